@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of libsliceapi: names, JSON helpers, subnets, DSCP classes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api/json.h"
+#include "api/kubeslice.h"
+#include "api/qos.h"
+#include "api/subnet.h"
+
+static void test_resource_lookup(void **state)
+{
+	const struct ks_resource *res;
+	char av[64];
+
+	res = ks_resource_by_plural("workerslicegateways");
+	assert_non_null(res);
+	assert_string_equal(res->kind, "WorkerSliceGateway");
+	ks_resource_api_version(res, av, sizeof(av));
+	assert_string_equal(av, "worker.kubeslice.io/v1alpha1");
+	assert_ptr_equal(ks_resource_by_kind("worker.kubeslice.io/v1alpha1",
+					     "WorkerSliceGateway"), res);
+	assert_null(ks_resource_by_kind("controller.kubeslice.io/v1alpha1",
+					"WorkerSliceGateway"));
+	res = ks_resource_by_plural("namespaces");
+	assert_false(res->namespaced);
+	ks_resource_api_version(res, av, sizeof(av));
+	assert_string_equal(av, "v1");
+	assert_null(ks_resource_by_plural("slices"));
+}
+
+static void test_dns1123(void **state)
+{
+	char longlabel[65];
+
+	assert_true(ks_dns1123_label("red"));
+	assert_true(ks_dns1123_label("a-1"));
+	assert_false(ks_dns1123_label("Red"));
+	assert_false(ks_dns1123_label("-red"));
+	assert_false(ks_dns1123_label("red-"));
+	assert_false(ks_dns1123_label("a.b"));
+	assert_false(ks_dns1123_label(""));
+	memset(longlabel, 'a', 64);
+	longlabel[64] = '\0';
+	assert_false(ks_dns1123_label(longlabel));
+	longlabel[63] = '\0';
+	assert_true(ks_dns1123_label(longlabel));
+	assert_true(ks_dns1123_subdomain("a.b-c.d"));
+	assert_false(ks_dns1123_subdomain("a..b"));
+	assert_false(ks_dns1123_subdomain("a_b"));
+	assert_false(ks_dns1123_subdomain(NULL));
+}
+
+static void test_project_namespace(void **state)
+{
+	char buf[16];
+
+	assert_int_equal(ks_project_namespace("acme", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "kubeslice-acme");
+	assert_int_not_equal(ks_project_namespace("acme-corp-x", buf, sizeof(buf)), 0);
+}
+
+static void test_json_paths(void **state)
+{
+	cJSON *obj = cJSON_Parse("{\"spec\":{\"a\":{\"b\":\"x\"},\"n\":3,\"f\":1.5}}");
+	long v;
+
+	assert_string_equal(ks_get_str(obj, "spec.a.b"), "x");
+	assert_null(ks_get_str(obj, "spec.a"));
+	assert_string_equal(ks_get_str0(obj, "spec.zz"), "");
+	assert_true(ks_get_int(obj, "spec.n", &v));
+	assert_int_equal(v, 3);
+	assert_false(ks_get_int(obj, "spec.f", &v));
+	assert_false(ks_get_int(obj, "spec.a", &v));
+	assert_true(ks_set_str(ks_ensure(obj, "status.x.y"), "z", "w"));
+	assert_string_equal(ks_get_str(obj, "status.x.y.z"), "w");
+	cJSON_Delete(obj);
+}
+
+static void test_json_metadata(void **state)
+{
+	cJSON *obj = ks_object_new("v1", "Secret", "ns", "s");
+	cJSON *arr = cJSON_Parse("[\"a\", 1, \"b\"]"), *dup;
+
+	assert_string_equal(ks_name(obj), "s");
+	assert_string_equal(ks_namespace(obj), "ns");
+	assert_null(ks_label(obj, "kubeslice.io/cluster"));
+	assert_true(ks_set_label(obj, "kubeslice.io/cluster", "c1"));
+	assert_string_equal(ks_label(obj, "kubeslice.io/cluster"), "c1");
+	assert_true(ks_set_label(obj, "kubeslice.io/cluster", "c2"));
+	assert_string_equal(ks_label(obj, "kubeslice.io/cluster"), "c2");
+	assert_true(ks_set_annotation(obj, "k", "v"));
+	assert_string_equal(ks_annotation(obj, "k"), "v");
+	assert_true(ks_array_has_str(arr, "b"));
+	assert_false(ks_array_has_str(arr, "c"));
+	dup = ks_str_array_dup(arr);
+	assert_int_equal(cJSON_GetArraySize(dup), 2);
+	cJSON_Delete(dup);
+	cJSON_Delete(arr);
+	cJSON_Delete(obj);
+}
+
+static void test_base64(void **state)
+{
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+	static const char *const coded[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+					     "Zm9vYmFy" };
+	unsigned char *dec;
+	unsigned int i;
+	size_t len;
+	char *enc;
+
+	for (i = 0; i < 7; i++) {
+		enc = ks_b64_encode(plain[i], strlen(plain[i]));
+		assert_string_equal(enc, coded[i]);
+		free(enc);
+		dec = ks_b64_decode(coded[i], &len);
+		assert_non_null(dec);
+		assert_int_equal(len, strlen(plain[i]));
+		assert_memory_equal(dec, plain[i], len);
+		free(dec);
+	}
+	assert_null(ks_b64_decode("Zg=", &len));
+	assert_null(ks_b64_decode("Z===", &len));
+	assert_null(ks_b64_decode("Zg=a", &len));
+	assert_null(ks_b64_decode("Zg==Zg==", &len));
+	assert_null(ks_b64_decode("Zm9*", &len));
+}
+
+static void test_time(void **state)
+{
+	char buf[KS_TIME_STRLEN];
+
+	ks_time_format(1700000000, buf);
+	assert_string_equal(buf, "2023-11-14T22:13:20Z");
+	assert_int_equal(ks_time_parse(buf), 1700000000);
+	assert_int_equal(ks_time_parse("2023-11-14T22:13:20.123456Z"), 1700000000);
+	assert_int_equal(ks_time_parse("2023-11-15T00:13:20+02:00"), 1700000000);
+	assert_int_equal(ks_time_parse("2023-11-14"), -1);
+	assert_int_equal(ks_time_parse("2023-11-14T22:13:20"), -1);
+	assert_int_equal(ks_time_parse(NULL), -1);
+}
+
+static void test_prefix_parse(void **state)
+{
+	char buf[KS_PREFIX_STRLEN];
+	struct ks_prefix p;
+
+	assert_int_equal(ks_prefix_parse("10.1.0.0/16", &p), 0);
+	assert_int_equal(p.addr, 0x0a010000);
+	assert_int_equal(p.len, 16);
+	ks_prefix_format(&p, buf);
+	assert_string_equal(buf, "10.1.0.0/16");
+	assert_int_not_equal(ks_prefix_parse("10.1.0.1/16", &p), 0);
+	assert_int_not_equal(ks_prefix_parse("10.1.0.0", &p), 0);
+	assert_int_not_equal(ks_prefix_parse("10.1.0.0/33", &p), 0);
+	assert_int_not_equal(ks_prefix_parse("10.256.0.0/16", &p), 0);
+	assert_int_not_equal(ks_prefix_parse("10.01.0.0/16", &p), 0);
+	assert_int_not_equal(ks_prefix_parse("10.1.0.0/16x", &p), 0);
+	assert_int_not_equal(ks_prefix_parse(" 10.1.0.0/16", &p), 0);
+	assert_int_equal(ks_prefix_parse("0.0.0.0/0", &p), 0);
+}
+
+static void test_prefix_private_overlap(void **state)
+{
+	struct ks_prefix a, b;
+
+	ks_prefix_parse("10.1.0.0/16", &a);
+	assert_true(ks_prefix_is_private(&a));
+	ks_prefix_parse("172.31.0.0/16", &a);
+	assert_true(ks_prefix_is_private(&a));
+	ks_prefix_parse("172.32.0.0/16", &a);
+	assert_false(ks_prefix_is_private(&a));
+	ks_prefix_parse("192.168.0.0/16", &a);
+	assert_true(ks_prefix_is_private(&a));
+	ks_prefix_parse("192.169.0.0/16", &a);
+	assert_false(ks_prefix_is_private(&a));
+	ks_prefix_parse("10.0.0.0/7", &a);
+	assert_false(ks_prefix_is_private(&a));
+
+	ks_prefix_parse("10.1.0.0/16", &a);
+	ks_prefix_parse("10.1.128.0/17", &b);
+	assert_true(ks_prefix_overlaps(&a, &b));
+	assert_true(ks_prefix_overlaps(&b, &a));
+	ks_prefix_parse("10.0.0.0/8", &b);
+	assert_true(ks_prefix_overlaps(&a, &b));
+	ks_prefix_parse("10.2.0.0/16", &b);
+	assert_false(ks_prefix_overlaps(&a, &b));
+}
+
+static void test_cluster_subnet_rule(void **state)
+{
+	char buf[KS_PREFIX_STRLEN];
+	struct ks_prefix slice, c;
+
+	assert_int_equal(ks_cluster_prefix_len(2), 17);
+	assert_int_equal(ks_cluster_prefix_len(3), 18);
+	assert_int_equal(ks_cluster_prefix_len(16), 20);
+	assert_int_equal(ks_cluster_prefix_len(17), 21);
+	assert_int_equal(ks_cluster_prefix_len(32), 21);
+	assert_true(ks_cluster_prefix_len(1) < 0);
+	assert_true(ks_cluster_prefix_len(33) < 0);
+
+	ks_prefix_parse("10.1.0.0/16", &slice);
+	assert_int_equal(ks_cluster_subnet(&slice, 16, 0, &c), 0);
+	ks_prefix_format(&c, buf);
+	assert_string_equal(buf, "10.1.0.0/20");
+	ks_cluster_subnet(&slice, 16, 1, &c);
+	ks_prefix_format(&c, buf);
+	assert_string_equal(buf, "10.1.16.0/20");
+	ks_cluster_subnet(&slice, 16, 15, &c);
+	ks_prefix_format(&c, buf);
+	assert_string_equal(buf, "10.1.240.0/20");
+	ks_cluster_subnet(&slice, 32, 31, &c);
+	ks_prefix_format(&c, buf);
+	assert_string_equal(buf, "10.1.248.0/21");
+	ks_cluster_subnet(&slice, 2, 1, &c);
+	ks_prefix_format(&c, buf);
+	assert_string_equal(buf, "10.1.128.0/17");
+	assert_true(ks_cluster_subnet(&slice, 16, 16, &c) < 0);
+	assert_true(ks_cluster_subnet(&slice, 16, -1, &c) < 0);
+}
+
+static void test_vpn_addresses(void **state)
+{
+	char buf[KS_PREFIX_STRLEN];
+	struct ks_prefix slice, vpn;
+
+	ks_prefix_parse("192.168.0.0/16", &slice);
+	ks_vpn_network(&slice, &vpn);
+	ks_prefix_format(&vpn, buf);
+	assert_string_equal(buf, "192.168.255.0/24");
+	ks_addr_format(ks_vpn_server_addr(&slice), buf);
+	assert_string_equal(buf, "192.168.255.1");
+	ks_addr_format(ks_vpn_client_addr(&slice), buf);
+	assert_string_equal(buf, "192.168.255.2");
+}
+
+static void test_dscp(void **state)
+{
+	assert_int_equal(ks_dscp_value("Default"), 0);
+	assert_int_equal(ks_dscp_value("AF11"), 10);
+	assert_int_equal(ks_dscp_value("AF43"), 38);
+	assert_int_equal(ks_dscp_value("EF"), 46);
+	assert_int_equal(ks_dscp_value("AF44"), -1);
+	assert_int_equal(ks_dscp_value("ef"), -1);
+	assert_int_equal(ks_dscp_value(NULL), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resource_lookup),
+		cmocka_unit_test(test_dns1123),
+		cmocka_unit_test(test_project_namespace),
+		cmocka_unit_test(test_json_paths),
+		cmocka_unit_test(test_json_metadata),
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_prefix_parse),
+		cmocka_unit_test(test_prefix_private_overlap),
+		cmocka_unit_test(test_cluster_subnet_rule),
+		cmocka_unit_test(test_vpn_addresses),
+		cmocka_unit_test(test_dscp),
+	};
+
+	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}
