@@ -9,7 +9,7 @@
 #   ktap_done                exits 0 when nothing failed, 1 otherwise
 #   netns_add NAME           creates a namespace with lo up, deleted when the script exits
 #   wait_for SECS CMD...     retries CMD every 0.1 s until it succeeds or SECS pass
-#   bg CMD...                runs CMD in the background; killed when the script exits
+#   run_bg CMD...              runs CMD in the background; killed when the script exits
 # Variables: TOP (repository root), BIN (the project's binaries: $TOP/build/bin, on PATH).
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -55,7 +55,7 @@ wait_for() {
 	return 1
 }
 
-bg() {
+run_bg() {
 	"$@" &
 	_ktap_bg+=($!)
 }
