@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Slice PKI with OpenSSL: CA per slice, gateway certificates, verification. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "controller/certs.h"
+
+/**
+ * struct ctl_ca - a loaded slice CA
+ * @cert: CA certificate
+ * @key: CA private key
+ */
+struct ctl_ca {
+	X509 *cert;
+	EVP_PKEY *key;
+};
+
+static EVP_PKEY *key_generate(void)
+{
+	return EVP_EC_gen("P-256");
+}
+
+static char *pem_from_bio(BIO *bio)
+{
+	char *data, *out;
+	long len;
+
+	len = BIO_get_mem_data(bio, &data);
+	out = len >= 0 ? malloc((size_t)len + 1) : NULL;
+	if (out) {
+		memcpy(out, data, (size_t)len);
+		out[len] = '\0';
+	}
+	BIO_free(bio);
+	return out;
+}
+
+static char *cert_to_pem(X509 *cert)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+
+	if (!bio || !PEM_write_bio_X509(bio, cert)) {
+		BIO_free(bio);
+		return NULL;
+	}
+	return pem_from_bio(bio);
+}
+
+static char *key_to_pem(EVP_PKEY *key)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+
+	if (!bio || !PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)) {
+		BIO_free(bio);
+		return NULL;
+	}
+	return pem_from_bio(bio);
+}
+
+static X509 *cert_from_pem(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	return cert;
+}
+
+static EVP_PKEY *key_from_pem(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	return key;
+}
+
+/* A random positive 127-bit serial, as RFC 5280 asks of CAs (unpredictable, <= 20 bytes). */
+static int cert_set_serial(X509 *cert)
+{
+	unsigned char raw[16];
+	BIGNUM *bn;
+	int ok;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return 0;
+	raw[0] &= 0x7f;
+	bn = BN_bin2bn(raw, sizeof(raw), NULL);
+	ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+	BN_free(bn);
+	return ok;
+}
+
+static int cert_add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (!ext)
+		return 0;
+	ok = X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+/* A certificate for key and subject CN cn, without extensions or signature. */
+static X509 *cert_new(EVP_PKEY *key, const char *cn, time_t not_before, time_t not_after)
+{
+	X509 *cert = X509_new();
+	X509_NAME *name;
+
+	if (!cert)
+		return NULL;
+	name = X509_get_subject_name(cert);
+	if (!X509_set_version(cert, X509_VERSION_3) || !cert_set_serial(cert) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+					(const unsigned char *)cn, -1, -1, 0) ||
+	    !ASN1_TIME_set(X509_getm_notBefore(cert), not_before) ||
+	    !ASN1_TIME_set(X509_getm_notAfter(cert), not_after) ||
+	    !X509_set_pubkey(cert, key)) {
+		X509_free(cert);
+		return NULL;
+	}
+	return cert;
+}
+
+/* Return the PEMs of cert and key; 0 or -ENOMEM. */
+static int export_pems(X509 *cert, EVP_PKEY *key, char **cert_pem, char **key_pem)
+{
+	*cert_pem = cert_to_pem(cert);
+	*key_pem = key_to_pem(key);
+	if (*cert_pem && *key_pem)
+		return 0;
+	free(*cert_pem);
+	free(*key_pem);
+	*cert_pem = NULL;
+	*key_pem = NULL;
+	return -ENOMEM;
+}
+
+int ctl_ca_create(const char *slice, time_t now, char **cert_pem, char **key_pem)
+{
+	char cn[300];
+	EVP_PKEY *key;
+	X509 *cert = NULL;
+	int err = -ENOMEM;
+
+	snprintf(cn, sizeof(cn), "%s slice CA", slice);
+	key = key_generate();
+	if (!key)
+		return -ENOMEM;
+	cert = cert_new(key, cn, now - 3600, now + (time_t)CTL_CA_VALID_DAYS * 86400);
+	if (!cert)
+		goto out;
+	if (!X509_set_issuer_name(cert, X509_get_subject_name(cert)) ||
+	    !cert_add_ext(cert, cert, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+	    !cert_add_ext(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    !cert_add_ext(cert, cert, NID_subject_key_identifier, "hash") ||
+	    !X509_sign(cert, key, EVP_sha256()))
+		goto out;
+	err = export_pems(cert, key, cert_pem, key_pem);
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return err;
+}
+
+struct ctl_ca *ctl_ca_load(const char *cert_pem, const char *key_pem)
+{
+	struct ctl_ca *ca = calloc(1, sizeof(*ca));
+
+	if (!ca)
+		return NULL;
+	ca->cert = cert_from_pem(cert_pem);
+	ca->key = key_from_pem(key_pem);
+	if (!ca->cert || !ca->key || X509_check_private_key(ca->cert, ca->key) != 1) {
+		ctl_ca_free(ca);
+		return NULL;
+	}
+	return ca;
+}
+
+void ctl_ca_free(struct ctl_ca *ca)
+{
+	if (!ca)
+		return;
+	X509_free(ca->cert);
+	EVP_PKEY_free(ca->key);
+	free(ca);
+}
+
+int ctl_ca_issue(const struct ctl_ca *ca, const char *identity, time_t not_before,
+		 time_t not_after, char **cert_pem, char **key_pem)
+{
+	char san[300];
+	EVP_PKEY *key;
+	X509 *cert = NULL;
+	int err = -ENOMEM;
+
+	if ((size_t)snprintf(san, sizeof(san), "DNS:%s", identity) >= sizeof(san))
+		return -ENAMETOOLONG;
+	key = key_generate();
+	if (!key)
+		return -ENOMEM;
+	cert = cert_new(key, identity, not_before, not_after);
+	if (!cert)
+		goto out;
+	if (!X509_set_issuer_name(cert, X509_get_subject_name(ca->cert)) ||
+	    !cert_add_ext(cert, ca->cert, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !cert_add_ext(cert, ca->cert, NID_key_usage, "critical,digitalSignature") ||
+	    !cert_add_ext(cert, ca->cert, NID_ext_key_usage, "serverAuth,clientAuth") ||
+	    !cert_add_ext(cert, ca->cert, NID_subject_alt_name, san) ||
+	    !cert_add_ext(cert, ca->cert, NID_authority_key_identifier, "keyid:always") ||
+	    !X509_sign(cert, ca->key, EVP_sha256()))
+		goto out;
+	err = export_pems(cert, key, cert_pem, key_pem);
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return err;
+}
+
+int ctl_cert_verify(const char *ca_pem, const char *cert_pem, const char *identity, time_t at)
+{
+	X509 *ca = cert_from_pem(ca_pem), *cert = cert_from_pem(cert_pem);
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509_VERIFY_PARAM *param;
+	int err = -EINVAL;
+
+	if (!ca || !cert || !store || !ctx || !X509_STORE_add_cert(store, ca) ||
+	    !X509_STORE_CTX_init(ctx, store, cert, NULL))
+		goto out;
+	param = X509_STORE_CTX_get0_param(ctx);
+	X509_VERIFY_PARAM_set_time(param, at);
+	X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_WILDCARDS);
+	if (!X509_VERIFY_PARAM_set1_host(param, identity, 0) ||
+	    !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT))
+		goto out;
+	err = X509_verify_cert(ctx) == 1 ? 0 : -EKEYREJECTED;
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	X509_free(cert);
+	X509_free(ca);
+	return err;
+}
+
+int ctl_random_hex(char *hex, size_t bytes)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char raw[64];
+	size_t i;
+
+	if (bytes > sizeof(raw) || RAND_bytes(raw, (int)bytes) != 1)
+		return -EIO;
+	for (i = 0; i < bytes; i++) {
+		hex[2 * i] = digits[raw[i] >> 4];
+		hex[2 * i + 1] = digits[raw[i] & 15];
+	}
+	hex[2 * bytes] = '\0';
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+void ctl_secret_free(char *s)
+{
+	if (s)
+		OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
