@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# Topology of the data-plane selftests. Gateway N lives in namespace dp-gwN with a slice
+# device slice0 (local id N), inner addresses 10.N.0.1 and fd0N::1 on it, and an underlay
+# veth into the bridge of namespace dp-ul: 192.168.0.N/24 and fd00::N/64. Keys are random,
+# one file per direction and key id, in $DP_KEYS.
+#
+#   dp_underlay                  the bridge namespace
+#   dp_gw N OUTER                gateway N, its socket on 0.0.0.0 (OUTER 4) or :: (OUTER 6)
+#   dp_link A B OUTER CIPHER     A and B as each other's peers: endpoints, routes for each
+#                                other's inner prefixes, primary keys with key id 1
+#   dp_keys A B CIPHER ID SLOT   install keys with key id ID in SLOT on both sides
+#   dp_in N CMD...               run CMD in gateway N's namespace
+#   dp_stat N PATH               a counter from slicectl -j show (see dataplane-tool.py)
+#   dp_ping N DST [ARGS...]      ping quietly; fails unless every reply came back
+#   dp_iperf SRV CLI DST [ARGS]  a two-second iperf3 run from gateway CLI to gateway SRV
+#   dp_teardown                  remove all gateways and the underlay
+# shellcheck source=tests/selftests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DP_PORT=51820
+DP_TOOL=$TOP/tests/selftests/dataplane-tool.py
+DP_KEYS=$(mktemp -d /tmp/dataplane-keys.XXXXXX)
+
+dp_in() {
+	local n=$1
+	shift
+	ip netns exec "dp-gw$n" "$@"
+}
+
+dp_underlay() {
+	netns_add dp-ul
+	ip -n dp-ul link add br0 type bridge
+	ip -n dp-ul link set br0 up
+}
+
+dp_outer_addr() {
+	if [ "$2" = 6 ]; then echo "fd00::$1"; else echo "192.168.0.$1"; fi
+}
+
+dp_gw() {
+	local n=$1 outer=$2 any=0.0.0.0
+	[ "$outer" = 6 ] && any=::
+	netns_add "dp-gw$n" || return
+	ip link add "ul$n" netns dp-ul type veth peer name ul0 netns "dp-gw$n" || return
+	ip -n dp-ul link set "ul$n" master br0 up
+	ip -n "dp-gw$n" addr add "192.168.0.$n/24" dev ul0
+	ip -n "dp-gw$n" addr add "fd00::$n/64" dev ul0 nodad
+	ip -n "dp-gw$n" link set ul0 up
+	ip -n "dp-gw$n" link add slice0 type slice || return
+	dp_in "$n" slicectl set slice0 listen-port $DP_PORT local-address $any local-id "$n" || return
+	ip -n "dp-gw$n" addr add "10.$n.0.1/32" dev slice0
+	ip -n "dp-gw$n" addr add "fd0$n::1/128" dev slice0 nodad
+	ip -n "dp-gw$n" link set slice0 up
+}
+
+dp_keyfile() {
+	[ -f "$DP_KEYS/$1" ] || head -c 32 /dev/urandom | base64 > "$DP_KEYS/$1"
+	echo "$DP_KEYS/$1"
+}
+
+dp_keys() {
+	local a=$1 b=$2 cipher=$3 id=$4 slot=$5
+	dp_in "$a" slicectl key slice0 "$b" new "$slot" key-id "$id" cipher "$cipher" \
+		encrypt-key "$(dp_keyfile "$a-$b-$id")" decrypt-key "$(dp_keyfile "$b-$a-$id")" &&
+	dp_in "$b" slicectl key slice0 "$a" new "$slot" key-id "$id" cipher "$cipher" \
+		encrypt-key "$(dp_keyfile "$b-$a-$id")" decrypt-key "$(dp_keyfile "$a-$b-$id")"
+}
+
+# One direction of dp_link: gateway A learns about gateway B.
+dp_peer() {
+	local a=$1 b=$2 outer=$3 ep
+	ep="$(dp_outer_addr "$b" "$outer"):$DP_PORT"
+	[ "$outer" = 6 ] && ep="[$(dp_outer_addr "$b" 6)]:$DP_PORT"
+	dp_in "$a" slicectl peer slice0 add "$b" endpoint "$ep" up &&
+	dp_in "$a" slicectl route slice0 add "10.$b.0.0/16" via "$b" &&
+	dp_in "$a" slicectl route slice0 add "fd0$b::/64" via "$b" &&
+	ip -n "dp-gw$a" route add "10.$b.0.0/16" dev slice0 &&
+	ip -n "dp-gw$a" -6 route add "fd0$b::/64" dev slice0
+}
+
+dp_link() {
+	dp_peer "$1" "$2" "$3" && dp_peer "$2" "$1" "$3" && dp_keys "$1" "$2" "$4" 1 primary
+}
+
+dp_stat() {
+	local json
+	json=$(mktemp /tmp/dataplane-show.XXXXXX)
+	dp_in "$1" slicectl -j show slice0 > "$json" && python3 "$DP_TOOL" counter "$json" "$2"
+	rm -f "$json"
+}
+
+dp_ping() {
+	local n=$1 out
+	shift
+	out=$(dp_in "$n" ping -q -W 2 "$@" 2>&1)
+	echo "$out"
+	[[ $out =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]] &&
+		[ "${BASH_REMATCH[1]}" != 0 ] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+}
+
+dp_listening() {
+	dp_in "$1" ss -Hln "sport = :$2" | grep -q .
+}
+
+# iperf3 from gateway CLI to the server on gateway SRV at DST for two seconds.
+dp_iperf() {
+	local srv=$1 cli=$2 dst=$3 pid rc
+	shift 3
+	dp_in "$srv" iperf3 -s -1 > /dev/null 2>&1 &
+	pid=$!
+	wait_for 10 dp_listening "$srv" 5201 || { kill $pid; return 1; }
+	dp_in "$cli" iperf3 -c "$dst" -t 2 "$@"
+	rc=$?
+	kill $pid 2> /dev/null
+	wait $pid 2> /dev/null
+	return $rc
+}
+
+# Removes every gateway and the underlay, so that the next topology starts clean.
+dp_teardown() {
+	local ns
+	for ns in dp-gw1 dp-gw2 dp-gw3 dp-ul; do
+		ip netns del "$ns" 2> /dev/null
+	done
+	return 0
+}
