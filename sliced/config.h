@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sliced's configuration: the node settings in sliced.yaml and, named from there, a
+ * kubeconfig for the controller (the same file works with kubectl):
+ *
+ *   kubeconfig: /etc/sliced/kubeconfig   # relative paths are relative to this file
+ *   cluster: cluster-1                   # this worker cluster's name on the controller
+ *   project: demo                        # watches namespace kubeslice-demo
+ *   uplink: eth0                         # interface towards the other clusters' gateways
+ *   gatewayAddress: 192.0.2.10           # address the other gateways reach this node at
+ *   gatewayPort: 31000-31099             # one UDP port per slice is taken from this range
+ *   rekeyMinutes: 60                     # optional, 1..10080, default 60
+ *   metricsAddress: 127.0.0.1:9469       # optional: Prometheus /metrics
+ */
+#ifndef SLICED_CONFIG_H
+#define SLICED_CONFIG_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define SLICED_REKEY_MINUTES_DEFAULT	60
+#define SLICED_REKEY_MINUTES_MAX	(7 * 24 * 60)
+
+struct sliced_config {
+	/* From the kubeconfig's current context. */
+	char *server;			/* controller base URL, no trailing slash */
+	char *ca_file;			/* CA bundle for server, or NULL */
+	char *ca_pem;			/* the same given inline (certificate-authority-data) */
+	char *token;			/* bearer token of this cluster */
+
+	char *cluster;
+	char *project;
+	char *ns;			/* "kubeslice-<project>" */
+	char uplink[IFNAMSIZ];
+	struct sockaddr_storage gateway_addr;	/* port 0 */
+	uint16_t port_min, port_max;
+	unsigned int rekey_minutes;
+	struct sockaddr_storage metrics_addr;	/* ss_family AF_UNSPEC: no endpoint */
+};
+
+/*
+ * config_load - read sliced.yaml at path and the kubeconfig it names.
+ *
+ * Every setting is checked, unknown ones included (a misspelt setting is an error, not a
+ * silent default). Returns 0, or -1 with "FILE: SETTING: problem" in err.
+ */
+int config_load(struct sliced_config *cfg, const char *path, char *err, size_t errlen);
+
+void config_free(struct sliced_config *cfg);
+
+/* parse_sockaddr - "ADDR" or "ADDR:PORT" / "[V6]:PORT" into ss; 0 or -1. */
+int parse_sockaddr(const char *text, int want_port, struct sockaddr_storage *ss);
+
+#endif /* SLICED_CONFIG_H */
