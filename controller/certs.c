@@ -222,6 +222,7 @@ int ctl_ca_issue(const struct ctl_ca *ca, const char *identity, time_t not_befor
 	    !cert_add_ext(cert, ca->cert, NID_key_usage, "critical,digitalSignature") ||
 	    !cert_add_ext(cert, ca->cert, NID_ext_key_usage, "serverAuth,clientAuth") ||
 	    !cert_add_ext(cert, ca->cert, NID_subject_alt_name, san) ||
+	    !cert_add_ext(cert, ca->cert, NID_subject_key_identifier, "hash") ||
 	    !cert_add_ext(cert, ca->cert, NID_authority_key_identifier, "keyid:always") ||
 	    !X509_sign(cert, ca->key, EVP_sha256()))
 		goto out;
