@@ -39,17 +39,17 @@ expect "missing peer id" EINVAL peer-new ifindex u32 "$dev" peer { keepalive-int
 expect "peer id of the wrong type (u16)" EINVAL peer-new ifindex u32 "$dev" peer { id u16 5 }
 expect "peer id 0" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0 }
 expect "peer id above 24 bits" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0x1000000 }
-expect "endpoint address of 5 bytes" EINVAL peer-new ifindex u32 "$dev" \
+expect "endpoint address of 5 bytes" ERANGE peer-new ifindex u32 "$dev" \
 	peer { id u32 7 remote-ipv4 hex 0102030405 remote-port u16 1 }
 expect "unknown device" ENODEV peer-new ifindex u32 999999 peer { id u32 7 }
-expect "not a slice device" ENODEV peer-new ifindex u32 "$lo" peer { id u32 7 }
+expect "not a slice device" EOPNOTSUPP peer-new ifindex u32 "$lo" peer { id u32 7 }
 expect "unknown peer" ENOENT peer-set ifindex u32 "$dev" peer { id u32 42 keepalive-interval u32 1 }
 expect "peer that exists already" EEXIST peer-new ifindex u32 "$dev" peer { id u32 2 }
 expect "route with host bits" EINVAL route-add ifindex u32 "$dev" \
 	route { family u16 2 addr hex 0a000001 prefixlen u8 8 peer-id u32 2 }
 expect "IPv4 route with a 16-byte address" EINVAL route-add ifindex u32 "$dev" \
 	route { family u16 2 addr hex 0a000000000000000000000000000000 prefixlen u8 8 peer-id u32 2 }
-expect "key of 16 bytes" EINVAL key-new ifindex u32 "$dev" peer { id u32 2 keyconf { \
+expect "key of 16 bytes" ERANGE key-new ifindex u32 "$dev" peer { id u32 2 keyconf { \
 	slot u32 1 key-id u8 3 cipher u32 1 encrypt-key hex 00112233445566778899aabbccddeeff \
 	decrypt-key hex 00112233445566778899aabbccddeeff } }
 expect "unknown cipher" ERANGE key-new ifindex u32 "$dev" peer { id u32 2 keyconf { \
