@@ -267,32 +267,8 @@ out:
 	return ret;
 }
 
-static int node_port_range(struct config_ctx *ctx, struct sliced_config *cfg, const char *s)
-{
-	unsigned long lo, hi;
-	char buf[16], *dash;
-
-	if (strlen(s) >= sizeof(buf))
-		goto bad;
-	strcpy(buf, s);
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash = '\0';
-	if (parse_uint(buf, 1, 65535, &lo))
-		goto bad;
-	hi = lo;
-	if (dash && (parse_uint(dash + 1, 1, 65535, &hi) || hi < lo))
-		goto bad;
-	cfg->port_min = lo;
-	cfg->port_max = hi;
-	return 0;
-bad:
-	return config_fail(ctx, "gatewayPort", "\"%s\" is not a port or a range LOW-HIGH of ports 1..65535", s);
-}
-
 static const char *const node_settings[] = {
-	"kubeconfig", "cluster", "project", "uplink", "gatewayAddress", "gatewayPort",
-	"rekeyMinutes", "metricsAddress",
+	"kubeconfig", "cluster", "project", "uplink", "gatewayAddress", "rekeyMinutes", "metricsAddress",
 };
 
 static int node_unknown_settings(struct config_ctx *ctx, const cJSON *root)
@@ -315,7 +291,7 @@ static int node_unknown_settings(struct config_ctx *ctx, const cJSON *root)
 static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 			      const cJSON *root, const char **kubeconfig)
 {
-	const char *cluster, *project, *uplink, *addr, *port, *rekey, *metrics;
+	const char *cluster, *project, *uplink, *addr, *rekey, *metrics;
 	unsigned long minutes = SLICED_REKEY_MINUTES_DEFAULT;
 
 	if (node_unknown_settings(ctx, root) ||
@@ -324,7 +300,6 @@ static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 	    config_string(ctx, root, "project", "project", true, &project) ||
 	    config_string(ctx, root, "uplink", "uplink", true, &uplink) ||
 	    config_string(ctx, root, "gatewayAddress", "gatewayAddress", true, &addr) ||
-	    config_string(ctx, root, "gatewayPort", "gatewayPort", true, &port) ||
 	    config_string(ctx, root, "rekeyMinutes", "rekeyMinutes", false, &rekey) ||
 	    config_string(ctx, root, "metricsAddress", "metricsAddress", false, &metrics))
 		return -1;
@@ -340,8 +315,6 @@ static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 	if (parse_sockaddr(addr, 0, &cfg->gateway_addr))
 		return config_fail(ctx, "gatewayAddress", "\"%s\" is not an IPv4 or IPv6 address",
 				   addr);
-	if (node_port_range(ctx, cfg, port))
-		return -1;
 	if (rekey && parse_uint(rekey, 1, SLICED_REKEY_MINUTES_MAX, &minutes))
 		return config_fail(ctx, "rekeyMinutes", "\"%s\" is not a number of minutes 1..%d",
 				   rekey, SLICED_REKEY_MINUTES_MAX);

@@ -8,9 +8,12 @@
  *   project: demo                        # watches namespace kubeslice-demo
  *   uplink: eth0                         # interface towards the other clusters' gateways
  *   gatewayAddress: 192.0.2.10           # address the other gateways reach this node at
- *   gatewayPort: 31000-31099             # one UDP port per slice is taken from this range
  *   rekeyMinutes: 60                     # optional, 1..10080, default 60
  *   metricsAddress: 127.0.0.1:9469       # optional: Prometheus /metrics
+ *
+ * The UDP port of each slice is not a node setting: the controller assigns one per slice
+ * and cluster (WorkerSliceGateway localGatewayConfig.nodePorts), so that the other
+ * clusters' gateways know it.
  */
 #ifndef SLICED_CONFIG_H
 #define SLICED_CONFIG_H
@@ -35,7 +38,6 @@ struct sliced_config {
 	char *ns;			/* "kubeslice-<project>" */
 	char uplink[IFNAMSIZ];
 	struct sockaddr_storage gateway_addr;	/* port 0 */
-	uint16_t port_min, port_max;
 	unsigned int rekey_minutes;
 	struct sockaddr_storage metrics_addr;	/* ss_family AF_UNSPEC: no endpoint */
 };

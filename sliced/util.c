@@ -11,7 +11,7 @@
 
 char *read_text_file(const char *path, size_t *len)
 {
-	char *buf;
+	char *buf, *shrunk;
 	size_t n;
 	FILE *f;
 	int err;
@@ -34,6 +34,9 @@ char *read_text_file(const char *path, size_t *len)
 		return NULL;
 	}
 	buf[n] = '\0';
+	shrunk = realloc(buf, n + 1);
+	if (shrunk)
+		buf = shrunk;
 	if (len)
 		*len = n;
 	return buf;

@@ -87,10 +87,10 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	struct gw_session *s = NULL;
-	struct gw_listener listener;
 	enum gw_event ev = GW_EV_NONE;
 	uint64_t end = now_ms() + RUN_LIMIT_MS;
-	char err[256];
+	char err[256], *ca, *cert, *key;
+	struct gw_listener listener = { 0 };
 	bool server;
 	int fd, ret = 0;
 
@@ -102,8 +102,14 @@ int main(int argc, char **argv)
 	}
 	server = strcmp(argv[1], "client");
 	impostor = !strcmp(argv[1], "impostor");
-	if (gw_pair_init(&pair, argv[2], argv[3], server, must_read(argv[4]),
-			 must_read(argv[5]), must_read(argv[6]), err, sizeof(err))) {
+	ca = must_read(argv[4]);
+	cert = must_read(argv[5]);
+	key = must_read(argv[6]);
+	ret = gw_pair_init(&pair, argv[2], argv[3], server, ca, cert, key, err, sizeof(err));
+	free(ca);
+	free(cert);
+	free(key);
+	if (ret) {
 		printf("failed: %s\n", err);
 		return 1;
 	}
@@ -152,6 +158,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		printf("failed: nothing settled in %d ms\n", RUN_LIMIT_MS);
 	gw_session_free(s);
+	gw_listener_release(&listener);
 	gw_pair_release(&pair);
 	close(fd);
 	return ret == 1 ? 0 : 1;

@@ -51,8 +51,7 @@ static const char good[] =
 	"cluster: cluster-1\n"
 	"project: demo\n"
 	"uplink: lo\n"
-	"gatewayAddress: 192.0.2.10\n"
-	"gatewayPort: 31000-31099\n";
+	"gatewayAddress: 192.0.2.10\n";
 
 /* Load good with the settings in extra ("key: value" lines) put in or replaced. */
 static int load_with(struct sliced_config *cfg, const char *extra, char *err, size_t errlen)
@@ -101,8 +100,6 @@ static void test_good(void **state)
 	assert_string_equal(cfg.ns, "kubeslice-demo");
 	assert_string_equal(cfg.uplink, "lo");
 	assert_int_equal(cfg.gateway_addr.ss_family, AF_INET);
-	assert_int_equal(cfg.port_min, 31000);
-	assert_int_equal(cfg.port_max, 31099);
 	assert_int_equal(cfg.rekey_minutes, SLICED_REKEY_MINUTES_DEFAULT);
 	assert_int_equal(cfg.metrics_addr.ss_family, AF_UNSPEC);
 	config_free(&cfg);
@@ -147,8 +144,7 @@ static const struct {
 	{ "project: ''\n", "sliced.yaml: project: must be a non-empty string" },
 	{ "uplink: nosuchif0\n", "sliced.yaml: uplink: no interface \"nosuchif0\" here" },
 	{ "gatewayAddress: 192.0.2\n", "sliced.yaml: gatewayAddress: \"192.0.2\" is not" },
-	{ "gatewayPort: 70000\n", "sliced.yaml: gatewayPort: \"70000\" is not a port" },
-	{ "gatewayPort: 31010-31000\n", "sliced.yaml: gatewayPort: \"31010-31000\"" },
+	{ "gatewayPort: 31000\n", "sliced.yaml: gatewayPort: unknown setting" },
 	{ "rekeyMinutes: 0\n", "sliced.yaml: rekeyMinutes: \"0\" is not a number" },
 	{ "rekeyMinutes: 5m\n", "sliced.yaml: rekeyMinutes: \"5m\"" },
 	{ "metricsAddress: 127.0.0.1\n", "sliced.yaml: metricsAddress: \"127.0.0.1\" is not" },
@@ -177,7 +173,7 @@ static void test_bad(void **state)
 static void test_missing(void **state)
 {
 	static const char *const settings[] = {
-		"kubeconfig", "cluster", "project", "uplink", "gatewayAddress", "gatewayPort",
+		"kubeconfig", "cluster", "project", "uplink", "gatewayAddress",
 	};
 	char text[1024], path[256], err[512], want[64], *line;
 	struct sliced_config cfg;
