@@ -152,7 +152,7 @@ static const struct {
 	{ "kubeconfig: missing.yaml\n", "missing.yaml: No such file or directory" },
 	{ "cluster: [a, b]\n", "sliced.yaml: cluster: must be a non-empty string" },
 	{ "project: {a: b\n", "sliced.yaml: line " },
-	{ "cluster: a\ncluster: b\n", "sliced.yaml: line 7: cluster given twice" },
+	{ "cluster: a\ncluster: b\n", "sliced.yaml: line 6: cluster given twice" },
 };
 
 static void test_bad(void **state)
