@@ -73,7 +73,7 @@ u64 slice_tb_wait(struct slice_tb *tb, u64 now);
  * @dev: the device whose queues are paused and restarted
  */
 struct slice_qos {
-	spinlock_t lock; /* see @lock above */
+	spinlock_t lock; /* xmit path, wake timer and genl; see above */
 	struct slice_qos_profile profile;
 	struct slice_tb tb;
 	bool shaping;
