@@ -1,0 +1,643 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The REST verbs on one resource, with the API server's answers: 201 on create, the
+ * object on update and delete, Status objects on failure. Access control comes first
+ * (403 before 404, so that a worker learns nothing of objects it may not read).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/json.h"
+#include "controller/http_patch.h"
+#include "controller/http_resource.h"
+#include "controller/http_yaml.h"
+#include "controller/openapi.h"
+#include "controller/watch.h"
+
+/* Default length of a watch, as the API server's --min-request-timeout. */
+#define WATCH_TIMEOUT 1800
+/* Attempts of a patch without precondition that loses a race with another writer. */
+#define PATCH_RETRIES 5
+/* A helper's return when it has sent the answer (an error) and the request is done. */
+#define ANSWERED 1
+
+struct call {
+	struct ctl_api *api;
+	struct ctl_http_conn *c;
+	struct ctl_http_req *req;
+	const struct ctl_identity *id;
+	const struct ctl_target *t;
+	const char *verb;
+};
+
+static int fail(struct call *k, int code, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(struct call *k, int code, const char *reason, const char *fmt, ...)
+{
+	struct ctl_status err = { .code = code, .reason = reason };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err.message, sizeof(err.message), fmt, ap);
+	va_end(ap);
+	return ctl_api_respond_status(k->c, &err, k->t->res, k->t->name) ? -EIO : ANSWERED;
+}
+
+static int forbidden(struct call *k, const char *verb)
+{
+	char why[1024];
+
+	if (ctl_auth_allow(k->id, verb, k->t->res, k->t->ns, k->t->sub, why, sizeof(why)))
+		snprintf(why, sizeof(why),
+			 "%s \"%s\" is forbidden: User \"%s\" cannot %s this object",
+			 k->t->res->plural, k->t->name ? k->t->name : "", k->id->user, verb);
+	return fail(k, 403, "Forbidden", "%s", why);
+}
+
+static char *query(struct call *k, const char *key)
+{
+	return ctl_http_query(k->req, key);
+}
+
+/* The request body as an object, JSON or YAML by its Content-Type. */
+static cJSON *decode(struct call *k, bool patch, int *ret)
+{
+	const char *ct = k->req->content_type;
+	char err[256];
+	cJSON *obj;
+
+	if (!strcmp(ct, "application/yaml") && !patch) {
+		obj = ctl_yaml_parse(k->req->body, k->req->body_len, err, sizeof(err));
+		if (!obj) {
+			*ret = fail(k, 400, "BadRequest", "error decoding YAML request body: %s", err);
+			return NULL;
+		}
+	} else if (patch || !*ct || !strcmp(ct, "application/json")) {
+		const char *end = NULL;
+
+		obj = cJSON_ParseWithLengthOpts(k->req->body, k->req->body_len, &end, false);
+		if (!obj) {
+			*ret = fail(k, 400, "BadRequest",
+				    "error decoding JSON request body: invalid character at offset %ld",
+				    end ? (long)(end - k->req->body) : 0L);
+			return NULL;
+		}
+	} else {
+		*ret = fail(k, 415, "UnsupportedMediaType",
+			    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+		return NULL;
+	}
+	if (!patch && !cJSON_IsObject(obj)) {
+		cJSON_Delete(obj);
+		*ret = fail(k, 400, "BadRequest", "the request body must be a JSON object");
+		return NULL;
+	}
+	return obj;
+}
+
+/* Checks apiVersion, kind, namespace and name of a body against the URL. */
+static int check_identity(struct call *k, cJSON *obj)
+{
+	const struct ctl_target *t = k->t;
+	const char *av = ks_get_str(obj, "apiVersion"), *kind = ks_get_str(obj, "kind");
+	const char *ns = ks_namespace(obj);
+	char want[128];
+
+	ks_resource_api_version(t->res, want, sizeof(want));
+	if (!av || !kind)
+		return fail(k, 400, "BadRequest", "Object '%s' is missing in the request body",
+			    !kind ? "Kind" : "apiVersion");
+	if (strcmp(av, want) || strcmp(kind, t->res->kind))
+		return fail(k, 400, "BadRequest",
+			    "the API version in the data (%s) and kind (%s) do not match the URL (%s, %s)",
+			    av, kind, want, t->res->kind);
+	if (t->res->namespaced && ns && *ns && strcmp(ns, t->ns))
+		return fail(k, 400, "BadRequest",
+			    "the namespace of the provided object does not match the namespace sent on the request");
+	if (t->name && ks_name(obj) && strcmp(ks_name(obj), t->name))
+		return fail(k, 400, "BadRequest",
+			    "the name of the object (%s) does not match the name on the URL (%s)",
+			    ks_name(obj), t->name);
+	if (t->name)
+		ks_set_str(ks_ensure(obj, "metadata"), "name", t->name);
+	return 0;
+}
+
+/*
+ * fieldValidation: Strict rejects unknown fields, Warn (the default) names them in a
+ * Warning header, Ignore says nothing. Returns 0 or the answer already sent.
+ */
+static int check_fields(struct call *k, const cJSON *obj, char *warning, size_t len)
+{
+	char *mode = query(k, "fieldValidation");
+	cJSON *unknown = cJSON_CreateArray(), *p;
+	int ret = 0, n;
+
+	*warning = '\0';
+	if (mode && strcmp(mode, "Strict") && strcmp(mode, "Warn") && strcmp(mode, "Ignore")) {
+		ret = fail(k, 400, "BadRequest",
+			   "fieldValidation: Unsupported value: \"%s\": supported values: \"Ignore\", \"Strict\", \"Warn\"",
+			   mode);
+		goto out;
+	}
+	if (mode && !strcmp(mode, "Ignore"))
+		goto out;
+	ctl_openapi_unknown_fields(k->t->res, obj, unknown);
+	if (!cJSON_GetArraySize(unknown))
+		goto out;
+	if (mode && !strcmp(mode, "Strict")) {
+		char fields[400] = "";
+
+		cJSON_ArrayForEach(p, unknown)
+			snprintf(fields + strlen(fields), sizeof(fields) - strlen(fields),
+				 "%sunknown field \"%s\"", *fields ? ", " : "", p->valuestring);
+		ret = fail(k, 400, "BadRequest",
+			   "%s in version \"%s\" cannot be handled as a %s: strict decoding error: %s",
+			   k->t->res->kind, k->t->res->version, k->t->res->kind, fields);
+		goto out;
+	}
+	cJSON_ArrayForEach(p, unknown) {
+		n = snprintf(warning + strlen(warning), len - strlen(warning),
+			     "Warning: 299 - \"unknown field \\\"%s\\\"\"\r\n", p->valuestring);
+		if (n < 0 || (size_t)n >= len - strlen(warning))
+			break;
+	}
+out:
+	cJSON_Delete(unknown);
+	free(mode);
+	return ret;
+}
+
+static int respond_obj(struct call *k, int code, cJSON *obj, const char *extra)
+{
+	return ctl_api_respond_json(k->c, code, obj, extra);
+}
+
+static int do_get(struct call *k)
+{
+	cJSON *obj = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
+
+	if (!obj)
+		goto err_not_found;
+	if (!ctl_auth_can_read(k->id, k->t->res, obj)) {
+		cJSON_Delete(obj);
+		return forbidden(k, "get");
+	}
+	return respond_obj(k, 200, obj, NULL);
+err_not_found:
+	return fail(k, 404, "NotFound", "%s%s%s \"%s\" not found", k->t->res->plural,
+		    *k->t->res->group ? "." : "", k->t->res->group, k->t->name);
+}
+
+static int parse_selector(struct call *k, struct ctl_selector **sel)
+{
+	char *labels = query(k, "labelSelector"), *fields = query(k, "fieldSelector");
+	char err[256];
+	int ret = 0;
+
+	if (ctl_selector_parse(labels, fields, sel, err, sizeof(err)))
+		ret = fail(k, 400, "BadRequest", "%s", err);
+	free(labels);
+	free(fields);
+	return ret;
+}
+
+static cJSON *list_of(const struct ks_resource *res, cJSON *items, uint64_t rv)
+{
+	cJSON *list = cJSON_CreateObject();
+	char buf[128];
+
+	ks_resource_api_version(res, buf, sizeof(buf));
+	cJSON_AddStringToObject(list, "apiVersion", buf);
+	snprintf(buf, sizeof(buf), "%sList", res->kind);
+	cJSON_AddStringToObject(list, "kind", buf);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)rv);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(list, "metadata"), "resourceVersion", buf);
+	cJSON_AddItemToObject(list, "items", items);
+	return list;
+}
+
+/* Drops the objects id may not read. */
+static void filter_readable(struct call *k, cJSON *items)
+{
+	cJSON *obj = items->child;
+
+	while (obj) {
+		cJSON *next = obj->next;
+
+		if (!ctl_auth_can_read(k->id, k->t->res, obj))
+			cJSON_Delete(cJSON_DetachItemViaPointer(items, obj));
+		obj = next;
+	}
+}
+
+static int do_list(struct call *k)
+{
+	struct ctl_selector *sel;
+	uint64_t rv;
+	cJSON *items;
+	int ret = parse_selector(k, &sel);
+
+	if (ret)
+		return ret;
+	items = ctl_obj_list(k->api->st, k->t->res, k->t->ns, sel, &rv);
+	ctl_selector_free(sel);
+	filter_readable(k, items);
+	return respond_obj(k, 200, list_of(k->t->res, items, rv), NULL);
+}
+
+static bool truthy(const char *v)
+{
+	return v && (!strcmp(v, "true") || !strcmp(v, "1"));
+}
+
+static int do_watch(struct call *k)
+{
+	char *rv = query(k, "resourceVersion"), *bm = query(k, "allowWatchBookmarks");
+	char *timeout = query(k, "timeoutSeconds"), *end = NULL;
+	struct ctl_watch w = {
+		.res = k->t->res,
+		.ns = k->t->ns,
+		.id = k->id,
+		.bookmarks = truthy(bm),
+		.timeout = WATCH_TIMEOUT,
+		.initial = !rv || !*rv || !strcmp(rv, "0"),
+	};
+	struct ctl_selector *sel = NULL;
+	int ret;
+
+	if (!w.initial) {
+		w.from = strtoull(rv, &end, 10);
+		if (*end) {
+			ret = fail(k, 400, "BadRequest", "invalid resource version: %s", rv);
+			goto out;
+		}
+	}
+	if (timeout) {
+		long s = strtol(timeout, &end, 10);
+
+		if (*end || s < 0) {
+			ret = fail(k, 400, "BadRequest", "invalid timeoutSeconds: %s", timeout);
+			goto out;
+		}
+		if (s && s < WATCH_TIMEOUT)
+			w.timeout = (unsigned int)s;
+	}
+	ret = parse_selector(k, &sel);
+	if (ret)
+		goto out;
+	w.sel = sel;
+	ret = ctl_watch_serve(k->api->st, k->c, &w);
+	ret = ret ? ret : CTL_API_STREAMED;
+out:
+	ctl_selector_free(sel);
+	free(rv);
+	free(bm);
+	free(timeout);
+	return ret;
+}
+
+static int refuse_dry_run(struct call *k)
+{
+	char *dry = query(k, "dryRun");
+	int ret = 0;
+
+	if (dry)
+		ret = fail(k, 400, "BadRequest", "dryRun is not supported by this server");
+	free(dry);
+	return ret;
+}
+
+/* Sends an object-layer failure. */
+static int failed(struct call *k, struct ctl_status *err, const char *name)
+{
+	return ctl_api_respond_status(k->c, err, k->t->res, name) ? -EIO : ANSWERED;
+}
+
+static int do_create(struct call *k)
+{
+	struct ctl_status err = { 0 };
+	char warning[1024];
+	cJSON *obj, *out = NULL;
+	int ret = 0;
+
+	obj = decode(k, false, &ret);
+	if (!obj)
+		return ret;
+	if ((ret = check_identity(k, obj)) || (ret = check_fields(k, obj, warning,
+								  sizeof(warning))))
+		goto out;
+	if (k->t->res->namespaced)
+		ks_set_str(ks_ensure(obj, "metadata"), "namespace", k->t->ns);
+	if (!ctl_auth_can_write(k->id, k->t->res, obj)) {
+		ret = forbidden(k, "create");
+		goto out;
+	}
+	if (ctl_obj_create(k->api->st, k->t->res, k->t->ns, obj, CTL_VALIDATE, &err, &out))
+		ret = failed(k, &err, ks_name(obj));
+	else
+		ret = respond_obj(k, 201, out, *warning ? warning : NULL);
+out:
+	cJSON_Delete(obj);
+	return ret;
+}
+
+/* Writes obj over the object the target names: the end of update and patch. */
+static int store_update(struct call *k, cJSON *obj, const cJSON *cur, const char *warning,
+			struct ctl_status *err, cJSON **out)
+{
+	int flags = CTL_VALIDATE;
+
+	if (k->t->sub) {
+		if (!ctl_auth_can_read(k->id, k->t->res, cur)) {
+			ctl_status_set(err, 403, "Forbidden",
+				       "User \"%s\" cannot update the status of %s \"%s\"",
+				       k->id->user, k->t->res->plural, k->t->name);
+			return -1;
+		}
+		flags = CTL_STATUS_ONLY;
+	} else if (!ctl_auth_can_write(k->id, k->t->res, cur) ||
+		   !ctl_auth_can_write(k->id, k->t->res, obj)) {
+		ctl_status_set(err, 403, "Forbidden", "User \"%s\" cannot %s %s \"%s\"",
+			       k->id->user, k->verb, k->t->res->plural, k->t->name);
+		return -1;
+	}
+	if (k->t->res->namespaced)
+		ks_set_str(ks_ensure(obj, "metadata"), "namespace", k->t->ns);
+	return ctl_obj_update(k->api->st, k->t->res, k->t->ns, k->t->name, obj, flags, err,
+			      out);
+}
+
+static int do_update(struct call *k)
+{
+	struct ctl_status err = { 0 };
+	char warning[1024];
+	cJSON *obj, *cur = NULL, *out = NULL;
+	int ret = 0;
+
+	obj = decode(k, false, &ret);
+	if (!obj)
+		return ret;
+	if ((ret = check_identity(k, obj)) || (ret = check_fields(k, obj, warning,
+								  sizeof(warning))))
+		goto out;
+	cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
+	if (!cur) {
+		ret = fail(k, 404, "NotFound", "%s \"%s\" not found", k->t->res->plural,
+			   k->t->name);
+		goto out;
+	}
+	if (store_update(k, obj, cur, warning, &err, &out))
+		ret = failed(k, &err, k->t->name);
+	else
+		ret = respond_obj(k, 200, out, *warning ? warning : NULL);
+out:
+	cJSON_Delete(cur);
+	cJSON_Delete(obj);
+	return ret;
+}
+
+enum patch_type { PATCH_MERGE, PATCH_STRATEGIC, PATCH_JSON, PATCH_UNKNOWN };
+
+static enum patch_type patch_type(const char *ct)
+{
+	if (!strcmp(ct, "application/merge-patch+json"))
+		return PATCH_MERGE;
+	if (!strcmp(ct, "application/strategic-merge-patch+json"))
+		return PATCH_STRATEGIC;
+	if (!strcmp(ct, "application/json-patch+json"))
+		return PATCH_JSON;
+	return PATCH_UNKNOWN;
+}
+
+/* cur with patch applied, or NULL with the answer sent into *ret. */
+static cJSON *patched(struct call *k, const cJSON *cur, const cJSON *patch,
+		      enum patch_type type, int *ret)
+{
+	cJSON *doc = cJSON_Duplicate(cur, true);
+	char err[256];
+
+	if (type == PATCH_JSON) {
+		if (ctl_patch_json(&doc, patch, err, sizeof(err))) {
+			cJSON_Delete(doc);
+			*ret = fail(k, 422, "Invalid", "%s", err);
+			return NULL;
+		}
+	} else {
+		if (!cJSON_IsObject(patch)) {
+			cJSON_Delete(doc);
+			*ret = fail(k, 400, "BadRequest", "a merge patch must be a JSON object");
+			return NULL;
+		}
+		doc = ctl_patch_merge(doc, patch, type == PATCH_STRATEGIC);
+	}
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		*ret = fail(k, 422, "Invalid", "the patch does not leave an object");
+		return NULL;
+	}
+	return doc;
+}
+
+static int do_patch(struct call *k)
+{
+	enum patch_type type = patch_type(k->req->content_type);
+	struct ctl_status err = { 0 };
+	cJSON *patch, *cur = NULL, *obj = NULL, *out = NULL;
+	char warning[1024] = "";
+	int ret = 0, attempt;
+
+	if (type == PATCH_UNKNOWN)
+		return fail(k, 415, "UnsupportedMediaType",
+			    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+	patch = decode(k, true, &ret);
+	if (!patch)
+		return ret;
+	for (attempt = 0; attempt < PATCH_RETRIES; attempt++) {
+		bool has_rv;
+
+		cJSON_Delete(cur);
+		cJSON_Delete(obj);
+		obj = NULL;
+		cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
+		if (!cur) {
+			ret = fail(k, 404, "NotFound", "%s \"%s\" not found", k->t->res->plural,
+				   k->t->name);
+			goto out;
+		}
+		obj = patched(k, cur, patch, type, &ret);
+		if (!obj)
+			goto out;
+		if ((ret = check_identity(k, obj)) ||
+		    (ret = check_fields(k, obj, warning, sizeof(warning))))
+			goto out;
+		has_rv = strcmp(ks_get_str0(obj, "metadata.resourceVersion"),
+				ks_get_str0(cur, "metadata.resourceVersion"));
+		if (!store_update(k, obj, cur, warning, &err, &out)) {
+			ret = respond_obj(k, 200, out, *warning ? warning : NULL);
+			goto out;
+		}
+		/* A conflict the patch did not ask for (no resourceVersion in it) is retried. */
+		if (err.code != 409 || has_rv || !strcmp(err.reason, "AlreadyExists"))
+			break;
+		cJSON_Delete(err.causes);
+		err.causes = NULL;
+	}
+	ret = failed(k, &err, k->t->name);
+out:
+	cJSON_Delete(patch);
+	cJSON_Delete(cur);
+	cJSON_Delete(obj);
+	return ret;
+}
+
+/* DeleteOptions from the body and query: preconditions and propagation. */
+static int delete_options(struct call *k, char **uid, char **rv, bool *orphan)
+{
+	char *policy = query(k, "propagationPolicy"), *orph = query(k, "orphanDependents");
+	cJSON *opts = NULL;
+	int ret = 0;
+
+	*uid = *rv = NULL;
+	*orphan = false;
+	if (k->req->body_len) {
+		opts = decode(k, true, &ret);
+		if (!opts) {
+			free(policy);
+			free(orph);
+			return ret;
+		}
+		if (!policy && ks_get_str(opts, "propagationPolicy"))
+			policy = strdup(ks_get_str(opts, "propagationPolicy"));
+		if (ks_get_str(opts, "preconditions.uid"))
+			*uid = strdup(ks_get_str(opts, "preconditions.uid"));
+		if (ks_get_str(opts, "preconditions.resourceVersion"))
+			*rv = strdup(ks_get_str(opts, "preconditions.resourceVersion"));
+	}
+	*orphan = (policy && !strcmp(policy, "Orphan")) || truthy(orph);
+	cJSON_Delete(opts);
+	free(policy);
+	free(orph);
+	return 0;
+}
+
+static int delete_one(struct call *k, const char *name, const char *uid, const char *rv,
+		      bool orphan, cJSON **out, struct ctl_status *err)
+{
+	cJSON *cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, name);
+
+	if (cur && !ctl_auth_can_write(k->id, k->t->res, cur)) {
+		cJSON_Delete(cur);
+		ctl_status_set(err, 403, "Forbidden", "User \"%s\" cannot delete %s \"%s\"",
+			       k->id->user, k->t->res->plural, name);
+		return -1;
+	}
+	cJSON_Delete(cur);
+	return ctl_obj_delete(k->api->st, k->t->res, k->t->ns, name, uid, rv, orphan, err, out);
+}
+
+static int do_delete(struct call *k)
+{
+	struct ctl_status err = { 0 };
+	char *uid, *rv;
+	bool orphan;
+	cJSON *out = NULL;
+	int ret = delete_options(k, &uid, &rv, &orphan);
+
+	if (ret)
+		return ret;
+	if (delete_one(k, k->t->name, uid, rv, orphan, &out, &err))
+		ret = failed(k, &err, k->t->name);
+	else
+		ret = respond_obj(k, 200, out, NULL);
+	free(uid);
+	free(rv);
+	return ret;
+}
+
+static int do_delete_collection(struct call *k)
+{
+	struct ctl_selector *sel;
+	struct ctl_status err = { 0 };
+	cJSON *items, *obj, *deleted = cJSON_CreateArray();
+	uint64_t rv;
+	int ret = parse_selector(k, &sel);
+
+	if (ret) {
+		cJSON_Delete(deleted);
+		return ret;
+	}
+	items = ctl_obj_list(k->api->st, k->t->res, k->t->ns, sel, &rv);
+	ctl_selector_free(sel);
+	cJSON_ArrayForEach(obj, items) {
+		cJSON *out = NULL;
+
+		if (!delete_one(k, ks_name(obj), NULL, NULL, false, &out, &err)) {
+			cJSON_AddItemToArray(deleted, out);
+			continue;
+		}
+		if (err.code != 404) {
+			cJSON_Delete(items);
+			cJSON_Delete(deleted);
+			return failed(k, &err, ks_name(obj));
+		}
+	}
+	cJSON_Delete(items);
+	return respond_obj(k, 200, list_of(k->t->res, deleted, rv), NULL);
+}
+
+static const char *verb_of(const struct ctl_http_req *req, const struct ctl_target *t,
+			   bool watch)
+{
+	if (!strcmp(req->method, "GET"))
+		return t->name ? "get" : watch ? "watch" : "list";
+	if (!strcmp(req->method, "POST") && !t->name)
+		return "create";
+	if (!strcmp(req->method, "PUT") && t->name)
+		return "update";
+	if (!strcmp(req->method, "PATCH") && t->name)
+		return "patch";
+	if (!strcmp(req->method, "DELETE") && !t->sub)
+		return t->name ? "delete" : "deletecollection";
+	return NULL;
+}
+
+int ctl_resource_handle(struct ctl_api *api, struct ctl_http_conn *c,
+			struct ctl_http_req *req, const struct ctl_identity *id,
+			const struct ctl_target *t)
+{
+	char *watch = ctl_http_query(req, "watch");
+	struct call k = { api, c, req, id, t, verb_of(req, t, truthy(watch)) };
+	char why[1024];
+	int ret;
+
+	free(watch);
+	if (!k.verb)
+		ret = fail(&k, 405, "MethodNotAllowed",
+			   "the server does not allow this method on the requested resource");
+	else if (!ctl_auth_allow(id, k.verb, t->res, t->ns, t->sub, why, sizeof(why)))
+		ret = fail(&k, 403, "Forbidden", "%s", why);
+	else if (strcmp(req->method, "GET") && (ret = refuse_dry_run(&k)))
+		;
+	else if (!strcmp(k.verb, "get"))
+		ret = do_get(&k);
+	else if (!strcmp(k.verb, "list"))
+		ret = do_list(&k);
+	else if (!strcmp(k.verb, "watch"))
+		ret = do_watch(&k);
+	else if (!strcmp(k.verb, "create"))
+		ret = do_create(&k);
+	else if (!strcmp(k.verb, "update"))
+		ret = do_update(&k);
+	else if (!strcmp(k.verb, "patch"))
+		ret = do_patch(&k);
+	else if (!strcmp(k.verb, "delete"))
+		ret = do_delete(&k);
+	else
+		ret = do_delete_collection(&k);
+	return ret == ANSWERED ? 0 : ret;
+}

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The documents are built once at start from openapi.yaml (compiled in) and served as
+ * text. kubectl reads /openapi/v3: `explain` finds a kind's schema by its
+ * x-kubernetes-group-version-kind, and `apply`/`create`/`edit` leave field validation to
+ * the server once a PATCH operation of the kind lists the fieldValidation parameter.
+ * /openapi/v2 is the same in Swagger 2.0 form, for older clients.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/json.h"
+#include "controller/http_yaml.h"
+#include "controller/openapi.h"
+
+/* From openapi.yaml by xxd -i (Makefile). */
+extern unsigned char openapi_yaml[];
+extern unsigned int openapi_yaml_len;
+
+#define MAX_DOCS 8
+#define V2_REF "#/definitions/"
+#define V3_REF "#/components/schemas/"
+
+struct doc {
+	char path[128];
+	char *text;
+};
+
+static cJSON *source;		/* openapi.yaml: kinds and definitions */
+static struct doc docs[MAX_DOCS];
+static int n_docs;
+
+/* The published name of a schema ("io.kubeslice.controller.v1alpha1.SliceConfig"). */
+static void full_name(const char *name, char *buf, size_t len)
+{
+	const struct ks_resource *res;
+
+	for (res = ks_resources; res->kind; res++)
+		if (!strcmp(res->kind, name)) {
+			if (!*res->group)
+				snprintf(buf, len, "io.k8s.api.core.%s.%s", res->version, name);
+			else
+				snprintf(buf, len, "io.kubeslice.%.*s.%s.%s",
+					 (int)strcspn(res->group, "."), res->group, res->version,
+					 name);
+			return;
+		}
+	if (!strcmp(name, "ObjectMeta") || !strcmp(name, "OwnerReference"))
+		snprintf(buf, len, "io.k8s.apimachinery.pkg.apis.meta.v1.%s", name);
+	else if (!strcmp(name, "ObjectReference"))
+		snprintf(buf, len, "io.k8s.api.core.v1.%s", name);
+	else
+		snprintf(buf, len, "io.kubeslice.common.v1alpha1.%s", name);
+}
+
+/* Rewrites "$ref: Name" into a JSON reference under prefix, in place. */
+static void rewrite_refs(cJSON *node, const char *prefix)
+{
+	cJSON *child;
+
+	if (node->string && !strcmp(node->string, "$ref") && cJSON_IsString(node)) {
+		char name[256], ref[320];
+
+		full_name(node->valuestring, name, sizeof(name));
+		snprintf(ref, sizeof(ref), "%s%s", prefix, name);
+		cJSON_SetValuestring(node, ref);
+		return;
+	}
+	cJSON_ArrayForEach(child, node)
+		rewrite_refs(child, prefix);
+}
+
+static cJSON *gvk(const struct ks_resource *res)
+{
+	cJSON *g = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(g, "group", res->group);
+	cJSON_AddStringToObject(g, "kind", res->kind);
+	cJSON_AddStringToObject(g, "version", res->version);
+	return g;
+}
+
+/* A kind's full schema: its fields plus apiVersion, kind and metadata. */
+static cJSON *kind_schema(const struct ks_resource *res, const char *prefix)
+{
+	cJSON *s = cJSON_Duplicate(ks_get(ks_get(source, "kinds"), res->kind), true);
+	cJSON *props, *meta;
+
+	if (!s)
+		s = cJSON_CreateObject();
+	ks_set_str(s, "type", "object");
+	props = ks_ensure(s, "properties");
+	ks_set(props, "apiVersion", cJSON_CreateObject());
+	ks_set_str(cJSON_GetObjectItem(props, "apiVersion"), "type", "string");
+	ks_set(props, "kind", cJSON_CreateObject());
+	ks_set_str(cJSON_GetObjectItem(props, "kind"), "type", "string");
+	meta = cJSON_CreateObject();
+	ks_set_str(meta, "$ref", "ObjectMeta");
+	ks_set(props, "metadata", meta);
+	ks_set(s, "x-kubernetes-group-version-kind", cJSON_CreateArray());
+	cJSON_AddItemToArray(cJSON_GetObjectItem(s, "x-kubernetes-group-version-kind"), gvk(res));
+	rewrite_refs(s, prefix);
+	return s;
+}
+
+static void add_definitions(cJSON *to, const char *prefix)
+{
+	cJSON *def;
+
+	cJSON_ArrayForEach(def, ks_get(source, "definitions")) {
+		char name[256];
+		cJSON *copy = cJSON_Duplicate(def, true);
+
+		full_name(def->string, name, sizeof(name));
+		rewrite_refs(copy, prefix);
+		cJSON_AddItemToObject(to, name, copy);
+	}
+}
+
+static cJSON *ref_to(const struct ks_resource *res, const char *prefix)
+{
+	cJSON *r = cJSON_CreateObject();
+	char name[256], ref[320];
+
+	full_name(res->kind, name, sizeof(name));
+	snprintf(ref, sizeof(ref), "%s%s", prefix, name);
+	cJSON_AddStringToObject(r, "$ref", ref);
+	return r;
+}
+
+static cJSON *param(const char *name, const char *in, bool v3)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(p, "name", name);
+	cJSON_AddStringToObject(p, "in", in);
+	if (!strcmp(in, "path"))
+		cJSON_AddBoolToObject(p, "required", true);
+	if (v3)
+		ks_set_str(cJSON_AddObjectToObject(p, "schema"), "type", "string");
+	else
+		cJSON_AddStringToObject(p, "type", "string");
+	return p;
+}
+
+/* One operation of a resource path. */
+static cJSON *operation(const struct ks_resource *res, const char *action, bool with_body,
+			bool v3)
+{
+	const char *prefix = v3 ? V3_REF : V2_REF;
+	cJSON *op = cJSON_CreateObject(), *params, *resp;
+
+	cJSON_AddStringToObject(op, "x-kubernetes-action", action);
+	cJSON_AddItemToObject(op, "x-kubernetes-group-version-kind", gvk(res));
+	params = cJSON_AddArrayToObject(op, "parameters");
+	if (with_body) {
+		cJSON_AddItemToArray(params, param("fieldValidation", "query", v3));
+		cJSON_AddItemToArray(params, param("dryRun", "query", v3));
+	}
+	if (with_body && v3) {
+		static const char *const put_types[] = { "application/json", "application/yaml",
+							 NULL };
+		static const char *const patch_types[] = { "application/json-patch+json",
+							   "application/merge-patch+json", NULL };
+		const char *const *types = !strcmp(action, "patch") ? patch_types : put_types;
+		cJSON *content = cJSON_AddObjectToObject(cJSON_AddObjectToObject(op,
+								"requestBody"), "content");
+
+		for (; *types; types++)
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(content, *types), "schema",
+					      !strcmp(action, "patch") ?
+					      cJSON_CreateObject() : ref_to(res, prefix));
+	}
+	resp = cJSON_AddObjectToObject(cJSON_AddObjectToObject(op, "responses"), "200");
+	cJSON_AddStringToObject(resp, "description", "OK");
+	if (v3)
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(resp,
+				"content"), "application/json"), "schema", ref_to(res, prefix));
+	else
+		cJSON_AddItemToObject(resp, "schema", ref_to(res, prefix));
+	return op;
+}
+
+static void add_paths(cJSON *paths, const struct ks_resource *res, bool v3)
+{
+	char base[256], path[320];
+	cJSON *p;
+
+	if (*res->group)
+		snprintf(base, sizeof(base), "/apis/%s/%s%s", res->group, res->version,
+			 res->namespaced ? "/namespaces/{namespace}" : "");
+	else
+		snprintf(base, sizeof(base), "/api/%s%s", res->version,
+			 res->namespaced ? "/namespaces/{namespace}" : "");
+
+	snprintf(path, sizeof(path), "%s/%s", base, res->plural);
+	p = cJSON_AddObjectToObject(paths, path);
+	cJSON_AddItemToObject(p, "get", operation(res, "list", false, v3));
+	cJSON_AddItemToObject(p, "post", operation(res, "post", true, v3));
+
+	snprintf(path, sizeof(path), "%s/%s/{name}", base, res->plural);
+	p = cJSON_AddObjectToObject(paths, path);
+	cJSON_AddItemToObject(p, "get", operation(res, "get", false, v3));
+	cJSON_AddItemToObject(p, "put", operation(res, "put", true, v3));
+	cJSON_AddItemToObject(p, "patch", operation(res, "patch", true, v3));
+	cJSON_AddItemToObject(p, "delete", operation(res, "delete", false, v3));
+	if (!res->status)
+		return;
+	snprintf(path, sizeof(path), "%s/%s/{name}/status", base, res->plural);
+	p = cJSON_AddObjectToObject(paths, path);
+	cJSON_AddItemToObject(p, "get", operation(res, "get", false, v3));
+	cJSON_AddItemToObject(p, "put", operation(res, "put", true, v3));
+	cJSON_AddItemToObject(p, "patch", operation(res, "patch", true, v3));
+}
+
+static int add_doc(const char *path, cJSON *doc)
+{
+	if (n_docs == MAX_DOCS) {
+		cJSON_Delete(doc);
+		return -ENOSPC;
+	}
+	snprintf(docs[n_docs].path, sizeof(docs[n_docs].path), "%s", path);
+	docs[n_docs].text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	return docs[n_docs++].text ? 0 : -ENOMEM;
+}
+
+static cJSON *info(void)
+{
+	cJSON *i = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(i, "title", "slice-controller");
+	cJSON_AddStringToObject(i, "version", "v1alpha1");
+	return i;
+}
+
+static int build_v2(void)
+{
+	const struct ks_resource *res;
+	cJSON *doc = cJSON_CreateObject(), *paths, *defs;
+
+	cJSON_AddStringToObject(doc, "swagger", "2.0");
+	cJSON_AddItemToObject(doc, "info", info());
+	paths = cJSON_AddObjectToObject(doc, "paths");
+	defs = cJSON_AddObjectToObject(doc, "definitions");
+	for (res = ks_resources; res->kind; res++) {
+		char name[256];
+
+		full_name(res->kind, name, sizeof(name));
+		add_paths(paths, res, false);
+		cJSON_AddItemToObject(defs, name, kind_schema(res, V2_REF));
+	}
+	add_definitions(defs, V2_REF);
+	return add_doc("/openapi/v2", doc);
+}
+
+/* The document of one group/version ("api/v1", "apis/<group>/<version>"). */
+static int build_v3_gv(const char *group, const char *version, cJSON *index)
+{
+	const struct ks_resource *res;
+	cJSON *doc = cJSON_CreateObject(), *paths, *schemas, *entry;
+	char gv[160], path[200], url[300];
+	unsigned long long hash = 0xcbf29ce484222325ULL;
+	int ret;
+
+	cJSON_AddStringToObject(doc, "openapi", "3.0.0");
+	cJSON_AddItemToObject(doc, "info", info());
+	paths = cJSON_AddObjectToObject(doc, "paths");
+	schemas = cJSON_AddObjectToObject(cJSON_AddObjectToObject(doc, "components"), "schemas");
+	for (res = ks_resources; res->kind; res++) {
+		char name[256];
+
+		if (strcmp(res->group, group) || strcmp(res->version, version))
+			continue;
+		full_name(res->kind, name, sizeof(name));
+		add_paths(paths, res, true);
+		cJSON_AddItemToObject(schemas, name, kind_schema(res, V3_REF));
+	}
+	add_definitions(schemas, V3_REF);
+	if (*group)
+		snprintf(gv, sizeof(gv), "apis/%s/%s", group, version);
+	else
+		snprintf(gv, sizeof(gv), "api/%s", version);
+	snprintf(path, sizeof(path), "/openapi/v3/%s", gv);
+	ret = add_doc(path, doc);
+	if (ret)
+		return ret;
+	/* The hash lets clients cache the document until it changes. */
+	for (const char *p = docs[n_docs - 1].text; *p; p++)
+		hash = (hash ^ (unsigned char)*p) * 0x100000001b3ULL;
+	snprintf(url, sizeof(url), "%s?hash=%016llX", path, hash);
+	entry = cJSON_AddObjectToObject(index, gv);
+	cJSON_AddStringToObject(entry, "serverRelativeURL", url);
+	return 0;
+}
+
+int ctl_openapi_init(void)
+{
+	cJSON *index = cJSON_CreateObject(), *paths;
+	char err[256];
+
+	source = ctl_yaml_parse((const char *)openapi_yaml, openapi_yaml_len, err, sizeof(err));
+	if (!source) {
+		fprintf(stderr, "slice-controller: built-in openapi.yaml: %s\n", err);
+		cJSON_Delete(index);
+		return -EINVAL;
+	}
+	paths = cJSON_AddObjectToObject(index, "paths");
+	if (build_v2() || build_v3_gv("", KS_API_CORE, paths) ||
+	    build_v3_gv(KS_GROUP_CONTROLLER, KS_VERSION, paths) ||
+	    build_v3_gv(KS_GROUP_WORKER, KS_VERSION, paths))
+		goto err;
+	return add_doc("/openapi/v3", index);
+err:
+	cJSON_Delete(index);
+	return -ENOMEM;
+}
+
+const char *ctl_openapi_document(const char *path)
+{
+	for (int i = 0; i < n_docs; i++)
+		if (!strcmp(docs[i].path, path))
+			return docs[i].text;
+	return NULL;
+}
+
+/* Resolves "$ref: Name" of the source schemas. */
+static const cJSON *resolve(const cJSON *schema)
+{
+	const char *ref = ks_get_str(schema, "$ref");
+
+	return ref ? ks_get(ks_get(source, "definitions"), ref) : schema;
+}
+
+static void walk(const cJSON *schema, const cJSON *obj, char *path, size_t len,
+		 cJSON *unknown)
+{
+	const cJSON *props, *addl, *child;
+	size_t at = strlen(path);
+	bool preserve;
+	int i = 0;
+
+	schema = resolve(schema);
+	if (!schema)
+		return;
+	preserve = cJSON_IsTrue(ks_get(schema, "x-kubernetes-preserve-unknown-fields"));
+	props = ks_get(schema, "properties");
+	addl = ks_get(schema, "additionalProperties");
+	if (cJSON_IsArray(obj) && ks_get(schema, "items")) {
+		cJSON_ArrayForEach(child, obj) {
+			snprintf(path + at, len - at, "[%d]", i++);
+			walk(ks_get(schema, "items"), child, path, len, unknown);
+		}
+	} else if (cJSON_IsObject(obj) && (props || addl)) {
+		cJSON_ArrayForEach(child, obj) {
+			const cJSON *sub = addl ? addl : ks_get(props, child->string);
+
+			snprintf(path + at, len - at, "%s%s", at ? "." : "", child->string);
+			if (sub)
+				walk(sub, child, path, len, unknown);
+			else if (!preserve)
+				cJSON_AddItemToArray(unknown, cJSON_CreateString(path));
+		}
+	}
+	path[at] = '\0';
+}
+
+void ctl_openapi_unknown_fields(const struct ks_resource *res, const cJSON *obj, cJSON *paths)
+{
+	cJSON *schema = cJSON_Duplicate(ks_get(ks_get(source, "kinds"), res->kind), true);
+	cJSON *props;
+	char path[1024] = "";
+
+	if (!schema)
+		return;
+	props = ks_ensure(schema, "properties");
+	ks_set(props, "apiVersion", cJSON_CreateObject());
+	ks_set(props, "kind", cJSON_CreateObject());
+	ks_set(props, "metadata", cJSON_CreateObject());
+	ks_set_str(cJSON_GetObjectItem(props, "metadata"), "$ref", "ObjectMeta");
+	walk(schema, obj, path, sizeof(path), paths);
+	cJSON_Delete(schema);
+}

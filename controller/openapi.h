@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * OpenAPI documents of the served kinds (/openapi/v2, /openapi/v3): kubectl reads them to
+ * validate what it applies and for `kubectl explain`. The same schemas reject unknown
+ * fields when a request asks for strict field validation.
+ */
+#ifndef CONTROLLER_OPENAPI_H
+#define CONTROLLER_OPENAPI_H
+
+#include <cjson/cJSON.h>
+
+#include "api/kubeslice.h"
+
+/* Loads the schemas compiled into the program. Returns 0 or -EINVAL. */
+int ctl_openapi_init(void);
+/* The document served at path ("/openapi/v2", "/openapi/v3", "/openapi/v3/apis/g/v", ...)
+ * as JSON text, or NULL when there is none. */
+const char *ctl_openapi_document(const char *path);
+/* Appends to paths (a JSON array) the dotted paths of fields of obj its schema does not
+ * declare. */
+void ctl_openapi_unknown_fields(const struct ks_resource *res, const cJSON *obj, cJSON *paths);
+
+#endif /* CONTROLLER_OPENAPI_H */

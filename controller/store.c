@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The store as the reconcilers see it (store.h), on top of the object layer. Reconciler
+ * writes are not validated (they derive objects from validated ones) and keep the status
+ * they carry on create.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "api/json.h"
+#include "controller/storage_objects.h"
+
+static const struct ks_resource *resource(const char *plural)
+{
+	const struct ks_resource *res = ks_resource_by_plural(plural);
+
+	if (!res)
+		errno = EINVAL;
+	return res;
+}
+
+cJSON *ctl_store_get(struct ctl_store *st, const char *plural, const char *ns,
+		     const char *name)
+{
+	const struct ks_resource *res = resource(plural);
+	cJSON *obj;
+
+	if (!res)
+		return NULL;
+	obj = ctl_obj_get(st, res, ns, name);
+	if (!obj)
+		errno = ENOENT;
+	return obj;
+}
+
+cJSON *ctl_store_list(struct ctl_store *st, const char *plural, const char *ns,
+		      const char *label_selector)
+{
+	const struct ks_resource *res = resource(plural);
+	struct ctl_selector *sel;
+	char err[256];
+	cJSON *items;
+
+	if (!res)
+		return NULL;
+	if (ctl_selector_parse(label_selector, NULL, &sel, err, sizeof(err))) {
+		fprintf(stderr, "slice-controller: bad selector from a reconciler: %s\n", err);
+		errno = EINVAL;
+		return NULL;
+	}
+	items = ctl_obj_list(st, res, ns, sel, NULL);
+	ctl_selector_free(sel);
+	return items;
+}
+
+static int status_errno(const struct ctl_status *err)
+{
+	switch (err->code) {
+	case 404:
+		return -ENOENT;
+	case 409:
+		return err->reason && !strcmp(err->reason, "AlreadyExists") ? -EEXIST : -EAGAIN;
+	case 422:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static int failed(const char *what, const char *plural, const cJSON *obj,
+		  struct ctl_status *err)
+{
+	fprintf(stderr, "slice-controller: %s %s %s/%s: %s\n", what, plural,
+		ks_namespace(obj) ? ks_namespace(obj) : "", ks_name(obj), err->message);
+	cJSON_Delete(err->causes);
+	return status_errno(err);
+}
+
+/* Whether obj asks for something the stored cur does not have. */
+static bool apply_differs(const cJSON *cur, const cJSON *obj)
+{
+	static const char *const meta_keys[] = { "labels", "annotations", "ownerReferences",
+						  NULL };
+	const cJSON *item;
+
+	for (const char *const *k = meta_keys; *k; k++) {
+		const cJSON *want = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *k);
+		const cJSON *have = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(cur, "metadata"), *k);
+
+		if (want && !cJSON_Compare(want, have, true))
+			return true;
+	}
+	cJSON_ArrayForEach(item, obj) {
+		if (!strcmp(item->string, "metadata") || !strcmp(item->string, "status"))
+			continue;
+		if (!cJSON_Compare(item, cJSON_GetObjectItemCaseSensitive(cur, item->string),
+				   true))
+			return true;
+	}
+	return false;
+}
+
+/* cur with the labels, annotations, owners and content of obj. */
+static cJSON *apply_onto(const cJSON *cur, const cJSON *obj)
+{
+	cJSON *next = cJSON_Duplicate(cur, true);
+	cJSON *m = ks_ensure(next, "metadata");
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(obj, "metadata"))
+		if (!strcmp(item->string, "labels") || !strcmp(item->string, "annotations") ||
+		    !strcmp(item->string, "ownerReferences"))
+			ks_set(m, item->string, cJSON_Duplicate(item, true));
+	cJSON_ArrayForEach(item, obj)
+		if (strcmp(item->string, "metadata") && strcmp(item->string, "status"))
+			ks_set(next, item->string, cJSON_Duplicate(item, true));
+	return next;
+}
+
+int ctl_store_apply(struct ctl_store *st, const char *plural, const cJSON *obj)
+{
+	const struct ks_resource *res = resource(plural);
+	struct ctl_status err = { 0 };
+	cJSON *cur, *next, *out = NULL;
+	const char *ns = ks_namespace(obj);
+	int ret;
+
+	if (!res || !ks_name(obj))
+		return -EINVAL;
+	/* The lock is recursive: get-compare-write is one step for other writers. */
+	pthread_mutex_lock(&st->lock);
+	cur = ctl_obj_get(st, res, ns, ks_name(obj));
+	if (!cur) {
+		next = cJSON_Duplicate(obj, true);
+		ret = ctl_obj_create(st, res, ns, next, CTL_KEEP_STATUS, &err, &out);
+	} else if (!apply_differs(cur, obj)) {
+		pthread_mutex_unlock(&st->lock);
+		cJSON_Delete(cur);
+		return 0;
+	} else {
+		next = apply_onto(cur, obj);
+		ret = ctl_obj_update(st, res, ns, ks_name(obj), next, CTL_FORCE, &err, &out);
+	}
+	pthread_mutex_unlock(&st->lock);
+	cJSON_Delete(cur);
+	cJSON_Delete(next);
+	cJSON_Delete(out);
+	return ret ? failed("applying", plural, obj, &err) : 0;
+}
+
+int ctl_store_apply_status(struct ctl_store *st, const char *plural, const cJSON *obj)
+{
+	const struct ks_resource *res = resource(plural);
+	struct ctl_status err = { 0 };
+	cJSON *copy, *out = NULL;
+	int ret;
+
+	if (!res || !ks_name(obj))
+		return -EINVAL;
+	copy = cJSON_Duplicate(obj, true);
+	ret = ctl_obj_update(st, res, ks_namespace(obj), ks_name(obj), copy,
+			     CTL_STATUS_ONLY | CTL_FORCE, &err, &out);
+	cJSON_Delete(copy);
+	cJSON_Delete(out);
+	return ret ? failed("writing status of", plural, obj, &err) : 0;
+}
+
+int ctl_store_delete(struct ctl_store *st, const char *plural, const char *ns,
+		     const char *name)
+{
+	const struct ks_resource *res = resource(plural);
+	struct ctl_status err = { 0 };
+	cJSON *out = NULL;
+
+	if (!res)
+		return -EINVAL;
+	if (ctl_obj_delete(st, res, ns, name, NULL, NULL, false, &err, &out))
+		return err.code == 404 ? 0 : -EIO;
+	cJSON_Delete(out);
+	return 0;
+}
+
+/* FNV-1a over the strings: an event's name is a function of what it says about which
+ * object, so a repeat finds it by name. */
+static uint64_t event_hash(const char *const *parts)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *parts; parts++)
+		for (const unsigned char *p = (const unsigned char *)*parts; ; p++) {
+			h = (h ^ *p) * 0x100000001b3ULL;
+			if (!*p)
+				break;
+		}
+	return h;
+}
+
+static cJSON *involved_object(const cJSON *about)
+{
+	cJSON *ref = cJSON_CreateObject();
+
+	ks_set_str(ref, "apiVersion", ks_get_str0(about, "apiVersion"));
+	ks_set_str(ref, "kind", ks_get_str0(about, "kind"));
+	if (ks_namespace(about))
+		ks_set_str(ref, "namespace", ks_namespace(about));
+	ks_set_str(ref, "name", ks_name(about));
+	ks_set_str(ref, "uid", ks_get_str0(about, "metadata.uid"));
+	ks_set_str(ref, "resourceVersion", ks_get_str0(about, "metadata.resourceVersion"));
+	return ref;
+}
+
+void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type,
+		      const char *reason, const char *fmt, ...)
+{
+	const struct ks_resource *res = ks_resource_by_plural(KS_RES_EVENT);
+	const char *ns = ks_namespace(about) ? ks_namespace(about) : "default";
+	struct ctl_status err = { 0 };
+	char message[1024], name[KS_NAME_MAX + 1], ts[KS_TIME_STRLEN];
+	const char *parts[] = { ks_get_str0(about, "metadata.uid"), type, reason, message, NULL };
+	cJSON *ev, *out = NULL;
+	long count = 0;
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	ks_time_format(time(NULL), ts);
+	snprintf(name, sizeof(name), "%.200s.%016llx", ks_name(about),
+		 (unsigned long long)event_hash(parts));
+	pthread_mutex_lock(&st->lock);
+	ev = ctl_obj_get(st, res, ns, name);
+	if (ev) {
+		/* A repeat bumps the count, as client-go's event recorder does. */
+		ks_get_int(ev, "count", &count);
+		ks_set_int(ev, "count", count + 1);
+		ks_set_str(ev, "lastTimestamp", ts);
+		ret = ctl_obj_update(st, res, ns, name, ev, CTL_FORCE, &err, &out);
+	} else {
+		ev = ks_object_new(KS_API_CORE, "Event", ns, name);
+		ks_set(ev, "involvedObject", involved_object(about));
+		ks_set_str(ev, "reason", reason);
+		ks_set_str(ev, "message", message);
+		ks_set_str(ev, "type", type);
+		ks_set_int(ev, "count", 1);
+		ks_set_str(ev, "firstTimestamp", ts);
+		ks_set_str(ev, "lastTimestamp", ts);
+		ks_set_str(ks_ensure(ev, "source"), "component", "slice-controller");
+		ret = ctl_obj_create(st, res, ns, ev, 0, &err, &out);
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (ret)
+		fprintf(stderr, "slice-controller: recording event %s: %s\n", reason,
+			err.message);
+	cJSON_Delete(ev);
+	cJSON_Delete(out);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Watch streams: the store's change history as Kubernetes watch events. */
+#ifndef CONTROLLER_WATCH_H
+#define CONTROLLER_WATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/kubeslice.h"
+#include "controller/auth.h"
+#include "controller/http.h"
+#include "controller/storage_objects.h"
+
+/**
+ * struct ctl_watch - what one watch request asks for
+ * @res: the resource watched
+ * @ns: its namespace, NULL for all
+ * @sel: label and field selector
+ * @id: the requester; objects it may not read are not sent
+ * @from: send changes after this resourceVersion
+ * @initial: first send every existing object as ADDED (no resourceVersion, or "0")
+ * @bookmarks: send BOOKMARK events while idle
+ * @timeout: seconds until the server ends the stream
+ */
+struct ctl_watch {
+	const struct ks_resource *res;
+	const char *ns;
+	const struct ctl_selector *sel;
+	const struct ctl_identity *id;
+	uint64_t from;
+	bool initial;
+	bool bookmarks;
+	unsigned int timeout;
+};
+
+/* Streams events until the timeout, the client leaving, or shutdown. Returns 0, or -EIO
+ * when the connection cannot be used any more. */
+int ctl_watch_serve(struct ctl_store *st, struct ctl_http_conn *c, const struct ctl_watch *w);
+
+#endif /* CONTROLLER_WATCH_H */
