@@ -35,7 +35,8 @@ void slice_tb_init(struct slice_tb *tb, u64 rate_bytes_ps, u64 now)
 	struct tc_ratespec spec = {};
 
 	psched_ratecfg_precompute(&tb->rate, &spec, rate_bytes_ps);
-	tb->burst_ns = max_t(u64, SLICE_QOS_BURST_NS, psched_l2t_ns(&tb->rate, SLICE_QOS_BURST_MIN));
+	tb->burst_ns = max_t(u64, SLICE_QOS_BURST_NS,
+			     psched_l2t_ns(&tb->rate, SLICE_QOS_BURST_MIN));
 	tb->tokens = tb->burst_ns;
 	tb->t_last = now;
 }
@@ -273,7 +274,8 @@ void slice_qos_admit(struct slice_qos *q, unsigned int len)
  * @inner_dsfield: the inner packet's DS field (IPv4 TOS or IPv6 traffic class)
  *
  * The profile's DSCP, and the inner ECN codepoint carried over as the kernel's IP tunnels
- * do (INET_ECN_encapsulate(): CE becomes ECT(0) outside). The value is udp_tunnel_xmit_skb()'s tos or udp_tunnel6_xmit_skb()'s prio.
+ * do (INET_ECN_encapsulate(): CE becomes ECT(0) outside). The value is
+ * udp_tunnel_xmit_skb()'s tos or udp_tunnel6_xmit_skb()'s prio.
  *
  * Return: the outer DS field.
  */

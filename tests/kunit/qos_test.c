@@ -156,7 +156,8 @@ static void qos_test_dscp_classes(struct kunit *test)
 		valid += slice_qos_dscp_valid(i);
 	KUNIT_EXPECT_EQ(test, valid, ARRAY_SIZE(classes));
 	for (i = 0; i < ARRAY_SIZE(classes); i++)
-		KUNIT_EXPECT_TRUE_MSG(test, slice_qos_dscp_valid(classes[i]), "dscp %u", classes[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, slice_qos_dscp_valid(classes[i]), "dscp %u",
+				      classes[i]);
 	/* CS1 (8), AF14-like 16, odd points, AF5x: not KubeSlice classes. */
 	KUNIT_EXPECT_FALSE(test, slice_qos_dscp_valid(8));
 	KUNIT_EXPECT_FALSE(test, slice_qos_dscp_valid(16));
@@ -234,7 +235,7 @@ static void qos_test_netdev_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_NOARP;
 	dev->mtu = 1500;
-	/* A real qdisc to hold packets while the ceiling pauses the queue, as slice devices have. */
+	/* A real qdisc holds packets while the ceiling pauses the queue, as on slice devices. */
 	dev->tx_queue_len = DEFAULT_TX_QUEUE_LEN;
 	dev->needs_free_netdev = true;
 }
@@ -260,8 +261,8 @@ static bool qos_test_restarted(struct net_device *dev)
 {
 	int i;
 
-	for (i = 0; i < 100 && netif_queue_stopped(dev); i++)
-		msleep(10);
+	for (i = 0; i < 50 && netif_queue_stopped(dev); i++)
+		msleep(20);
 	return !netif_queue_stopped(dev);
 }
 
@@ -327,6 +328,7 @@ static struct kunit_suite slice_qos_test_suite = {
 	.name = "slice_qos",
 	.test_cases = slice_qos_test_cases,
 };
+
 kunit_test_suite(slice_qos_test_suite);
 
 MODULE_LICENSE("GPL");
