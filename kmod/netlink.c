@@ -1,0 +1,1093 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slice: the "slice" generic netlink family, the device's whole configuration interface.
+ *
+ * Every command needs CAP_NET_ADMIN and works on devices of the caller's network namespace.
+ * Per-command policies let the core reject malformed requests with its own extack; the
+ * checks that need state name the offending attribute. Commands run under rtnl (like
+ * WireGuard's), which also orders them against link deletion; dumps are resumable and
+ * flagged NLM_F_DUMP_INTR when peers or routes changed between their parts.
+ */
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "crypto.h"
+#include "device.h"
+#include "netlink.h"
+#include "peer.h"
+#include "socket.h"
+
+static struct genl_family slice_nl_family;
+
+enum slice_nl_mcgrp {
+	SLICE_NL_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group slice_nl_mcgrps[] = {
+	[SLICE_NL_MCGRP_EVENTS] = { .name = SLICE_GENL_MCGRP_EVENTS },
+};
+
+static struct netlink_range_validation slice_id_range = {
+	.min = 1,
+	.max = SLICE_ID_MAX,
+};
+
+/* A day: longer keepalive periods are mistakes, and jiffies arithmetic stays in range. */
+static struct netlink_range_validation slice_seconds_range = {
+	.min = 0,
+	.max = 86400,
+};
+
+static const struct nla_policy slice_keyconf_policy[SLICE_KEYCONF_A_MAX + 1] = {
+	[SLICE_KEYCONF_A_SLOT] = NLA_POLICY_MAX(NLA_U32, SLICE_KEY_SLOT_MAX),
+	[SLICE_KEYCONF_A_KEY_ID] = { .type = NLA_U8 },
+	[SLICE_KEYCONF_A_CIPHER] = NLA_POLICY_RANGE(NLA_U32, SLICE_CIPHER_AES_256_GCM,
+						    SLICE_CIPHER_MAX),
+	[SLICE_KEYCONF_A_ENCRYPT_KEY] = NLA_POLICY_EXACT_LEN(SLICE_KEY_LEN),
+	[SLICE_KEYCONF_A_DECRYPT_KEY] = NLA_POLICY_EXACT_LEN(SLICE_KEY_LEN),
+	[SLICE_KEYCONF_A_LIMIT_PACKETS] = NLA_POLICY_MIN(NLA_U64, 1),
+	[SLICE_KEYCONF_A_LIMIT_SECONDS] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy slice_peer_policy[SLICE_PEER_A_MAX + 1] = {
+	[SLICE_PEER_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
+	[SLICE_PEER_A_REMOTE_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[SLICE_PEER_A_REMOTE_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SLICE_PEER_A_REMOTE_PORT] = NLA_POLICY_MIN(NLA_BE16, 1),
+	[SLICE_PEER_A_KEEPALIVE_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_seconds_range),
+	[SLICE_PEER_A_KEEPALIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_seconds_range),
+	[SLICE_PEER_A_STATE] = NLA_POLICY_MAX(NLA_U8, SLICE_PEER_STATE_UP),
+};
+
+static const struct nla_policy slice_peer_id_policy[SLICE_PEER_A_MAX + 1] = {
+	[SLICE_PEER_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
+};
+
+static const struct nla_policy slice_peer_key_policy[SLICE_PEER_A_MAX + 1] = {
+	[SLICE_PEER_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
+	[SLICE_PEER_A_KEYCONF] = NLA_POLICY_NESTED(slice_keyconf_policy),
+};
+
+static const struct nla_policy slice_route_policy[SLICE_ROUTE_A_MAX + 1] = {
+	[SLICE_ROUTE_A_FAMILY] = { .type = NLA_U16 },
+	[SLICE_ROUTE_A_ADDR] = { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[SLICE_ROUTE_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SLICE_ROUTE_A_PEER_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
+};
+
+#define SLICE_NL_DEV_SELECTOR						\
+	[SLICE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),			\
+	[SLICE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
+
+static const struct nla_policy slice_dev_get_policy[SLICE_A_MAX + 1] = {
+	SLICE_NL_DEV_SELECTOR,
+};
+
+static const struct nla_policy slice_dev_set_policy[SLICE_A_MAX + 1] = {
+	SLICE_NL_DEV_SELECTOR,
+	[SLICE_A_SOCK_FD] = { .type = NLA_U32 },
+	[SLICE_A_LOCAL_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
+};
+
+static const struct nla_policy slice_peer_set_policy[SLICE_A_MAX + 1] = {
+	SLICE_NL_DEV_SELECTOR,
+	[SLICE_A_PEER] = NLA_POLICY_NESTED(slice_peer_policy),
+};
+
+static const struct nla_policy slice_peer_sel_policy[SLICE_A_MAX + 1] = {
+	SLICE_NL_DEV_SELECTOR,
+	[SLICE_A_PEER] = NLA_POLICY_NESTED(slice_peer_id_policy),
+};
+
+static const struct nla_policy slice_key_policy[SLICE_A_MAX + 1] = {
+	SLICE_NL_DEV_SELECTOR,
+	[SLICE_A_PEER] = NLA_POLICY_NESTED(slice_peer_key_policy),
+};
+
+static const struct nla_policy slice_route_set_policy[SLICE_A_MAX + 1] = {
+	SLICE_NL_DEV_SELECTOR,
+	[SLICE_A_ROUTE] = NLA_POLICY_NESTED(slice_route_policy),
+};
+
+/* Names a missing attribute to the caller; evaluates to true if it is missing. */
+#define SLICE_NL_REQUIRE(extack, nest, tb, type, msg) ({			\
+	bool __missing = !(tb)[type];						\
+	if (__missing) {							\
+		NL_SET_ERR_MSG(extack, msg);					\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);			\
+	}									\
+	__missing;								\
+})
+
+static struct slice_device *slice_nl_find_dev(struct net *net, struct nlattr **attrs,
+					      struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	if (attrs[SLICE_A_IFINDEX]) {
+		dev = __dev_get_by_index(net, nla_get_u32(attrs[SLICE_A_IFINDEX]));
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[SLICE_A_IFINDEX], "no such device");
+			return ERR_PTR(-ENODEV);
+		}
+		if (attrs[SLICE_A_IFNAME] && nla_strcmp(attrs[SLICE_A_IFNAME], dev->name)) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[SLICE_A_IFNAME],
+					    "IFNAME and IFINDEX name different devices");
+			return ERR_PTR(-EINVAL);
+		}
+	} else if (attrs[SLICE_A_IFNAME]) {
+		dev = __dev_get_by_name(net, nla_data(attrs[SLICE_A_IFNAME]));
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[SLICE_A_IFNAME], "no such device");
+			return ERR_PTR(-ENODEV);
+		}
+	} else {
+		NL_SET_ERR_MSG(extack, "no device given: add IFINDEX or IFNAME");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, SLICE_A_IFINDEX);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!slice_dev_is_slice(dev)) {
+		NL_SET_BAD_ATTR(extack, attrs[SLICE_A_IFINDEX] ?: attrs[SLICE_A_IFNAME]);
+		NL_SET_ERR_MSG(extack, "not a slice device");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return netdev_priv(dev);
+}
+
+static int slice_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			     struct genl_info *info)
+{
+	struct slice_device *slice;
+
+	rtnl_lock();
+	slice = slice_nl_find_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(slice)) {
+		rtnl_unlock();
+		return PTR_ERR(slice);
+	}
+	info->user_ptr[0] = slice;
+	return 0;
+}
+
+static void slice_nl_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			       struct genl_info *info)
+{
+	rtnl_unlock();
+}
+
+/* Parses a nest that the core already validated against @policy. */
+static int slice_nl_parse(struct nlattr **tb, int maxtype, const struct nlattr *nest,
+			  const struct nla_policy *policy, struct netlink_ext_ack *extack)
+{
+	return nla_parse_nested(tb, maxtype, nest, policy, extack);
+}
+
+/* The peer a request's PEER nest names, with the nest parsed into @tb. */
+static struct slice_peer *slice_nl_peer(struct slice_device *slice, struct genl_info *info,
+					struct nlattr **tb, const struct nla_policy *policy)
+{
+	struct nlattr *nest = info->attrs[SLICE_A_PEER];
+	struct slice_peer *peer;
+	int err;
+
+	if (SLICE_NL_REQUIRE(info->extack, NULL, info->attrs, SLICE_A_PEER, "PEER is required"))
+		return ERR_PTR(-EINVAL);
+	err = slice_nl_parse(tb, SLICE_PEER_A_MAX, nest, policy, info->extack);
+	if (err)
+		return ERR_PTR(err);
+	if (SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_PEER_A_ID, "peer ID is required"))
+		return ERR_PTR(-EINVAL);
+	peer = slice_peer_lookup(slice, nla_get_u32(tb[SLICE_PEER_A_ID]));
+	if (!peer) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_PEER_A_ID], "peer not found");
+		return ERR_PTR(-ENOENT);
+	}
+	return peer;
+}
+
+static int slice_nl_put_stats(struct sk_buff *msg, int type, struct slice_stats __percpu *stats)
+{
+	u64 c[__SLICE_STATS_A_MAX];
+	struct nlattr *nest;
+	int i;
+
+	slice_stats_sum(stats, c);
+	nest = nla_nest_start(msg, type);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = SLICE_STATS_A_TX_PACKETS; i <= SLICE_STATS_A_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, c[i], SLICE_STATS_A_PAD))
+			goto err_cancel;
+	nla_nest_end(msg, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
+}
+
+static int slice_nl_fill_dev(struct sk_buff *msg, struct slice_device *slice, u32 portid,
+			     u32 seq, int flags, struct netlink_callback *cb)
+{
+	struct slice_sock *ss = rtnl_dereference(slice->sock);
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &slice_nl_family, flags, SLICE_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(msg, SLICE_A_IFINDEX, slice->dev->ifindex) ||
+	    nla_put_string(msg, SLICE_A_IFNAME, slice->dev->name) ||
+	    (slice->local_id && nla_put_u32(msg, SLICE_A_LOCAL_ID, slice->local_id)) ||
+	    (ss && nla_put_u16(msg, SLICE_A_LISTEN_PORT, ntohs(inet_sk(ss->sock->sk)->inet_sport))) ||
+	    nla_put_u32(msg, SLICE_A_NUM_PEERS, slice->num_peers) ||
+	    nla_put_u32(msg, SLICE_A_NUM_ROUTES, READ_ONCE(slice->routes.num_routes)) ||
+	    slice_nl_put_stats(msg, SLICE_A_STATS, slice->stats))
+		goto err_cancel;
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int slice_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	int err;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = slice_nl_fill_dev(msg, info->user_ptr[0], info->snd_portid, info->snd_seq, 0, NULL);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int slice_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct net_device *dev;
+	long idx = 0;
+	int err = 0;
+
+	rtnl_lock();
+	cb->seq = net->dev_base_seq;
+	for_each_netdev(net, dev) {
+		if (!slice_dev_is_slice(dev))
+			continue;
+		if (idx++ < cb->args[0])
+			continue;
+		err = slice_nl_fill_dev(skb, netdev_priv(dev), NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	rtnl_unlock();
+	cb->args[0] = idx;
+	return err && !skb->len ? err : skb->len;
+}
+
+static int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slice_device *slice = info->user_ptr[0];
+	int err;
+
+	if (info->attrs[SLICE_A_SOCK_FD]) {
+		err = slice_sock_attach(slice, nla_get_u32(info->attrs[SLICE_A_SOCK_FD]),
+					info->extack);
+		if (err) {
+			NL_SET_BAD_ATTR(info->extack, info->attrs[SLICE_A_SOCK_FD]);
+			return err;
+		}
+	}
+	if (info->attrs[SLICE_A_LOCAL_ID])
+		WRITE_ONCE(slice->local_id, nla_get_u32(info->attrs[SLICE_A_LOCAL_ID]));
+	return 0;
+}
+
+/* Reads an endpoint from a PEER nest; AF_UNSPEC in @ep if the nest has none. */
+static int slice_nl_endpoint(struct nlattr *nest, struct nlattr **tb, struct slice_endpoint *ep,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *v4 = tb[SLICE_PEER_A_REMOTE_IPV4], *v6 = tb[SLICE_PEER_A_REMOTE_IPV6];
+	struct nlattr *port = tb[SLICE_PEER_A_REMOTE_PORT];
+
+	memset(ep, 0, sizeof(*ep));
+	if (!v4 && !v6) {
+		if (port) {
+			NL_SET_ERR_MSG_ATTR(extack, port, "REMOTE_PORT needs REMOTE_IPV4 or REMOTE_IPV6");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (v4 && v6) {
+		NL_SET_ERR_MSG_ATTR(extack, v6, "give REMOTE_IPV4 or REMOTE_IPV6, not both");
+		return -EINVAL;
+	}
+	if (SLICE_NL_REQUIRE(extack, nest, tb, SLICE_PEER_A_REMOTE_PORT,
+			     "REMOTE_PORT is required with a remote address"))
+		return -EINVAL;
+	if (v4) {
+		ep->addr4.sin_family = AF_INET;
+		ep->addr4.sin_addr.s_addr = nla_get_in_addr(v4);
+		ep->addr4.sin_port = nla_get_be16(port);
+	} else {
+		ep->addr6.sin6_family = AF_INET6;
+		ep->addr6.sin6_addr = nla_get_in6_addr(v6);
+		ep->addr6.sin6_port = nla_get_be16(port);
+		if (ipv6_addr_type(&ep->addr6.sin6_addr) & IPV6_ADDR_LINKLOCAL) {
+			NL_SET_ERR_MSG_ATTR(extack, v6, "link-local remote addresses are not supported");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Applies the settable attributes of a PEER nest; everything is checked before any change. */
+static int slice_nl_peer_apply(struct slice_peer *peer, struct nlattr *nest, struct nlattr **tb,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *interval = tb[SLICE_PEER_A_KEEPALIVE_INTERVAL];
+	struct nlattr *timeout = tb[SLICE_PEER_A_KEEPALIVE_TIMEOUT];
+	struct slice_endpoint ep;
+	int err;
+
+	err = slice_nl_endpoint(nest, tb, &ep, extack);
+	if (err)
+		return err;
+	if (ep.addr.sa_family)
+		slice_peer_set_endpoint(peer, &ep);
+	if (interval || timeout)
+		slice_peer_set_timers(peer,
+				      interval ? nla_get_u32(interval) : peer->keepalive_interval,
+				      timeout ? nla_get_u32(timeout) : peer->keepalive_timeout);
+	if (tb[SLICE_PEER_A_STATE])
+		slice_peer_set_admin(peer, nla_get_u8(tb[SLICE_PEER_A_STATE]) == SLICE_PEER_STATE_UP);
+	return 0;
+}
+
+static int slice_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slice_device *slice = info->user_ptr[0];
+	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
+	struct nlattr *nest = info->attrs[SLICE_A_PEER];
+	struct slice_peer *peer;
+	int err;
+
+	if (SLICE_NL_REQUIRE(info->extack, NULL, info->attrs, SLICE_A_PEER, "PEER is required"))
+		return -EINVAL;
+	err = slice_nl_parse(tb, SLICE_PEER_A_MAX, nest, slice_peer_policy, info->extack);
+	if (err)
+		return err;
+	if (SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_PEER_A_ID, "peer ID is required"))
+		return -EINVAL;
+	if (slice_peer_lookup(slice, nla_get_u32(tb[SLICE_PEER_A_ID]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_PEER_A_ID],
+				    "peer already exists: use PEER_SET to change it");
+		return -EEXIST;
+	}
+	peer = slice_peer_new(slice, nla_get_u32(tb[SLICE_PEER_A_ID]));
+	if (!peer)
+		return -ENOMEM;
+	err = slice_nl_peer_apply(peer, nest, tb, info->extack);
+	if (err) {
+		cancel_delayed_work_sync(&peer->timer);
+		slice_peer_free(peer);
+		return err;
+	}
+	slice_peer_add(peer);
+	return 0;
+}
+
+static int slice_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
+	struct slice_peer *peer;
+
+	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_policy);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	return slice_nl_peer_apply(peer, info->attrs[SLICE_A_PEER], tb, info->extack);
+}
+
+static int slice_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
+	struct slice_peer *peer;
+
+	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_id_policy);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	slice_peer_del(peer);
+	return 0;
+}
+
+static int slice_nl_put_endpoint(struct sk_buff *msg, struct slice_peer *peer)
+{
+	struct slice_endpoint ep;
+
+	slice_peer_get_endpoint(peer, &ep);
+	switch (ep.addr.sa_family) {
+	case AF_INET:
+		return nla_put_in_addr(msg, SLICE_PEER_A_REMOTE_IPV4, ep.addr4.sin_addr.s_addr) ||
+		       nla_put_be16(msg, SLICE_PEER_A_REMOTE_PORT, ep.addr4.sin_port);
+	case AF_INET6:
+		return nla_put_in6_addr(msg, SLICE_PEER_A_REMOTE_IPV6, &ep.addr6.sin6_addr) ||
+		       nla_put_be16(msg, SLICE_PEER_A_REMOTE_PORT, ep.addr6.sin6_port);
+	}
+	return 0;
+}
+
+static int slice_nl_fill_peer(struct sk_buff *msg, struct slice_peer *peer, u32 portid, u32 seq,
+			      int flags, struct netlink_callback *cb)
+{
+	u64 last_rx = jiffies_to_msecs(jiffies - READ_ONCE(peer->last_rx));
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &slice_nl_family, flags, SLICE_CMD_PEER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(msg, SLICE_A_IFINDEX, peer->slice->dev->ifindex))
+		goto err_cancel;
+	nest = nla_nest_start(msg, SLICE_A_PEER);
+	if (!nest)
+		goto err_cancel;
+	if (nla_put_u32(msg, SLICE_PEER_A_ID, peer->id) ||
+	    slice_nl_put_endpoint(msg, peer) ||
+	    nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_INTERVAL, READ_ONCE(peer->keepalive_interval)) ||
+	    nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT, READ_ONCE(peer->keepalive_timeout)) ||
+	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_peer_usable(peer) ? SLICE_PEER_STATE_UP :
+							       SLICE_PEER_STATE_DOWN) ||
+	    nla_put_u64_64bit(msg, SLICE_PEER_A_LAST_RX_MSECS, last_rx, SLICE_PEER_A_PAD) ||
+	    slice_nl_put_stats(msg, SLICE_PEER_A_STATS, peer->stats))
+		goto err_cancel;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int slice_nl_peer_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
+	struct slice_peer *peer;
+	struct sk_buff *msg;
+	int err;
+
+	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_id_policy);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = slice_nl_fill_peer(msg, peer, info->snd_portid, info->snd_seq, 0, NULL);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* The device a dump is about, found again (under rtnl) for each part of it. */
+static struct slice_device *slice_nl_dump_dev(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+
+	return slice_nl_find_dev(sock_net(skb->sk), info->attrs, cb->extack);
+}
+
+static int slice_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct slice_device *slice;
+	struct slice_peer *peer;
+	long idx = 0;
+	int err = 0;
+
+	rtnl_lock();
+	slice = slice_nl_dump_dev(skb, cb);
+	if (IS_ERR(slice)) {
+		err = PTR_ERR(slice);
+		goto out;
+	}
+	cb->seq = slice->generation;
+	list_for_each_entry(peer, &slice->peer_list, node) {
+		if (idx++ < cb->args[0])
+			continue;
+		err = slice_nl_fill_peer(skb, peer, NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	cb->args[0] = idx;
+out:
+	rtnl_unlock();
+	return err && !skb->len ? err : skb->len;
+}
+
+/* Checks a ROUTE nest and finds its peer. */
+static struct slice_peer *slice_nl_route(struct genl_info *info, struct nlattr **tb)
+{
+	struct nlattr *nest = info->attrs[SLICE_A_ROUTE];
+	struct netlink_ext_ack *extack = info->extack;
+	struct slice_peer *peer;
+	unsigned int len;
+	u16 family;
+	int err;
+
+	if (SLICE_NL_REQUIRE(extack, NULL, info->attrs, SLICE_A_ROUTE, "ROUTE is required"))
+		return ERR_PTR(-EINVAL);
+	err = slice_nl_parse(tb, SLICE_ROUTE_A_MAX, nest, slice_route_policy, extack);
+	if (err)
+		return ERR_PTR(err);
+	if (SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_FAMILY, "route FAMILY is required") ||
+	    SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_ADDR, "route ADDR is required") ||
+	    SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_PREFIXLEN,
+			     "route PREFIXLEN is required") ||
+	    SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_PEER_ID, "route PEER_ID is required"))
+		return ERR_PTR(-EINVAL);
+	family = nla_get_u16(tb[SLICE_ROUTE_A_FAMILY]);
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SLICE_ROUTE_A_FAMILY],
+				    "family must be AF_INET or AF_INET6");
+		return ERR_PTR(-EAFNOSUPPORT);
+	}
+	len = family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
+	if (nla_len(tb[SLICE_ROUTE_A_ADDR]) != len) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SLICE_ROUTE_A_ADDR],
+				    "address length does not match the family");
+		return ERR_PTR(-EINVAL);
+	}
+	if (nla_get_u8(tb[SLICE_ROUTE_A_PREFIXLEN]) > len * 8) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SLICE_ROUTE_A_PREFIXLEN],
+				    "prefix length is longer than the address");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!slice_prefix_valid(family, nla_data(tb[SLICE_ROUTE_A_ADDR]),
+				nla_get_u8(tb[SLICE_ROUTE_A_PREFIXLEN]))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SLICE_ROUTE_A_ADDR], "prefix has host bits set");
+		return ERR_PTR(-EINVAL);
+	}
+	peer = slice_peer_lookup(info->user_ptr[0], nla_get_u32(tb[SLICE_ROUTE_A_PEER_ID]));
+	if (!peer) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SLICE_ROUTE_A_PEER_ID], "peer not found");
+		return ERR_PTR(-ENOENT);
+	}
+	return peer;
+}
+
+static int slice_nl_route_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slice_device *slice = info->user_ptr[0];
+	struct nlattr *tb[SLICE_ROUTE_A_MAX + 1];
+	struct slice_peer *peer;
+	int err;
+
+	peer = slice_nl_route(info, tb);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	err = slice_routes_add(&slice->routes, nla_get_u16(tb[SLICE_ROUTE_A_FAMILY]),
+			       nla_data(tb[SLICE_ROUTE_A_ADDR]),
+			       nla_get_u8(tb[SLICE_ROUTE_A_PREFIXLEN]), peer);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_ROUTE_A_PEER_ID],
+				    "the prefix already goes to this peer");
+	else if (err == -E2BIG)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_ROUTE_A_ADDR],
+				    "the prefix has the most peers a route may have");
+	if (!err)
+		slice->generation++;
+	return err;
+}
+
+static int slice_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slice_device *slice = info->user_ptr[0];
+	struct nlattr *tb[SLICE_ROUTE_A_MAX + 1];
+	struct slice_peer *peer;
+	int err;
+
+	peer = slice_nl_route(info, tb);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	err = slice_routes_del(&slice->routes, nla_get_u16(tb[SLICE_ROUTE_A_FAMILY]),
+			       nla_data(tb[SLICE_ROUTE_A_ADDR]),
+			       nla_get_u8(tb[SLICE_ROUTE_A_PREFIXLEN]), peer);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SLICE_A_ROUTE],
+				    "no such route to this peer");
+	if (!err)
+		slice->generation++;
+	return err;
+}
+
+static int slice_nl_fill_route(struct sk_buff *msg, struct slice_device *slice,
+			       struct slice_route *r, struct slice_peer *peer,
+			       struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, &slice_nl_family,
+			  NLM_F_MULTI, SLICE_CMD_ROUTE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(msg, SLICE_A_IFINDEX, slice->dev->ifindex))
+		goto err_cancel;
+	nest = nla_nest_start(msg, SLICE_A_ROUTE);
+	if (!nest)
+		goto err_cancel;
+	if (nla_put_u16(msg, SLICE_ROUTE_A_FAMILY, r->family) ||
+	    nla_put(msg, SLICE_ROUTE_A_ADDR, r->family == AF_INET ? 4 : 16, &r->addr) ||
+	    nla_put_u8(msg, SLICE_ROUTE_A_PREFIXLEN, r->prefixlen) ||
+	    nla_put_u32(msg, SLICE_ROUTE_A_PEER_ID, peer->id))
+		goto err_cancel;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/* Fills routes from the cursor (route index, peer index) in cb->args[0..1] on. */
+static int slice_nl_route_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			       struct slice_device *slice)
+{
+	struct slice_nexthops *nh;
+	struct slice_route *r;
+	long idx = 0, hop;
+	int err = 0;
+
+	mutex_lock(&slice->routes.lock);
+	list_for_each_entry(r, &slice->routes.list, node) {
+		if (idx < cb->args[0]) {
+			idx++;
+			continue;
+		}
+		nh = rcu_dereference_protected(r->nexthops, lockdep_is_held(&slice->routes.lock));
+		for (hop = cb->args[1]; hop < nh->count; hop++) {
+			err = slice_nl_fill_route(skb, slice, r, nh->peer[hop], cb);
+			if (err)
+				break;
+		}
+		cb->args[1] = hop;
+		if (err)
+			break;
+		cb->args[0] = ++idx;
+		cb->args[1] = 0;
+	}
+	mutex_unlock(&slice->routes.lock);
+	return err;
+}
+
+static int slice_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct slice_device *slice;
+	int err;
+
+	rtnl_lock();
+	slice = slice_nl_dump_dev(skb, cb);
+	if (IS_ERR(slice)) {
+		err = PTR_ERR(slice);
+	} else {
+		cb->seq = slice->generation;
+		err = slice_nl_route_dump(skb, cb, slice);
+	}
+	rtnl_unlock();
+	return err && !skb->len ? err : skb->len;
+}
+
+/* Parses the KEYCONF nest of a key request. */
+static struct slice_peer *slice_nl_keyconf(struct genl_info *info, struct nlattr **tb,
+					   struct nlattr **keyconf)
+{
+	struct nlattr *peer_tb[SLICE_PEER_A_MAX + 1];
+	struct slice_peer *peer;
+	int err;
+
+	peer = slice_nl_peer(info->user_ptr[0], info, peer_tb, slice_peer_key_policy);
+	if (IS_ERR(peer))
+		return peer;
+	*keyconf = peer_tb[SLICE_PEER_A_KEYCONF];
+	if (SLICE_NL_REQUIRE(info->extack, info->attrs[SLICE_A_PEER], peer_tb,
+			     SLICE_PEER_A_KEYCONF, "KEYCONF is required"))
+		return ERR_PTR(-EINVAL);
+	err = slice_nl_parse(tb, SLICE_KEYCONF_A_MAX, *keyconf, slice_keyconf_policy,
+			     info->extack);
+	if (err)
+		return ERR_PTR(err);
+	if (SLICE_NL_REQUIRE(info->extack, *keyconf, tb, SLICE_KEYCONF_A_SLOT,
+			     "key SLOT is required"))
+		return ERR_PTR(-EINVAL);
+	return peer;
+}
+
+static int slice_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLICE_KEYCONF_A_MAX + 1], *nest;
+	struct slice_key_config cfg = {};
+	enum slice_key_slot slot, other;
+	struct slice_peer *peer;
+	struct slice_key *key;
+	int err;
+
+	peer = slice_nl_keyconf(info, tb, &nest);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	if (SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_KEY_ID,
+			     "KEY_ID is required") ||
+	    SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_CIPHER,
+			     "CIPHER is required") ||
+	    SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_ENCRYPT_KEY,
+			     "ENCRYPT_KEY is required") ||
+	    SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_DECRYPT_KEY,
+			     "DECRYPT_KEY is required"))
+		return -EINVAL;
+	slot = nla_get_u32(tb[SLICE_KEYCONF_A_SLOT]);
+	other = slot == SLICE_KEY_SLOT_PRIMARY ? SLICE_KEY_SLOT_SECONDARY : SLICE_KEY_SLOT_PRIMARY;
+	cfg.cipher = nla_get_u32(tb[SLICE_KEYCONF_A_CIPHER]);
+	cfg.key_id = nla_get_u8(tb[SLICE_KEYCONF_A_KEY_ID]);
+	nla_memcpy(cfg.encrypt_key, tb[SLICE_KEYCONF_A_ENCRYPT_KEY], SLICE_KEY_LEN);
+	nla_memcpy(cfg.decrypt_key, tb[SLICE_KEYCONF_A_DECRYPT_KEY], SLICE_KEY_LEN);
+	if (tb[SLICE_KEYCONF_A_LIMIT_PACKETS])
+		cfg.limit_packets = nla_get_u64(tb[SLICE_KEYCONF_A_LIMIT_PACKETS]);
+	if (tb[SLICE_KEYCONF_A_LIMIT_SECONDS])
+		cfg.limit_seconds = nla_get_u32(tb[SLICE_KEYCONF_A_LIMIT_SECONDS]);
+
+	rcu_read_lock();
+	key = slice_keyring_get(&peer->keys, other);
+	err = key && key->key_id == cfg.key_id ? -EEXIST : 0;
+	rcu_read_unlock();
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_KEYCONF_A_KEY_ID],
+				    "the other slot's key has this KEY_ID");
+		goto out;
+	}
+	key = slice_key_new(&cfg);
+	if (IS_ERR(key)) {
+		err = PTR_ERR(key);
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_KEYCONF_A_CIPHER],
+				    "cannot set up the cipher with this key");
+		goto out;
+	}
+	err = slice_keyring_install(&peer->keys, slot, key);
+	if (err)
+		slice_key_put(key);
+out:
+	memzero_explicit(&cfg, sizeof(cfg));
+	return err;
+}
+
+static int slice_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLICE_KEYCONF_A_MAX + 1], *nest;
+	struct slice_peer *peer;
+	int err;
+
+	peer = slice_nl_keyconf(info, tb, &nest);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	err = slice_keyring_remove(&peer->keys, nla_get_u32(tb[SLICE_KEYCONF_A_SLOT]));
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_KEYCONF_A_SLOT], "the slot is empty");
+	return err;
+}
+
+static int slice_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
+	struct slice_peer *peer;
+	int err;
+
+	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_id_policy);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	err = slice_keyring_swap(&peer->keys);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_PEER_A_ID],
+				    "the peer has no secondary key to swap in");
+	return err;
+}
+
+/* IFINDEX and PEER { ID, KEYCONF { SLOT, KEY_ID, ... } }; @full adds the key's metadata. */
+static int slice_nl_put_key(struct sk_buff *msg, struct slice_peer *peer, struct slice_key *key,
+			    enum slice_key_slot slot, bool full)
+{
+	struct nlattr *peer_nest, *key_nest;
+
+	if (nla_put_u32(msg, SLICE_A_IFINDEX, peer->slice->dev->ifindex))
+		return -EMSGSIZE;
+	peer_nest = nla_nest_start(msg, SLICE_A_PEER);
+	if (!peer_nest || nla_put_u32(msg, SLICE_PEER_A_ID, peer->id))
+		return -EMSGSIZE;
+	key_nest = nla_nest_start(msg, SLICE_PEER_A_KEYCONF);
+	if (!key_nest ||
+	    nla_put_u32(msg, SLICE_KEYCONF_A_SLOT, slot) ||
+	    nla_put_u8(msg, SLICE_KEYCONF_A_KEY_ID, key->key_id))
+		return -EMSGSIZE;
+	if (full &&
+	    (nla_put_u32(msg, SLICE_KEYCONF_A_CIPHER, key->cipher) ||
+	     nla_put_u64_64bit(msg, SLICE_KEYCONF_A_LIMIT_PACKETS, key->limit_packets,
+			       SLICE_KEYCONF_A_PAD) ||
+	     nla_put_u32(msg, SLICE_KEYCONF_A_LIMIT_SECONDS, key->limit_seconds) ||
+	     nla_put_u64_64bit(msg, SLICE_KEYCONF_A_TX_PACKETS, slice_key_tx_packets(key),
+			       SLICE_KEYCONF_A_PAD) ||
+	     nla_put_u32(msg, SLICE_KEYCONF_A_AGE_SECONDS, slice_key_age_seconds(key))))
+		return -EMSGSIZE;
+	nla_nest_end(msg, key_nest);
+	nla_nest_end(msg, peer_nest);
+	return 0;
+}
+
+static int slice_nl_key_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLICE_KEYCONF_A_MAX + 1], *nest;
+	enum slice_key_slot slot;
+	struct slice_peer *peer;
+	struct slice_key *key;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	peer = slice_nl_keyconf(info, tb, &nest);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	slot = nla_get_u32(tb[SLICE_KEYCONF_A_SLOT]);
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &slice_nl_family, 0, SLICE_CMD_KEY_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free_msg;
+	}
+	rcu_read_lock();
+	key = slice_keyring_get(&peer->keys, slot);
+	err = key ? slice_nl_put_key(msg, peer, key, slot, true) : -ENOENT;
+	rcu_read_unlock();
+	if (err) {
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_KEYCONF_A_SLOT],
+					    "the slot is empty");
+		goto err_free_msg;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free_msg:
+	nlmsg_free(msg);
+	return err;
+}
+
+static void slice_nl_multicast(struct slice_peer *peer, struct sk_buff *msg, gfp_t gfp)
+{
+	genlmsg_multicast_netns(&slice_nl_family, dev_net(peer->slice->dev), msg, 0,
+				SLICE_NL_MCGRP_EVENTS, gfp);
+}
+
+/**
+ * slice_nl_peer_state_ntf - tell the events group that a peer went up or down
+ * @peer: the peer, with its new effective state
+ * @gfp: allocation context of the caller
+ */
+void slice_nl_peer_state_ntf(struct slice_peer *peer, gfp_t gfp)
+{
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &slice_nl_family, 0, SLICE_CMD_PEER_STATE_NTF);
+	if (!hdr)
+		goto err_free_msg;
+	if (nla_put_u32(msg, SLICE_A_IFINDEX, peer->slice->dev->ifindex))
+		goto err_free_msg;
+	nest = nla_nest_start(msg, SLICE_A_PEER);
+	if (!nest ||
+	    nla_put_u32(msg, SLICE_PEER_A_ID, peer->id) ||
+	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_peer_usable(peer) ? SLICE_PEER_STATE_UP :
+							       SLICE_PEER_STATE_DOWN))
+		goto err_free_msg;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	slice_nl_multicast(peer, msg, gfp);
+	return;
+
+err_free_msg:
+	nlmsg_free(msg);
+}
+
+/**
+ * slice_nl_key_rotate_ntf - ask the events group for a new key
+ * @peer: the peer
+ * @key: its primary key, past a soft limit
+ * @gfp: allocation context of the caller
+ */
+void slice_nl_key_rotate_ntf(struct slice_peer *peer, struct slice_key *key, gfp_t gfp)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &slice_nl_family, 0, SLICE_CMD_KEY_ROTATE_NTF);
+	if (!hdr || slice_nl_put_key(msg, peer, key, SLICE_KEY_SLOT_PRIMARY, false))
+		goto err_free_msg;
+	genlmsg_end(msg, hdr);
+	slice_nl_multicast(peer, msg, gfp);
+	return;
+
+err_free_msg:
+	nlmsg_free(msg);
+}
+
+static const struct genl_ops slice_nl_ops[] = {
+	{
+		.cmd = SLICE_CMD_DEV_GET,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_dev_get_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_dev_get_doit,
+		.dumpit = slice_nl_dev_get_dumpit,
+	},
+	{
+		.cmd = SLICE_CMD_DEV_SET,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_dev_set_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_dev_set_doit,
+	},
+	{
+		.cmd = SLICE_CMD_PEER_NEW,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_peer_set_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_peer_new_doit,
+	},
+	{
+		.cmd = SLICE_CMD_PEER_SET,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_peer_set_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_peer_set_doit,
+	},
+	{
+		.cmd = SLICE_CMD_PEER_DEL,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_peer_sel_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_peer_del_doit,
+	},
+	{
+		.cmd = SLICE_CMD_PEER_GET,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_peer_sel_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_peer_get_doit,
+		.dumpit = slice_nl_peer_get_dumpit,
+	},
+	{
+		.cmd = SLICE_CMD_ROUTE_ADD,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_route_set_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_route_add_doit,
+	},
+	{
+		.cmd = SLICE_CMD_ROUTE_DEL,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_route_set_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_route_del_doit,
+	},
+	{
+		.cmd = SLICE_CMD_ROUTE_GET,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_dev_get_policy,
+		.maxattr = SLICE_A_MAX,
+		.dumpit = slice_nl_route_get_dumpit,
+	},
+	{
+		.cmd = SLICE_CMD_KEY_NEW,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_key_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_key_new_doit,
+	},
+	{
+		.cmd = SLICE_CMD_KEY_DEL,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_key_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_key_del_doit,
+	},
+	{
+		.cmd = SLICE_CMD_KEY_SWAP,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_peer_sel_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_key_swap_doit,
+	},
+	{
+		.cmd = SLICE_CMD_KEY_GET,
+		.flags = GENL_ADMIN_PERM,
+		.policy = slice_key_policy,
+		.maxattr = SLICE_A_MAX,
+		.doit = slice_nl_key_get_doit,
+	},
+};
+
+static struct genl_family slice_nl_family __ro_after_init = {
+	.name = SLICE_GENL_NAME,
+	.version = SLICE_GENL_VERSION,
+	.maxattr = SLICE_A_MAX,
+	.netnsok = true,
+	.pre_doit = slice_nl_pre_doit,
+	.post_doit = slice_nl_post_doit,
+	.module = THIS_MODULE,
+	.ops = slice_nl_ops,
+	.n_ops = ARRAY_SIZE(slice_nl_ops),
+	.mcgrps = slice_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(slice_nl_mcgrps),
+};
+
+/**
+ * slice_nl_register - register the generic netlink family
+ *
+ * Return: 0 or a negative errno.
+ */
+int slice_nl_register(void)
+{
+	return genl_register_family(&slice_nl_family);
+}
+
+/**
+ * slice_nl_unregister - unregister the generic netlink family
+ */
+void slice_nl_unregister(void)
+{
+	genl_unregister_family(&slice_nl_family);
+}

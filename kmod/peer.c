@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slice: peers, the remote gateways of a slice.
+ *
+ * Peers are added and removed under rtnl and read under RCU by the data path. A peer's clock
+ * is a delayed work that ticks once a second while keepalives or a timeout are configured:
+ * seconds are the unit userspace speaks, and one work item per peer is easy to stop.
+ */
+#include <linux/jiffies.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "datapath.h"
+#include "device.h"
+#include "netlink.h"
+#include "peer.h"
+
+static void slice_peer_tick(struct work_struct *work);
+
+/**
+ * slice_peer_new - allocate a peer, administratively up, with no endpoint and no keys
+ * @slice: its device
+ * @id: its gateway id
+ *
+ * Context: process, may sleep.
+ * Return: the peer, not yet visible (see slice_peer_add()), or NULL.
+ */
+struct slice_peer *slice_peer_new(struct slice_device *slice, u32 id)
+{
+	struct slice_peer *peer;
+
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		return NULL;
+	peer->stats = netdev_alloc_pcpu_stats(struct slice_stats);
+	if (!peer->stats)
+		goto err_free_peer;
+	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL))
+		goto err_free_stats;
+	peer->slice = slice;
+	peer->id = id;
+	slice_keyring_init(&peer->keys);
+	rwlock_init(&peer->endpoint_lock);
+	peer->flags = BIT(SLICE_PEER_ADMIN_UP);
+	peer->last_tx = jiffies;
+	peer->last_rx = jiffies;
+	INIT_DELAYED_WORK(&peer->timer, slice_peer_tick);
+	return peer;
+
+err_free_stats:
+	free_percpu(peer->stats);
+err_free_peer:
+	kfree(peer);
+	return NULL;
+}
+
+static void slice_peer_free_rcu(struct rcu_head *rcu)
+{
+	struct slice_peer *peer = container_of(rcu, struct slice_peer, rcu);
+
+	dst_cache_destroy(&peer->dst_cache);
+	free_percpu(peer->stats);
+	kfree(peer);
+}
+
+/**
+ * slice_peer_free - free a peer that was never added
+ * @peer: the peer
+ */
+void slice_peer_free(struct slice_peer *peer)
+{
+	slice_peer_free_rcu(&peer->rcu);
+}
+
+/**
+ * slice_peer_add - make a new peer visible to the data path and to netlink
+ * @peer: from slice_peer_new()
+ *
+ * Context: rtnl held.
+ */
+void slice_peer_add(struct slice_peer *peer)
+{
+	struct slice_device *slice = peer->slice;
+
+	ASSERT_RTNL();
+	list_add_tail(&peer->node, &slice->peer_list);
+	hash_add_rcu(slice->peers_by_id, &peer->hnode, peer->id);
+	slice->num_peers++;
+	slice->generation++;
+}
+
+/**
+ * slice_peer_del - remove a peer with its routes and keys, and free it after readers
+ * @peer: the peer
+ *
+ * Context: rtnl held, may sleep.
+ */
+void slice_peer_del(struct slice_peer *peer)
+{
+	struct slice_device *slice = peer->slice;
+
+	ASSERT_RTNL();
+	hash_del_rcu(&peer->hnode);
+	list_del(&peer->node);
+	slice->num_peers--;
+	slice->generation++;
+	slice_routes_del_peer(&slice->routes, peer);
+	cancel_delayed_work_sync(&peer->timer);
+	slice_keyring_clear(&peer->keys);
+	call_rcu(&peer->rcu, slice_peer_free_rcu);
+}
+
+/**
+ * slice_peer_lookup - find a peer by gateway id
+ * @slice: the device
+ * @id: the gateway id
+ *
+ * Context: rcu_read_lock() or rtnl held.
+ * Return: the peer or NULL.
+ */
+struct slice_peer *slice_peer_lookup(struct slice_device *slice, u32 id)
+{
+	struct slice_peer *peer;
+
+	hash_for_each_possible_rcu(slice->peers_by_id, peer, hnode, id, lockdep_rtnl_is_held())
+		if (peer->id == id)
+			return peer;
+	return NULL;
+}
+
+static bool slice_endpoint_equal(const struct slice_endpoint *a, const struct slice_endpoint *b)
+{
+	if (a->addr.sa_family != b->addr.sa_family)
+		return false;
+	switch (a->addr.sa_family) {
+	case AF_INET:
+		return a->addr4.sin_port == b->addr4.sin_port &&
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
+	case AF_INET6:
+		return a->addr6.sin6_port == b->addr6.sin6_port &&
+		       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr) &&
+		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id;
+	}
+	return true;
+}
+
+/**
+ * slice_peer_set_endpoint - change where packets to a peer go
+ * @peer: the peer
+ * @ep: the new endpoint
+ *
+ * Context: any.
+ */
+void slice_peer_set_endpoint(struct slice_peer *peer, const struct slice_endpoint *ep)
+{
+	/* Compare under the read lock first: the receive path calls this for every packet. */
+	read_lock_bh(&peer->endpoint_lock);
+	if (slice_endpoint_equal(&peer->endpoint, ep)) {
+		read_unlock_bh(&peer->endpoint_lock);
+		return;
+	}
+	read_unlock_bh(&peer->endpoint_lock);
+
+	write_lock_bh(&peer->endpoint_lock);
+	peer->endpoint = *ep;
+	dst_cache_reset(&peer->dst_cache);
+	write_unlock_bh(&peer->endpoint_lock);
+}
+
+/**
+ * slice_peer_get_endpoint - copy a peer's endpoint
+ * @peer: the peer
+ * @ep: where it goes
+ *
+ * Context: any.
+ */
+void slice_peer_get_endpoint(struct slice_peer *peer, struct slice_endpoint *ep)
+{
+	read_lock_bh(&peer->endpoint_lock);
+	*ep = peer->endpoint;
+	read_unlock_bh(&peer->endpoint_lock);
+}
+
+/* Tells userspace when the effective state changed; @was_usable is the state before. */
+static void slice_peer_state_changed(struct slice_peer *peer, bool was_usable, gfp_t gfp)
+{
+	if (slice_peer_usable(peer) != was_usable)
+		slice_nl_peer_state_ntf(peer, gfp);
+}
+
+static void slice_peer_tick(struct work_struct *work)
+{
+	struct slice_peer *peer = container_of(to_delayed_work(work), struct slice_peer, timer);
+	u32 interval = READ_ONCE(peer->keepalive_interval);
+	u32 timeout = READ_ONCE(peer->keepalive_timeout);
+	bool was_usable = slice_peer_usable(peer);
+
+	if (interval && time_after_eq(jiffies, READ_ONCE(peer->last_tx) + interval * HZ))
+		slice_send_keepalive(peer);
+	if (timeout && time_after_eq(jiffies, READ_ONCE(peer->last_rx) + timeout * HZ) &&
+	    !test_and_set_bit(SLICE_PEER_SILENT, &peer->flags))
+		slice_peer_state_changed(peer, was_usable, GFP_KERNEL);
+	if (interval || timeout)
+		queue_delayed_work(system_power_efficient_wq, &peer->timer, HZ);
+}
+
+/**
+ * slice_peer_set_timers - configure keepalives and the silence timeout
+ * @peer: the peer
+ * @interval: seconds without sending after which a keepalive goes out; 0 = none
+ * @timeout: seconds without receiving after which the peer is down; 0 = never
+ *
+ * The silence clock restarts, so a peer is never declared down by a timeout it did not have.
+ *
+ * Context: rtnl held, may sleep.
+ */
+void slice_peer_set_timers(struct slice_peer *peer, u32 interval, u32 timeout)
+{
+	bool was_usable = slice_peer_usable(peer);
+
+	WRITE_ONCE(peer->keepalive_interval, interval);
+	WRITE_ONCE(peer->keepalive_timeout, timeout);
+	WRITE_ONCE(peer->last_rx, jiffies);
+	clear_bit(SLICE_PEER_SILENT, &peer->flags);
+	slice_peer_state_changed(peer, was_usable, GFP_KERNEL);
+	if (interval || timeout)
+		mod_delayed_work(system_power_efficient_wq, &peer->timer, HZ);
+	else
+		cancel_delayed_work_sync(&peer->timer);
+}
+
+/**
+ * slice_peer_set_admin - set the administrative state
+ * @peer: the peer
+ * @up: whether routes may use it
+ *
+ * Coming up restarts the silence clock.
+ *
+ * Context: rtnl held.
+ */
+void slice_peer_set_admin(struct slice_peer *peer, bool up)
+{
+	bool was_usable = slice_peer_usable(peer);
+
+	if (up) {
+		WRITE_ONCE(peer->last_rx, jiffies);
+		clear_bit(SLICE_PEER_SILENT, &peer->flags);
+		set_bit(SLICE_PEER_ADMIN_UP, &peer->flags);
+	} else {
+		clear_bit(SLICE_PEER_ADMIN_UP, &peer->flags);
+	}
+	slice_peer_state_changed(peer, was_usable, GFP_KERNEL);
+}
+
+/**
+ * slice_peer_rx_authenticated - note a packet that authenticated and passed the replay check
+ * @peer: the sender
+ * @ep: the packet's outer source, the peer's endpoint from now on
+ *
+ * Context: softirq.
+ */
+void slice_peer_rx_authenticated(struct slice_peer *peer, const struct slice_endpoint *ep)
+{
+	bool was_usable = slice_peer_usable(peer);
+
+	slice_peer_set_endpoint(peer, ep);
+	WRITE_ONCE(peer->last_rx, jiffies);
+	if (test_bit(SLICE_PEER_SILENT, &peer->flags) &&
+	    test_and_clear_bit(SLICE_PEER_SILENT, &peer->flags))
+		slice_peer_state_changed(peer, was_usable, GFP_ATOMIC);
+}

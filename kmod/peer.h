@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * slice: peers, the remote gateways of a slice.
+ */
+#ifndef _SLICE_PEER_H
+#define _SLICE_PEER_H
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/dst_cache.h>
+
+#include "crypto.h"
+#include "stats.h"
+
+struct slice_device;
+
+/**
+ * struct slice_endpoint - a peer's outer address
+ * @addr: sa_family AF_UNSPEC while the peer has none
+ * @addr4: for AF_INET
+ * @addr6: for AF_INET6
+ */
+struct slice_endpoint {
+	union {
+		struct sockaddr addr;
+		struct sockaddr_in addr4;
+		struct sockaddr_in6 addr6;
+	};
+};
+
+/* Bits of &slice_peer.flags. */
+enum slice_peer_flag {
+	SLICE_PEER_ADMIN_UP,	/* userspace wants the peer used */
+	SLICE_PEER_SILENT,	/* nothing authenticated arrived within the keepalive timeout */
+};
+
+/**
+ * struct slice_peer - a remote gateway
+ * @slice: the device, which outlives its peers
+ * @id: the peer's gateway id, also in the packets it sends
+ * @hnode: in &slice_device.peers_by_id; RCU, rtnl for writers
+ * @node: in &slice_device.peer_list; rtnl
+ * @keys: the two key slots
+ * @endpoint_lock: guards @endpoint
+ * @endpoint: where to send; learned from authenticated packets too
+ * @dst_cache: outer route to @endpoint; reset when it changes
+ * @keepalive_interval: seconds without sending after which a keepalive goes out; 0 = none
+ * @keepalive_timeout: seconds without receiving after which the peer is down; 0 = never
+ * @flags: enum slice_peer_flag bits
+ * @last_tx: jiffies of the last packet sent
+ * @last_rx: jiffies of the last authenticated packet received (or of coming up)
+ * @timer: the keepalive and timeout clock, one tick a second while either is set
+ * @stats: counters of this peer
+ * @rcu: frees the peer after readers are done
+ */
+struct slice_peer {
+	struct slice_device *slice;
+	u32 id;
+	struct hlist_node hnode;
+	struct list_head node;
+	struct slice_keyring keys;
+	rwlock_t endpoint_lock;
+	struct slice_endpoint endpoint;
+	struct dst_cache dst_cache;
+	u32 keepalive_interval;
+	u32 keepalive_timeout;
+	unsigned long flags;
+	unsigned long last_tx;
+	unsigned long last_rx;
+	struct delayed_work timer;
+	struct slice_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+/**
+ * slice_peer_usable - whether routes may send to the peer
+ * @peer: the peer
+ *
+ * Return: true if it is administratively up and not silent past its timeout.
+ */
+static inline bool slice_peer_usable(const struct slice_peer *peer)
+{
+	unsigned long flags = READ_ONCE(peer->flags);
+
+	return (flags & BIT(SLICE_PEER_ADMIN_UP)) && !(flags & BIT(SLICE_PEER_SILENT));
+}
+
+struct slice_peer *slice_peer_new(struct slice_device *slice, u32 id);
+void slice_peer_add(struct slice_peer *peer);
+void slice_peer_del(struct slice_peer *peer);
+void slice_peer_free(struct slice_peer *peer);
+struct slice_peer *slice_peer_lookup(struct slice_device *slice, u32 id);
+void slice_peer_set_endpoint(struct slice_peer *peer, const struct slice_endpoint *ep);
+void slice_peer_get_endpoint(struct slice_peer *peer, struct slice_endpoint *ep);
+void slice_peer_set_timers(struct slice_peer *peer, u32 interval, u32 timeout);
+void slice_peer_set_admin(struct slice_peer *peer, bool up);
+void slice_peer_rx_authenticated(struct slice_peer *peer, const struct slice_endpoint *ep);
+
+#endif /* _SLICE_PEER_H */
