@@ -46,7 +46,9 @@ int ctl_api_respond_status(struct ctl_http_conn *c, struct ctl_status *err,
 			cJSON_AddStringToObject(details, "name", name);
 		if (res) {
 			cJSON_AddStringToObject(details, "group", res->group);
-			cJSON_AddStringToObject(details, "kind", res->plural);
+			/* Invalid names the kind, the other reasons the resource. */
+			cJSON_AddStringToObject(details, "kind",
+						err->code == 422 ? res->kind : res->plural);
 		}
 		if (err->causes) {
 			cJSON_AddItemToObject(details, "causes", err->causes);

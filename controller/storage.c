@@ -14,7 +14,7 @@
 
 #include "controller/storage.h"
 
-/* Prune once per this many writes rather than on every one. */
+/* Prune at most once per this many writes rather than on every one. */
 #define PRUNE_EVERY 256
 
 enum {
@@ -239,7 +239,8 @@ static int apply(struct ctl_storage *s, const struct ctl_change *c)
 
 int ctl_storage_write(struct ctl_storage *s, const struct ctl_change *c)
 {
-	bool prune_due = s->since_prune + 1 >= PRUNE_EVERY && c->rv > s->compacted + s->history;
+	unsigned int every = s->history / 8 + 1 < PRUNE_EVERY ? s->history / 8 + 1 : PRUNE_EVERY;
+	bool prune_due = s->since_prune + 1 >= every && c->rv > s->compacted + s->history;
 	uint64_t upto = prune_due ? c->rv - s->history : 0;
 
 	if (step(s, query(s, Q_BEGIN)))

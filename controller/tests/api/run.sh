@@ -1,0 +1,291 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The API server end to end on the host: the real slice-controller in a temporary data
+# directory, driven over HTTPS on loopback with curl and the real kubectl. Prints KTAP and
+# fails when any check fails.
+#   run.sh [path/to/slice-controller]
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${1:-$HERE/../../../build/bin/slice-controller}
+WORK=$(mktemp -d /tmp/slice-controller-test.XXXXXX)
+PORT=$((20000 + RANDOM % 20000))
+DATA=$WORK/data
+export KUBECONFIG=$DATA/admin.kubeconfig
+URL=https://127.0.0.1:$PORT
+NS=kubeslice-demo
+CTL=apis/controller.kubeslice.io/v1alpha1
+WRK=apis/worker.kubeslice.io/v1alpha1
+PID=
+N=0
+FAILED=0
+
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { N=$((N + 1)); echo "ok $N $1"; }
+not_ok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N $1"; }
+# check DESC CMD...: ok when CMD succeeds; its output is shown as a diagnostic otherwise.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; echo "$out" | sed 's/^/# /'; fi
+}
+
+start() {
+	"$BIN" --data-dir "$DATA" --listen 127.0.0.1:$PORT --history 64 --resync 3600 \
+		>>"$WORK/server.log" 2>&1 &
+	PID=$!
+	for _ in $(seq 50); do
+		curl -sfk "$URL/healthz" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "# server did not start:"; sed 's/^/# /' "$WORK/server.log"
+	exit 1
+}
+
+TOKEN() { cat "$DATA/admin.token"; }
+# api [-t TOKEN] METHOD PATH [BODY [CONTENT-TYPE]]: prints "CODE BODY".
+api() {
+	local token
+	token=$(TOKEN)
+	if [ "$1" = -t ]; then token=$2; shift 2; fi
+	local method=$1 path=$2 body=${3:-} ct=${4:-application/json}
+	local args=(-sk -o "$WORK/body" -w '%{http_code}' -X "$method" -H "Content-Type: $ct")
+	[ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+	[ -n "$body" ] && args+=(--data-binary "$body")
+	local code
+	code=$(curl "${args[@]}" "$URL/$path")
+	echo "$code $(cat "$WORK/body")"
+}
+# expect CODE "$(api ...)" [JQ-FILTER]: the answer has that code (and the filter holds).
+expect() {
+	local want=$1 got=$2 filter=${3:-}
+	[ "${got%% *}" = "$want" ] || { echo "want $want, got: ${got:0:400}"; return 1; }
+	[ -z "$filter" ] || echo "${got#* }" | jq -e "$filter" >/dev/null ||
+		{ echo "filter $filter failed on: ${got:0:400}"; return 1; }
+}
+rv_of() { kubectl get "$@" -o jsonpath='{.metadata.resourceVersion}'; }
+
+echo "TAP version 13"
+start
+
+# Discovery and OpenAPI, as kubectl reads them.
+check "kubectl sees the server version" sh -c 'kubectl version | grep -q "Server Version: v1.32"'
+check "api-resources lists the KubeSlice kinds" \
+	sh -c 'kubectl api-resources | grep -q "sliceconfigs .*controller.kubeslice.io/v1alpha1 .*true .*SliceConfig"'
+check "group version lists the status subresource" \
+	expect 200 "$(api GET $CTL)" '.resources[] | select(.name == "sliceconfigs/status")'
+check "openapi v3 names the kinds" \
+	expect 200 "$(api GET openapi/v3/$CTL)" '.components.schemas["io.kubeslice.controller.v1alpha1.SliceConfig"]'
+check "kubectl explain reads the schema" \
+	sh -c 'kubectl explain sliceconfig.spec.maxClusters | grep -q integer'
+check "no token is 401" expect 401 "$(api -t "" GET $CTL/sliceconfigs)" '.reason == "Unauthorized"'
+
+# Create, read, describe.
+cat >"$WORK/base.yaml" <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: demo, namespace: kubeslice-controller}
+spec: {serviceAccount: {readWrite: [alice]}}
+YAML
+cat >"$WORK/clusters.yaml" <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c1, namespace: $NS}
+spec: {nodeIPs: [192.0.2.1]}
+---
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c2, namespace: $NS}
+spec: {nodeIPs: [192.0.2.2]}
+YAML
+cat >"$WORK/slice.yaml" <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceConfig
+metadata: {name: red, namespace: $NS, labels: {tier: gold}}
+spec:
+  sliceSubnet: 10.1.0.0/16
+  maxClusters: 16
+  clusters: [c1, c2]
+  qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
+                      bandwidthCeilingKbps: 5120, bandwidthGuaranteedKbps: 2560, dscpClass: AF11}
+YAML
+check "kubectl apply creates a project" kubectl apply -f "$WORK/base.yaml"
+for _ in $(seq 50); do kubectl get ns $NS >/dev/null 2>&1 && break; sleep 0.1; done
+check "the project namespace appears" kubectl get ns $NS
+check "kubectl apply creates clusters" kubectl apply -f "$WORK/clusters.yaml"
+check "kubectl apply creates a slice" kubectl apply -f "$WORK/slice.yaml"
+check "kubectl get -o yaml shows metadata" \
+	sh -c "kubectl get sliceconfig red -n $NS -o yaml | grep -q 'generation: 1' &&
+	       kubectl get sliceconfig red -n $NS -o yaml | grep -q 'uid: '"
+check "re-apply with a change bumps generation" sh -c "
+	sed 's/5120/6000/' '$WORK/slice.yaml' | kubectl apply -f - | grep -q configured &&
+	[ \"\$(kubectl get sliceconfig red -n $NS -o jsonpath='{.metadata.generation}')\" = 2 ]"
+for _ in $(seq 50); do kubectl get workersliceconfig red-c1 -n $NS >/dev/null 2>&1 && break; sleep 0.1; done
+check "reconcilers derive worker objects" kubectl get workersliceconfig red-c1 -n $NS
+check "kubectl describe shows the slice's events" \
+	sh -c "kubectl describe sliceconfig red -n $NS | grep -A20 '^Events:' | grep -q Created"
+check "kubectl edit changes the object" sh -c "
+	KUBE_EDITOR='sed -i s/2560/2000/' kubectl edit sliceconfig red -n $NS &&
+	[ \"\$(kubectl get sliceconfig red -n $NS -o jsonpath='{.spec.qosProfileDetails.bandwidthGuaranteedKbps}')\" = 2000 ]"
+
+# Bad input.
+check "unknown field rejected by kubectl apply (Strict)" sh -c "
+	sed 's/maxClusters: 16/maxClusters: 16\n  bogus: 1/' '$WORK/slice.yaml' | kubectl apply -f - 2>&1 |
+	grep -q 'unknown field \"spec.bogus\"'"
+check "unknown field only warned about by default" \
+	expect 201 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"w"},"bogus":1}')"
+check "validation failure is 422 with causes" \
+	expect 422 "$(api POST $CTL/namespaces/$NS/sliceconfigs '{"apiVersion":"controller.kubeslice.io/v1alpha1","kind":"SliceConfig","metadata":{"name":"bad"},"spec":{"sliceSubnet":"8.8.0.0/16","clusters":["c1","c2"],"standardQosProfileName":"x"}}')" \
+	'.reason == "Invalid" and (.details.causes | length) > 0'
+check "malformed JSON is 400" expect 400 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":')" '.reason == "BadRequest"'
+check "malformed YAML is 400" \
+	expect 400 "$(api POST api/v1/namespaces/$NS/secrets $'a: [1\nb: }' application/yaml)" \
+	'.message | test("yaml: line")'
+check "a YAML body is accepted" \
+	expect 201 "$(api POST api/v1/namespaces/$NS/secrets $'apiVersion: v1\nkind: Secret\nmetadata:\n  name: y\ndata:\n  k: dmFsdWU=\n' application/yaml)"
+head -c $((4 * 1024 * 1024)) /dev/zero | tr '\0' a >"$WORK/big"
+check "a body over 3 MiB is 413" sh -c "
+	[ \"\$(curl -sk -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $(TOKEN)' \
+	   -H 'Content-Type: application/json' --data-binary @$WORK/big $URL/api/v1/namespaces/$NS/secrets)\" = 413 ]"
+check "an unknown media type is 415" \
+	expect 415 "$(api POST api/v1/namespaces/$NS/secrets 'x' text/plain)"
+check "wrong kind for the URL is 400" \
+	expect 400 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"z"}}')"
+check "create in a missing namespace is 404" \
+	expect 404 "$(api POST api/v1/namespaces/nope/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"z"}}')"
+check "create of an existing name is 409 AlreadyExists" \
+	expect 409 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"y"}}')" \
+	'.reason == "AlreadyExists"'
+
+# Optimistic concurrency.
+OLD=$(api GET api/v1/namespaces/$NS/secrets/y | cut -d' ' -f2-)
+api PATCH api/v1/namespaces/$NS/secrets/y '{"metadata":{"labels":{"a":"1"}}}' application/merge-patch+json >/dev/null
+check "update with a stale resourceVersion is 409" \
+	expect 409 "$(api PUT api/v1/namespaces/$NS/secrets/y "$OLD")" '.reason == "Conflict"'
+check "patch with a stale resourceVersion is 409" \
+	expect 409 "$(api PATCH api/v1/namespaces/$NS/secrets/y "{\"metadata\":{\"resourceVersion\":\"$(echo "$OLD" | jq -r .metadata.resourceVersion)\"}}" application/merge-patch+json)"
+
+# Patches and selectors.
+check "kubectl patch --type merge" sh -c "
+	kubectl patch secret y -n $NS --type merge -p '{\"metadata\":{\"labels\":{\"color\":\"blue\"}}}' &&
+	[ \"\$(kubectl get secret y -n $NS -o jsonpath='{.metadata.labels.color}')\" = blue ]"
+check "kubectl patch --type json" sh -c "
+	kubectl patch secret y -n $NS --type json -p '[{\"op\":\"add\",\"path\":\"/metadata/labels/size\",\"value\":\"xl\"},{\"op\":\"remove\",\"path\":\"/metadata/labels/a\"}]' &&
+	[ \"\$(kubectl get secret y -n $NS -o jsonpath='{.metadata.labels}')\" = '{\"color\":\"blue\",\"size\":\"xl\"}' ]"
+check "a failing JSON patch test is 422" \
+	expect 422 "$(api PATCH api/v1/namespaces/$NS/secrets/y '[{"op":"test","path":"/type","value":"nope"}]' application/json-patch+json)"
+sel() { kubectl get secrets -n $NS -l "$1" -o jsonpath='{range .items[*]}{.metadata.name} {end}'; }
+check "label selector =" sh -c "[ \"\$(kubectl get secrets -n $NS -l color=blue -o name)\" = secret/y ]"
+check "label selector !=, in, notin, exists, !" sh -c "
+	[ \"\$(kubectl get secrets -n $NS -l 'color!=blue,size' -o name)\" = '' ] &&
+	[ \"\$(kubectl get secrets -n $NS -l 'color in (red,blue)' -o name)\" = secret/y ] &&
+	kubectl get secrets -n $NS -l 'color notin (blue)' -o name | grep -q secret/w &&
+	! kubectl get secrets -n $NS -l '!color' -o name | grep -q secret/y"
+check "a bad selector is 400" expect 400 "$(api GET "api/v1/namespaces/$NS/secrets?labelSelector=a%20in%20b")"
+check "field selector on metadata.name" \
+	expect 200 "$(api GET "api/v1/namespaces/$NS/secrets?fieldSelector=metadata.name%3Dy")" '.items | length == 1'
+
+# Status subresource.
+check "status through the main resource is ignored" sh -c "
+	kubectl patch sliceconfig red -n $NS --type merge -p '{\"status\":{\"x\":1}}' >/dev/null &&
+	[ -z \"\$(kubectl get sliceconfig red -n $NS -o jsonpath='{.status.x}')\" ]"
+check "status subresource writes status only" sh -c "
+	kubectl patch sliceconfig red -n $NS --subresource status --type merge \
+		-p '{\"status\":{\"x\":1},\"spec\":{\"maxClusters\":4}}' >/dev/null &&
+	[ \"\$(kubectl get sliceconfig red -n $NS -o jsonpath='{.status.x} {.spec.maxClusters}')\" = '1 16' ]"
+
+# Watch.
+RV=$(rv_of secret y -n $NS)
+api PATCH api/v1/namespaces/$NS/secrets/y '{"metadata":{"labels":{"w":"1"}}}' application/merge-patch+json >/dev/null
+check "watch from a resourceVersion gets later changes" sh -c "
+	curl -sk -H 'Authorization: Bearer $(TOKEN)' \
+	'$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$RV&timeoutSeconds=1' |
+	jq -se 'map(select(.type == \"MODIFIED\" and .object.metadata.labels.w == \"1\")) | length == 1'"
+(timeout 4 kubectl get secrets -n $NS -w >"$WORK/watch.out" 2>&1 &)
+sleep 1.5
+api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"late"}}' >/dev/null
+sleep 1
+check "kubectl get -w shows a new object" grep -q '^late ' "$WORK/watch.out"
+for i in $(seq 80); do
+	api PATCH api/v1/namespaces/$NS/secrets/y "{\"metadata\":{\"labels\":{\"n\":\"$i\"}}}" application/merge-patch+json >/dev/null
+done
+check "watch from a compacted resourceVersion is 410 Expired" sh -c "
+	curl -sk -H 'Authorization: Bearer $(TOKEN)' \
+	'$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$RV&timeoutSeconds=1' |
+	jq -se '.[0].type == \"ERROR\" and .[0].object.code == 410 and .[0].object.reason == \"Expired\"'"
+
+# Finalizers and owners.
+check "delete with a finalizer sets deletionTimestamp" sh -c "
+	kubectl patch secret w -n $NS --type merge -p '{\"metadata\":{\"finalizers\":[\"test/hold\"]}}' >/dev/null &&
+	kubectl delete secret w -n $NS --wait=false >/dev/null &&
+	kubectl get secret w -n $NS -o jsonpath='{.metadata.deletionTimestamp}' | grep -q T"
+check "removing the last finalizer deletes" sh -c "
+	kubectl patch secret w -n $NS --type merge -p '{\"metadata\":{\"finalizers\":null}}' >/dev/null;
+	! kubectl get secret w -n $NS 2>/dev/null"
+UID_Y=$(kubectl get secret y -n $NS -o jsonpath='{.metadata.uid}')
+api POST api/v1/namespaces/$NS/secrets "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"child\",\"ownerReferences\":[{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"name\":\"y\",\"uid\":\"$UID_Y\"}]}}" >/dev/null
+check "kubectl delete cascades to dependents" sh -c "
+	kubectl delete secret y -n $NS >/dev/null && ! kubectl get secret child -n $NS 2>/dev/null"
+
+# A worker cluster's token.
+WTOKEN=$(kubectl get secret kubeslice-rbac-worker-c1 -n $NS -o jsonpath='{.data.token}' | base64 -d)
+check "worker reads its own WorkerSliceConfig" expect 200 "$(api -t "$WTOKEN" GET $WRK/namespaces/$NS/workersliceconfigs/red-c1)"
+check "worker may not read another cluster's" expect 403 "$(api -t "$WTOKEN" GET $WRK/namespaces/$NS/workersliceconfigs/red-c2)" '.reason == "Forbidden"'
+check "worker may not read SliceConfigs' secrets of others" expect 403 "$(api -t "$WTOKEN" GET api/v1/namespaces/$NS/secrets/red-ca)"
+check "worker list shows only its objects" \
+	expect 200 "$(api -t "$WTOKEN" GET $WRK/namespaces/$NS/workerslicegateways)" \
+	'[.items[].metadata.labels["worker-cluster"]] | unique == ["c1"]'
+check "worker writes its status" \
+	expect 200 "$(api -t "$WTOKEN" PATCH $WRK/namespaces/$NS/workersliceconfigs/red-c1/status '{"status":{"sliceHealth":{"sliceHealthStatus":"Normal"}}}' application/merge-patch+json)"
+check "worker may not write spec" \
+	expect 403 "$(api -t "$WTOKEN" PATCH $WRK/namespaces/$NS/workersliceconfigs/red-c1 '{"spec":{"octet":9}}' application/merge-patch+json)"
+check "worker creates its ServiceExportConfig" \
+	expect 201 "$(api -t "$WTOKEN" POST $CTL/namespaces/$NS/serviceexportconfigs '{"apiVersion":"controller.kubeslice.io/v1alpha1","kind":"ServiceExportConfig","metadata":{"name":"web-c1"},"spec":{"serviceName":"web","serviceNamespace":"app","sourceCluster":"c1","sliceName":"red"}}')"
+check "worker may not export for another cluster" \
+	expect 403 "$(api -t "$WTOKEN" POST $CTL/namespaces/$NS/serviceexportconfigs '{"apiVersion":"controller.kubeslice.io/v1alpha1","kind":"ServiceExportConfig","metadata":{"name":"web-c2"},"spec":{"serviceName":"web","serviceNamespace":"app","sourceCluster":"c2","sliceName":"red"}}')"
+check "worker may not touch other namespaces" expect 403 "$(api -t "$WTOKEN" GET api/v1/namespaces/default/secrets)"
+check "a bad token is 401" expect 401 "$(api -t nope GET $CTL/sliceconfigs)"
+
+# Durability: kill -9 while writing, then every acknowledged write is there.
+list_rv() { curl -sk -H "Authorization: Bearer $(TOKEN)" "$URL/api/v1/namespaces/$NS/secrets" | jq -r .metadata.resourceVersion; }
+: >"$WORK/acked"
+(
+	for i in $(seq 1000); do
+		code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(TOKEN)" \
+			-H 'Content-Type: application/json' \
+			--data-binary "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"d$i\"}}" \
+			"$URL/api/v1/namespaces/$NS/secrets")
+		[ "$code" = 201 ] && echo "d$i" >>"$WORK/acked"
+		[ "$code" = 000 ] && break
+	done
+) &
+WRITER=$!
+sleep 1.5
+WATCH_RV=$(list_rv)
+sleep 0.2
+{ kill -9 "$PID"; wait "$PID"; } 2>/dev/null
+wait "$WRITER"
+PID=
+start
+api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"after"}}' >/dev/null
+missing=0
+while read -r name; do
+	kubectl get secret "$name" -n $NS >/dev/null 2>&1 || missing=$((missing + 1))
+done <"$WORK/acked"
+if [ -s "$WORK/acked" ] && [ $missing = 0 ]; then
+	ok "kill -9 during writes: all $(wc -l <"$WORK/acked") acknowledged objects survive"
+else
+	not_ok "kill -9 during writes: $missing of $(wc -l <"$WORK/acked") acknowledged objects lost"
+fi
+check "resourceVersion keeps increasing after restart" test "$(list_rv)" -gt "$WATCH_RV"
+check "a watcher resumes from its resourceVersion after restart" sh -c "
+	curl -sk -H 'Authorization: Bearer $(TOKEN)' \
+	'$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$WATCH_RV&timeoutSeconds=1' |
+	jq -se 'all(.type != \"ERROR\") and any(.type == \"ADDED\" and .object.metadata.name == \"after\")'"
+
+echo "1..$N"
+[ "$FAILED" = 0 ]
