@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libsliceqos: the uplink's HTB, one class per slice, classified by the slice's mark. */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_sched.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/class.h>
+#include <netlink/route/classifier.h>
+#include <netlink/route/cls/fw.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/htb.h>
+#include <netlink/route/tc.h>
+
+#include "sliceqos.h"
+
+/* One fw filter holds every slice's mark; this is its preference on our qdisc. */
+#define SLICEQOS_FILTER_PRIO	1
+/* Other traffic keeps this share of the uplink even when every slice is busy. */
+#define SLICEQOS_OTHER_SHARE	100
+/*
+ * HTB's deficit round robin hands out spare bandwidth in quanta. A tenth of a second's worth
+ * of bytes (HTB's own r2q default of 10) keeps the shares proportional to the rates; the
+ * bounds are the ones outside which the kernel complains: under one packet the round robin
+ * is unfair, over 200000 bytes it gets bursty.
+ */
+#define SLICEQOS_R2Q		10
+#define SLICEQOS_QUANTUM_MIN	1600U
+#define SLICEQOS_QUANTUM_MAX	200000U
+
+struct sliceqos {
+	struct nl_sock *sk;
+	char err[256];
+};
+
+static int sliceqos_fail(struct sliceqos *sq, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sq->err, sizeof(sq->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+struct sliceqos *sliceqos_open(void)
+{
+	struct sliceqos *sq = calloc(1, sizeof(*sq));
+	int err;
+
+	if (!sq)
+		return NULL;
+	sq->sk = nl_socket_alloc();
+	if (!sq->sk)
+		goto err_free;
+	err = nl_connect(sq->sk, NETLINK_ROUTE);
+	if (err < 0) {
+		errno = EPROTO;
+		goto err_socket;
+	}
+	return sq;
+
+err_socket:
+	nl_socket_free(sq->sk);
+err_free:
+	free(sq);
+	return NULL;
+}
+
+void sliceqos_close(struct sliceqos *sq)
+{
+	if (!sq)
+		return;
+	nl_socket_free(sq->sk);
+	free(sq);
+}
+
+const char *sliceqos_error(const struct sliceqos *sq)
+{
+	return sq->err;
+}
+
+uint64_t sliceqos_kbps_to_bytes(uint32_t kbps)
+{
+	/* KubeSlice's Kbps are kilobits of 1000 bits, as tc's "kbit". */
+	return (uint64_t)kbps * 1000 / 8;
+}
+
+uint32_t sliceqos_quantum(uint64_t rate_bytes_ps)
+{
+	uint64_t q = rate_bytes_ps / SLICEQOS_R2Q;
+
+	if (q < SLICEQOS_QUANTUM_MIN)
+		return SLICEQOS_QUANTUM_MIN;
+	if (q > SLICEQOS_QUANTUM_MAX)
+		return SLICEQOS_QUANTUM_MAX;
+	return q;
+}
+
+uint32_t sliceqos_classid(uint32_t mark)
+{
+	return TC_H_MAKE(SLICEQOS_MAJOR << 16, mark & TC_H_MIN_MASK);
+}
+
+int sliceqos_class_check(const struct sliceqos_class *c, char *err, size_t errlen)
+{
+	uint32_t minor = c->mark & TC_H_MIN_MASK;
+
+	if (minor == 0 || minor == SLICEQOS_MINOR_PARENT || minor == SLICEQOS_MINOR_OTHER) {
+		snprintf(err, errlen, "mark 0x%x: its low 16 bits name the slice's HTB class and must "
+			 "be 0x2..0xfffe", c->mark);
+		return -1;
+	}
+	if (!c->ceiling_kbps) {
+		snprintf(err, errlen, "ceiling must be at least 1 kbit/s");
+		return -1;
+	}
+	if (c->guaranteed_kbps > c->ceiling_kbps) {
+		snprintf(err, errlen, "guaranteed %u kbit/s is above the ceiling of %u kbit/s",
+			 c->guaranteed_kbps, c->ceiling_kbps);
+		return -1;
+	}
+	if (c->priority > SLICEQOS_PRIO_MAX) {
+		snprintf(err, errlen, "priority %u is out of range: 0 (first) to %u", c->priority,
+			 SLICEQOS_PRIO_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* An HTB class under our parent class; NULL when out of memory. */
+static struct rtnl_class *sliceqos_htb_class(int ifindex, uint32_t minor, uint64_t rate,
+					     uint64_t ceil, uint32_t prio)
+{
+	struct rtnl_class *cls = rtnl_class_alloc();
+	uint32_t parent = minor == SLICEQOS_MINOR_PARENT ? TC_H_MAKE(SLICEQOS_MAJOR << 16, 0) :
+				TC_H_MAKE(SLICEQOS_MAJOR << 16, SLICEQOS_MINOR_PARENT);
+
+	if (!cls)
+		return NULL;
+	rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
+	rtnl_tc_set_parent(TC_CAST(cls), parent);
+	rtnl_tc_set_handle(TC_CAST(cls), TC_H_MAKE(SLICEQOS_MAJOR << 16, minor));
+	if (rtnl_tc_set_kind(TC_CAST(cls), "htb") < 0 ||
+	    rtnl_htb_set_rate64(cls, rate) < 0 || rtnl_htb_set_ceil64(cls, ceil) < 0 ||
+	    rtnl_htb_set_prio(cls, prio) < 0 || rtnl_htb_set_quantum(cls, sliceqos_quantum(rate)) < 0) {
+		rtnl_class_put(cls);
+		return NULL;
+	}
+	return cls;
+}
+
+struct rtnl_class *sliceqos_class_build(int ifindex, const struct sliceqos_class *c)
+{
+	uint64_t rate = sliceqos_kbps_to_bytes(c->guaranteed_kbps);
+
+	/* HTB needs a rate; "nothing guaranteed" is the smallest one it takes. */
+	if (!rate)
+		rate = 1;
+	return sliceqos_htb_class(ifindex, c->mark & TC_H_MIN_MASK, rate,
+				  sliceqos_kbps_to_bytes(c->ceiling_kbps), c->priority);
+}
+
+struct rtnl_cls *sliceqos_filter_build(int ifindex, uint32_t mark)
+{
+	struct rtnl_cls *cls = rtnl_cls_alloc();
+
+	if (!cls)
+		return NULL;
+	rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
+	rtnl_tc_set_parent(TC_CAST(cls), TC_H_MAKE(SLICEQOS_MAJOR << 16, 0));
+	rtnl_tc_set_handle(TC_CAST(cls), mark);
+	rtnl_cls_set_prio(cls, SLICEQOS_FILTER_PRIO);
+	rtnl_cls_set_protocol(cls, ETH_P_ALL);
+	if (rtnl_tc_set_kind(TC_CAST(cls), "fw") < 0 ||
+	    rtnl_fw_set_classid(cls, sliceqos_classid(mark)) < 0) {
+		rtnl_cls_put(cls);
+		return NULL;
+	}
+	return cls;
+}
+
+static int sliceqos_ifindex(struct sliceqos *sq, const char *ifname)
+{
+	unsigned int ifindex = if_nametoindex(ifname);
+
+	if (!ifindex)
+		return sliceqos_fail(sq, "%s: no such device in this network namespace", ifname);
+	return ifindex;
+}
+
+/* Whether @ifindex's root qdisc is our HTB; -1 when the qdiscs cannot be read. */
+static int sliceqos_uplink_ours(struct sliceqos *sq, int ifindex, const char *ifname)
+{
+	struct nl_cache *cache;
+	struct rtnl_qdisc *root;
+	int err, ours;
+
+	err = rtnl_qdisc_alloc_cache(sq->sk, &cache);
+	if (err < 0)
+		return sliceqos_fail(sq, "%s: reading qdiscs: %s", ifname, nl_geterror(err));
+	root = rtnl_qdisc_get_by_parent(cache, ifindex, TC_H_ROOT);
+	ours = root && rtnl_tc_get_handle(TC_CAST(root)) == TC_H_MAKE(SLICEQOS_MAJOR << 16, 0) &&
+	       !strcmp(rtnl_tc_get_kind(TC_CAST(root)), "htb");
+	rtnl_qdisc_put(root);
+	nl_cache_free(cache);
+	return ours;
+}
+
+static int sliceqos_root_add(struct sliceqos *sq, int ifindex, const char *ifname,
+			     const char *kind, uint32_t handle)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+	int err = -NLE_NOMEM;
+
+	if (!q)
+		goto out;
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	rtnl_tc_set_handle(TC_CAST(q), handle);
+	err = rtnl_tc_set_kind(TC_CAST(q), kind);
+	if (err >= 0 && !strcmp(kind, "htb"))
+		err = rtnl_htb_set_defcls(q, TC_H_MAKE(SLICEQOS_MAJOR << 16, SLICEQOS_MINOR_OTHER));
+	if (err >= 0)
+		err = rtnl_qdisc_add(sq->sk, q, NLM_F_CREATE | NLM_F_REPLACE);
+	rtnl_qdisc_put(q);
+out:
+	if (err < 0)
+		return sliceqos_fail(sq, "%s: installing %s as the root qdisc: %s", ifname, kind,
+				     nl_geterror(err));
+	return 0;
+}
+
+static int sliceqos_class_add(struct sliceqos *sq, const char *ifname, struct rtnl_class *cls)
+{
+	int err = cls ? rtnl_class_add(sq->sk, cls, NLM_F_CREATE) : -NLE_NOMEM;
+	uint32_t id = cls ? rtnl_tc_get_handle(TC_CAST(cls)) : 0;
+
+	rtnl_class_put(cls);
+	if (err < 0)
+		return sliceqos_fail(sq, "%s: HTB class %x:%x: %s", ifname, TC_H_MAJ(id) >> 16,
+				     TC_H_MIN(id), nl_geterror(err));
+	return 0;
+}
+
+int sliceqos_uplink_apply(struct sliceqos *sq, const char *ifname, uint32_t rate_kbps)
+{
+	uint64_t rate = sliceqos_kbps_to_bytes(rate_kbps);
+	uint64_t other = rate / SLICEQOS_OTHER_SHARE;
+	int ifindex, ours;
+
+	if (!rate_kbps)
+		return sliceqos_fail(sq, "%s: the uplink's rate must be at least 1 kbit/s", ifname);
+	ifindex = sliceqos_ifindex(sq, ifname);
+	if (ifindex < 0)
+		return -1;
+	ours = sliceqos_uplink_ours(sq, ifindex, ifname);
+	if (ours < 0)
+		return -1;
+	/* Replacing our own qdisc would drop every slice's class: keep it and update. */
+	if (!ours && sliceqos_root_add(sq, ifindex, ifname, "htb",
+				       TC_H_MAKE(SLICEQOS_MAJOR << 16, 0)) < 0)
+		return -1;
+	if (sliceqos_class_add(sq, ifname, sliceqos_htb_class(ifindex, SLICEQOS_MINOR_PARENT,
+							       rate, rate, 0)) < 0)
+		return -1;
+	return sliceqos_class_add(sq, ifname,
+				  sliceqos_htb_class(ifindex, SLICEQOS_MINOR_OTHER,
+						     other ? other : 1, rate, SLICEQOS_PRIO_MAX));
+}
+
+/* Deleting what is already gone is success: removal is idempotent. */
+static bool sliceqos_gone(int err)
+{
+	return err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV;
+}
+
+int sliceqos_uplink_remove(struct sliceqos *sq, const char *ifname)
+{
+	struct rtnl_qdisc *q;
+	int ifindex, ours, err;
+
+	ifindex = sliceqos_ifindex(sq, ifname);
+	if (ifindex < 0)
+		return -1;
+	ours = sliceqos_uplink_ours(sq, ifindex, ifname);
+	if (ours <= 0)
+		return ours;
+	q = rtnl_qdisc_alloc();
+	if (!q)
+		return sliceqos_fail(sq, "%s: out of memory", ifname);
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	rtnl_tc_set_handle(TC_CAST(q), TC_H_MAKE(SLICEQOS_MAJOR << 16, 0));
+	err = rtnl_qdisc_delete(sq->sk, q);
+	rtnl_qdisc_put(q);
+	if (err < 0 && !sliceqos_gone(err))
+		return sliceqos_fail(sq, "%s: removing the HTB qdisc: %s", ifname, nl_geterror(err));
+	return 0;
+}
+
+int sliceqos_class_apply(struct sliceqos *sq, const char *ifname, const struct sliceqos_class *c)
+{
+	struct rtnl_cls *filter;
+	char why[160];
+	int ifindex, err;
+
+	if (sliceqos_class_check(c, why, sizeof(why)) < 0)
+		return sliceqos_fail(sq, "%s: %s", ifname, why);
+	ifindex = sliceqos_ifindex(sq, ifname);
+	if (ifindex < 0)
+		return -1;
+	err = sliceqos_uplink_ours(sq, ifindex, ifname);
+	if (err <= 0)
+		return err < 0 ? -1 : sliceqos_fail(sq, "%s: no slice HTB on this uplink; apply "
+						    "the uplink (its rate) first", ifname);
+	if (sliceqos_class_add(sq, ifname, sliceqos_class_build(ifindex, c)) < 0)
+		return -1;
+	filter = sliceqos_filter_build(ifindex, c->mark);
+	err = filter ? rtnl_cls_add(sq->sk, filter, NLM_F_CREATE) : -NLE_NOMEM;
+	rtnl_cls_put(filter);
+	if (err < 0)
+		return sliceqos_fail(sq, "%s: fw filter for mark 0x%x: %s", ifname, c->mark,
+				     nl_geterror(err));
+	return 0;
+}
+
+int sliceqos_class_remove(struct sliceqos *sq, const char *ifname, uint32_t mark)
+{
+	struct sliceqos_class c = { .mark = mark, .guaranteed_kbps = 1, .ceiling_kbps = 1 };
+	struct rtnl_class *cls;
+	struct rtnl_cls *filter;
+	int ifindex, err;
+
+	ifindex = sliceqos_ifindex(sq, ifname);
+	if (ifindex < 0)
+		return -1;
+	err = sliceqos_uplink_ours(sq, ifindex, ifname);
+	if (err <= 0)
+		return err;
+	/* The filter first: a class still named by a filter cannot be deleted. */
+	filter = sliceqos_filter_build(ifindex, mark);
+	err = filter ? rtnl_cls_delete(sq->sk, filter, 0) : -NLE_NOMEM;
+	rtnl_cls_put(filter);
+	if (err < 0 && !sliceqos_gone(err))
+		return sliceqos_fail(sq, "%s: removing the fw filter of mark 0x%x: %s", ifname,
+				     mark, nl_geterror(err));
+	cls = sliceqos_class_build(ifindex, &c);
+	err = cls ? rtnl_class_delete(sq->sk, cls) : -NLE_NOMEM;
+	rtnl_class_put(cls);
+	if (err < 0 && !sliceqos_gone(err))
+		return sliceqos_fail(sq, "%s: removing the HTB class of mark 0x%x: %s", ifname,
+				     mark, nl_geterror(err));
+	return 0;
+}
+
+int sliceqos_device_apply(struct sliceqos *sq, const char *ifname)
+{
+	int ifindex = sliceqos_ifindex(sq, ifname);
+
+	if (ifindex < 0)
+		return -1;
+	return sliceqos_root_add(sq, ifindex, ifname, "fq_codel", 0);
+}
