@@ -166,7 +166,7 @@ static enum hrtimer_restart slice_qos_wake(struct hrtimer *timer)
 }
 
 /**
- * slice_qos_init - start a device with no profile: unshaped, DSCP 0, mark untouched
+ * slice_qos_init - start a device with no profile: unshaped, DSCP 0, no mark
  * @q: the device's QoS state
  * @dev: the device; its queues are stopped and woken by the ceiling from now on
  */
@@ -288,7 +288,10 @@ u8 slice_qos_dsfield(const struct slice_qos *q, u8 inner_dsfield)
  * slice_qos_mark - the skb->mark of an outer packet
  * @q: the device's QoS state
  *
- * Return: the profile's mark, or 0 when the packet's mark is to be left alone.
+ * Every outer packet gets it, 0 included, so that no inner packet's mark (a pod's, or
+ * kube-proxy's) leaks onto the underlay, as WireGuard does with its fwmark.
+ *
+ * Return: the profile's mark, 0 without a profile.
  */
 u32 slice_qos_mark(const struct slice_qos *q)
 {

@@ -29,7 +29,7 @@ struct netlink_ext_ack;
  * struct slice_qos_profile - a slice's QoS profile as set over generic netlink
  * @ceiling_kbps: most the slice may send, kbit/s (1000 bit/s) of inner packets; never 0
  * @guaranteed_kbps: rate kept for the slice on a shared uplink (HTB class rate); <= ceiling
- * @mark: skb->mark of the outer packets, for the uplink's fw filter; 0 leaves the mark alone
+ * @mark: skb->mark of the outer packets, for the uplink's fw filter; 0 for none
  * @priority: the HTB class priority, 0 (served first) .. SLICE_QOS_PRIORITY_MAX
  * @dscp: DSCP of the outer packets, one of KubeSlice's classes (Default, AF11..AF43, EF)
  */
