@@ -110,18 +110,26 @@ bool ctl_label_derived(cJSON *obj, const char *ns, const char *slice, const char
 	       (!cluster || ks_set_label(obj, KS_LABEL_WORKER_CLUSTER, cluster));
 }
 
-/* Slices named by the derived objects of one resource, torn down when their SliceConfig is
- * gone (a missed delete, or a restart between deleting a slice and its children). */
-static void resync_orphans(struct ctl_store *st, const char *resource)
+/*
+ * Slices named by the derived objects of one resource, torn down when their SliceConfig is
+ * gone (a missed delete, or a restart between deleting a slice and its children). seen
+ * holds the "namespace/slice" keys already looked at.
+ */
+static void resync_orphans(struct ctl_store *st, const char *resource, cJSON *seen)
 {
 	cJSON *list = ctl_store_list(st, resource, NULL, KS_LABEL_SLICE);
-	cJSON *item, *sc;
+	char key[2 * KS_NAME_MAX + 2];
 	const char *slice;
+	cJSON *item, *sc;
 
 	cJSON_ArrayForEach(item, list) {
 		slice = ks_label(item, KS_LABEL_SLICE);
 		if (!slice || !ks_namespace(item))
 			continue;
+		snprintf(key, sizeof(key), "%s/%s", ks_namespace(item), slice);
+		if (cJSON_GetObjectItemCaseSensitive(seen, key))
+			continue;
+		cJSON_AddTrueToObject(seen, key);
 		sc = ctl_store_get(st, KS_RES_SLICE, ks_namespace(item), slice);
 		if (!sc)
 			ctl_slice_reconcile(st, ks_namespace(item), slice);
@@ -132,7 +140,7 @@ static void resync_orphans(struct ctl_store *st, const char *resource)
 
 static void resync_all(struct ctl_store *st)
 {
-	cJSON *list, *item;
+	cJSON *list, *item, *seen;
 
 	list = ctl_store_list(st, KS_RES_PROJECT, NULL, NULL);
 	cJSON_ArrayForEach(item, list)
@@ -141,7 +149,7 @@ static void resync_all(struct ctl_store *st)
 
 	list = ctl_store_list(st, KS_RES_CLUSTER, NULL, NULL);
 	cJSON_ArrayForEach(item, list)
-		ctl_cluster_reconcile(st, item, 0);
+		ctl_cluster_credential_reconcile(st, item, 0);
 	cJSON_Delete(list);
 
 	list = ctl_store_list(st, KS_RES_SLICE, NULL, NULL);
@@ -150,10 +158,12 @@ static void resync_all(struct ctl_store *st)
 			ctl_slice_reconcile(st, ks_namespace(item), ks_name(item));
 	cJSON_Delete(list);
 
-	resync_orphans(st, KS_RES_WORKER_SLICE);
-	resync_orphans(st, KS_RES_WORKER_GATEWAY);
-	resync_orphans(st, KS_RES_WORKER_IMPORT);
-	resync_orphans(st, KS_RES_ROTATION);
+	seen = cJSON_CreateObject();
+	resync_orphans(st, KS_RES_WORKER_SLICE, seen);
+	resync_orphans(st, KS_RES_WORKER_GATEWAY, seen);
+	resync_orphans(st, KS_RES_WORKER_IMPORT, seen);
+	resync_orphans(st, KS_RES_ROTATION, seen);
+	cJSON_Delete(seen);
 }
 
 /* A derived object was deleted by someone else: put it back if its slice still wants it. */

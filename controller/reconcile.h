@@ -90,7 +90,9 @@ bool ctl_label_derived(cJSON *obj, const char *ns, const char *slice, const char
 
 /* Project -> namespace. */
 void ctl_project_reconcile(struct ctl_store *st, const cJSON *project, int deleted);
-/* Cluster -> credential Secret and status, then the slices it is a member of. */
+/* Cluster -> credential Secret and status. */
+void ctl_cluster_credential_reconcile(struct ctl_store *st, const cJSON *cluster, int deleted);
+/* ctl_cluster_credential_reconcile, then the slices the cluster is a member of. */
 void ctl_cluster_reconcile(struct ctl_store *st, const cJSON *cluster, int deleted);
 
 /* Everything derived from SliceConfig ns/name; removes it all when the slice is gone. */

@@ -115,7 +115,7 @@ out:
 	cJSON_Delete(obj);
 }
 
-void ctl_cluster_reconcile(struct ctl_store *st, const cJSON *cluster, int deleted)
+void ctl_cluster_credential_reconcile(struct ctl_store *st, const cJSON *cluster, int deleted)
 {
 	char secret[KS_NAME_MAX + 1];
 	cJSON *existing;
@@ -131,6 +131,11 @@ void ctl_cluster_reconcile(struct ctl_store *st, const cJSON *cluster, int delet
 	} else if (!token_secret_reconcile(st, cluster, secret)) {
 		cluster_status_reconcile(st, cluster, secret);
 	}
+}
+
+void ctl_cluster_reconcile(struct ctl_store *st, const cJSON *cluster, int deleted)
+{
+	ctl_cluster_credential_reconcile(st, cluster, deleted);
 	/* node IPs, CNI subnets or the cluster itself changed under its slices */
 	ctl_slices_reconcile_matching(st, ks_namespace(cluster), "clusters", ks_name(cluster));
 }
