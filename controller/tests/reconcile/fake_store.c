@@ -11,15 +11,21 @@
 
 #define FAKE_BUCKETS 4096
 
+/* An object, in its hash chain and in the list of its resource's objects. */
 struct fake_obj {
 	char *key;
 	char *resource;
 	cJSON *obj;
 	struct fake_obj *next;
+	struct fake_obj *res_prev, *res_next;
 };
+
+#define FAKE_RESOURCES 16
 
 struct ctl_store {
 	struct fake_obj *buckets[FAKE_BUCKETS];
+	const char *res_names[FAKE_RESOURCES];
+	struct fake_obj *res_heads[FAKE_RESOURCES];
 	struct fake_counts counts;
 	cJSON *events;
 	const char *fail_resource;
@@ -53,6 +59,20 @@ static struct fake_obj **find(struct ctl_store *st, const char *key)
 	return p;
 }
 
+/* The list head of a resource's objects (lists run over one resource only). */
+static struct fake_obj **res_head(struct ctl_store *st, const char *resource)
+{
+	int i;
+
+	for (i = 0; i < FAKE_RESOURCES && st->res_names[i]; i++)
+		if (!strcmp(st->res_names[i], resource))
+			return &st->res_heads[i];
+	if (i == FAKE_RESOURCES)
+		abort();
+	st->res_names[i] = strdup(resource);
+	return &st->res_heads[i];
+}
+
 struct ctl_store *fake_store_new(void)
 {
 	struct ctl_store *st = calloc(1, sizeof(*st));
@@ -76,6 +96,8 @@ void fake_store_free(struct ctl_store *st)
 			free(o);
 		}
 	}
+	for (i = 0; i < FAKE_RESOURCES; i++)
+		free((char *)st->res_names[i]);
 	cJSON_Delete(st->events);
 	free(st);
 }
@@ -99,11 +121,10 @@ void fake_store_fail(struct ctl_store *st, const char *resource, int err)
 int fake_store_count(struct ctl_store *st, const char *resource)
 {
 	struct fake_obj *o;
-	int i, n = 0;
+	int n = 0;
 
-	for (i = 0; i < FAKE_BUCKETS; i++)
-		for (o = st->buckets[i]; o; o = o->next)
-			n += !strcmp(o->resource, resource);
+	for (o = *res_head(st, resource); o; o = o->res_next)
+		n++;
 	return n;
 }
 
@@ -171,14 +192,11 @@ cJSON *ctl_store_list(struct ctl_store *st, const char *resource, const char *ns
 {
 	cJSON *out = cJSON_CreateArray();
 	struct fake_obj *o;
-	int i;
 
-	for (i = 0; i < FAKE_BUCKETS; i++)
-		for (o = st->buckets[i]; o; o = o->next)
-			if (!strcmp(o->resource, resource) &&
-			    (!ns || !strcmp(ks_namespace(o->obj) ?: "", ns)) &&
-			    selector_matches(o->obj, label_selector))
-				cJSON_AddItemToArray(out, cJSON_Duplicate(o->obj, true));
+	for (o = *res_head(st, resource); o; o = o->res_next)
+		if ((!ns || !strcmp(ks_namespace(o->obj) ?: "", ns)) &&
+		    selector_matches(o->obj, label_selector))
+			cJSON_AddItemToArray(out, cJSON_Duplicate(o->obj, true));
 	return out;
 }
 
@@ -229,6 +247,10 @@ int ctl_store_apply(struct ctl_store *st, const char *resource, const cJSON *obj
 	o->obj = cJSON_Duplicate(obj, true);
 	cJSON_DeleteItemFromObjectCaseSensitive(o->obj, "status");
 	*p = o;
+	o->res_next = *res_head(st, resource);
+	if (o->res_next)
+		o->res_next->res_prev = o;
+	*res_head(st, resource) = o;
 	st->counts.writes++;
 	return 0;
 }
@@ -262,6 +284,12 @@ int ctl_store_delete(struct ctl_store *st, const char *resource, const char *ns,
 	if (!o)
 		return 0;
 	*p = o->next;
+	if (o->res_prev)
+		o->res_prev->res_next = o->res_next;
+	else
+		*res_head(st, resource) = o->res_next;
+	if (o->res_next)
+		o->res_next->res_prev = o->res_prev;
 	free(o->key);
 	free(o->resource);
 	cJSON_Delete(o->obj);
