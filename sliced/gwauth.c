@@ -600,6 +600,12 @@ const char *gw_session_error(const struct gw_session *s)
 	return *s->error ? s->error : "no error";
 }
 
+bool gw_session_is_from(const struct gw_session *s, const struct sockaddr *addr,
+			socklen_t len)
+{
+	return len == s->peerlen && !memcmp(&s->peer, addr, len);
+}
+
 bool gw_is_client_hello(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

@@ -133,6 +133,10 @@ bool gw_session_settled(const struct gw_session *s);
 struct gw_pair *gw_session_pair(const struct gw_session *s);
 const char *gw_session_error(const struct gw_session *s);
 
+/* Is this the session's peer address (the one its datagrams go to)? */
+bool gw_session_is_from(const struct gw_session *s, const struct sockaddr *addr,
+			socklen_t len);
+
 /* Does this datagram start a new handshake (a DTLS ClientHello record, epoch 0)? */
 bool gw_is_client_hello(const void *buf, size_t len);
 

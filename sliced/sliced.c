@@ -3,13 +3,105 @@
  * sliced: the KubeSlice node daemon. Syncs this cluster's slices from the controller,
  * authenticates the peer gateways and programs the slice devices in the kernel.
  */
+#include <stddef.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
+#include "slice.h"
+#include "sync.h"
+
+/* Caps the wait so that a signal's flag is seen soon (curl_multi_poll() is not woken). */
+#define SLICED_LOOP_MAX_MS	500
+#define SLICED_FDS_MAX		128
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* systemd's readiness protocol (Type=notify), without linking libsystemd. */
+static void notify_systemd(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, state, strlen(state), 0, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+static int run(const struct sliced_config *cfg)
+{
+	struct curl_waitfd fds[SLICED_FDS_MAX];
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool ready = false;
+	struct node *node;
+	struct sync sync;
+	unsigned int count;
+	int timeout = 0;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (sync_init(&sync, cfg)) {
+		log_msg(LOG_ERR, "out of memory");
+		return 1;
+	}
+	node = node_new(cfg, &sync);
+	if (!node) {
+		sync_release(&sync);
+		return 1;
+	}
+	log_msg(LOG_INFO, "started: cluster %s, controller %s, namespace %s", cfg->cluster,
+		cfg->server, cfg->ns);
+	while (!stop_signal) {
+		count = node_fds(node, fds, SLICED_FDS_MAX);
+		if (timeout < 0 || timeout > SLICED_LOOP_MAX_MS)
+			timeout = SLICED_LOOP_MAX_MS;
+		if (sync_poll(&sync, fds, count, timeout) < 0)
+			break;
+		/* Nothing touches the kernel before the first full listing: empty caches would
+		 * mean "remove every slice". */
+		if (!sync_ready(&sync))
+			continue;
+		if (sync.dirty || !ready) {
+			sync.dirty = false;
+			node_reconcile(node, false);
+		}
+		if (!ready) {
+			ready = true;
+			log_msg(LOG_INFO, "in sync with the controller");
+			notify_systemd("READY=1");
+		}
+		timeout = node_run(node, fds, count);
+	}
+	notify_systemd("STOPPING=1");
+	log_msg(LOG_INFO, "stopping on signal %d; the data plane stays as it is", (int)stop_signal);
+	node_free(node);
+	sync_release(&sync);
+	return 0;
+}
 
 #define SLICED_CONFIG_DEFAULT "/etc/sliced/sliced.yaml"
 
@@ -69,6 +161,7 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
+	opt = run(&cfg);
 	config_free(&cfg);
-	return 0;
+	return opt;
 }
