@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# sliced end to end with the real module and controller: two clusters (namespaces c1, c2,
+# routed through the root namespace where the controller runs) get their gateways from a
+# slice created with kubectl; the tunnel authenticates and carries traffic; a route
+# deleted by hand comes back with an Event; kill -9 and restart of sliced under traffic
+# loses nothing and adopts the tunnel; a controller stopped and restarted does not
+# disturb traffic.
+. "$(dirname "$0")/lib.sh"
+ktap_plan 10
+
+W=$(mktemp -d /tmp/sliced-gateways.XXXXXX)
+NS=kubeslice-demo
+CTL=10.77.0.1
+export KUBECONFIG=$W/admin.kubeconfig
+
+# Controller TLS for its address in the root namespace, which both clusters route to.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=ca \
+	-keyout "$W/ca.key" -out "$W/ca.crt" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=controller \
+	-keyout "$W/tls.key" -out "$W/tls.csr" 2>/dev/null
+printf 'subjectAltName=IP:%s\n' $CTL >"$W/tls.ext"
+openssl x509 -req -in "$W/tls.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial \
+	-days 2 -extfile "$W/tls.ext" -out "$W/tls.crt" 2>/dev/null
+ip addr add $CTL/32 dev lo
+sysctl -qw net.ipv4.ip_forward=1
+for c in 1 2; do
+	netns_add c$c
+	ip link add c$c-host type veth peer name uplink netns c$c
+	ip addr add 10.77.$c.254/24 dev c$c-host
+	ip link set c$c-host up
+	ip -n c$c addr add 10.77.$c.1/24 dev uplink
+	ip -n c$c link set uplink up
+	ip -n c$c route add default via 10.77.$c.254
+done
+
+CTL_PID=
+controller_start() {
+	slice-controller --data-dir "$W/ctl" --listen $CTL:6443 --tls-cert "$W/tls.crt" \
+		--tls-key "$W/tls.key" >>"$W/controller.log" 2>&1 &
+	CTL_PID=$!
+	_ktap_bg+=($CTL_PID)
+	wait_for 10 curl -sf --cacert "$W/ca.crt" https://$CTL:6443/healthz
+}
+controller_start || { ktap_diag "controller did not start"; cat "$W/controller.log"; }
+cat >"$KUBECONFIG" <<YAML
+apiVersion: v1
+kind: Config
+current-context: admin
+contexts: [{name: admin, context: {cluster: hub, user: admin}}]
+clusters: [{name: hub, cluster: {server: "https://$CTL:6443", certificate-authority: $W/ca.crt}}]
+users: [{name: admin, user: {tokenFile: $W/ctl/admin.token}}]
+YAML
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: demo, namespace: kubeslice-controller}
+YAML
+wait_for 10 kubectl get ns $NS
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c1, namespace: $NS}
+spec: {nodeIPs: [10.77.1.1]}
+---
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c2, namespace: $NS}
+spec: {nodeIPs: [10.77.2.1]}
+---
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceConfig
+metadata: {name: red, namespace: $NS}
+spec:
+  sliceSubnet: 10.1.0.0/16
+  maxClusters: 16
+  clusters: [c1, c2]
+  qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
+                      bandwidthCeilingKbps: 100000, bandwidthGuaranteedKbps: 50000, dscpClass: AF11}
+YAML
+
+sliced_start() {
+	local c=$1
+	ip netns exec c$c sliced -f -v -c "$W/c$c/sliced.yaml" >>"$W/c$c/sliced.log" 2>&1 &
+	eval "SLICED_$c=$!"
+	_ktap_bg+=($!)
+}
+for c in 1 2; do
+	mkdir -p "$W/c$c"
+	wait_for 10 kubectl get secret -n $NS kubeslice-rbac-worker-c$c
+	cat >"$W/c$c/kubeconfig" <<YAML
+apiVersion: v1
+kind: Config
+current-context: c$c
+contexts: [{name: c$c, context: {cluster: hub, user: c$c}}]
+clusters: [{name: hub, cluster: {server: "https://$CTL:6443", certificate-authority: $W/ca.crt}}]
+users: [{name: c$c, user: {token: "$(kubectl get secret -n $NS kubeslice-rbac-worker-c$c -o jsonpath='{.data.token}' | base64 -d)"}}]
+YAML
+	cat >"$W/c$c/sliced.yaml" <<YAML
+kubeconfig: kubeconfig
+cluster: c$c
+project: $NS
+uplink: uplink
+gatewayAddress: 10.77.$c.1
+rekeyMinutes: 60
+YAML
+	sed -i "s/^project: .*/project: demo/" "$W/c$c/sliced.yaml"
+	sliced_start $c
+done
+
+ktap_check "sliced creates the slice device in both clusters" \
+	wait_for 20 sh -c 'ip -n c1 link show slice-red && ip -n c2 link show slice-red'
+ktap_check "the gateways authenticate and swap in keys" \
+	wait_for 30 sh -c "grep -q 'sending with new keys' $W/c1/sliced.log && grep -q 'sending with new keys' $W/c2/sliced.log"
+
+# Pod addresses would come from CNI: here one address per cluster on the device.
+ip -n c1 addr add 10.1.0.1/32 dev slice-red
+ip -n c1 route add 10.1.16.0/20 dev slice-red src 10.1.0.1
+ip -n c2 addr add 10.1.16.1/32 dev slice-red
+ip -n c2 route add 10.1.0.0/20 dev slice-red src 10.1.16.1
+ktap_check "traffic crosses the slice" ip netns exec c1 ping -c 3 -W 2 10.1.16.1
+
+ip netns exec c1 slicectl route slice-red del 10.1.16.0/20 via 2
+ktap_check "a route deleted by hand comes back" \
+	wait_for 20 sh -c 'ip netns exec c1 slicectl show slice-red | grep -q 10.1.16.0/20'
+ktap_check "and an Event records it" \
+	wait_for 10 sh -c "kubectl get events -n $NS -o json | grep -q DriftRepaired"
+
+# kill -9 under traffic: the kernel keeps the socket, the restarted sliced adopts.
+ip netns exec c1 ping -i 0.05 -c 200 -W 1 10.1.16.1 >"$W/ping1" 2>&1 &
+PING=$!
+sleep 2
+kill -9 "$SLICED_1"
+sleep 1
+sliced_start 1
+wait $PING
+ktap_check "kill -9 and restart of sliced under traffic loses no packet" \
+	grep -q ' 0% packet loss' "$W/ping1"
+ktap_check "the restarted sliced adopts the running tunnel" \
+	wait_for 20 grep -q 'adopted running tunnel' "$W/c1/sliced.log"
+
+ip netns exec c1 ping -i 0.05 -c 200 -W 1 10.1.16.1 >"$W/ping2" 2>&1 &
+PING=$!
+sleep 1
+kill "$CTL_PID"
+wait "$CTL_PID" 2>/dev/null
+sleep 3
+controller_start
+wait $PING
+ktap_check "traffic flows while the controller is stopped and restarted" \
+	grep -q ' 0% packet loss' "$W/ping2"
+ktap_check "sliced logs the controller's absence" \
+	grep -q 'data plane left as it is' "$W/c1/sliced.log"
+ktap_check "no handshake was refused between the slice's own gateways" \
+	sh -c "! grep -q 'refused a handshake' $W/c1/sliced.log $W/c2/sliced.log"
+
+if [ $_ktap_failed -ne 0 ]; then
+	for f in "$W"/c1/sliced.log "$W"/c2/sliced.log "$W"/controller.log; do
+		ktap_diag "--- $f"; tail -30 "$f" | sed 's/^/# /'
+	done
+fi
+rm -rf "$W"
+ktap_done
