@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The reconcilers inside the real slice-controller, driven with kubectl: a project, three
+# clusters and a slice become namespace, credentials, WorkerSliceConfigs, gateways and
+# certificates that verify with openssl; removing a member and the slice cleans up; bad
+# input gets 422 with the field. Prints KTAP; fails when any check fails.
+#   e2e.sh [path/to/slice-controller]
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${1:-$HERE/../../../build/bin/slice-controller}
+WORK=$(mktemp -d /tmp/reconcile-e2e.XXXXXX)
+PORT=$((20000 + RANDOM % 20000))
+export KUBECONFIG=$WORK/data/admin.kubeconfig
+NS=kubeslice-acme
+PID=
+N=0
+FAILED=0
+
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { N=$((N + 1)); echo "ok $N $1"; }
+not_ok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N $1"; }
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; echo "$out" | sed 's/^/# /'; fi
+}
+# eventually DESC CMD...: CMD succeeds within 10 s (reconciling is asynchronous).
+eventually() {
+	local desc=$1 out i
+	shift
+	for i in $(seq 100); do
+		out=$("$@" 2>&1) && { ok "$desc"; return; }
+		sleep 0.1
+	done
+	not_ok "$desc"
+	echo "$out" | sed 's/^/# /'
+}
+k() { kubectl --request-timeout=10s "$@"; }
+count() { k get "$@" -o name 2>/dev/null | wc -l; }
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+secret_file() { k get secret -n $NS "$1" -o jsonpath="{.data.${2//./\\.}}" | base64 -d; }
+
+"$BIN" --data-dir "$WORK/data" --listen 127.0.0.1:$PORT --resync 2 >"$WORK/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 50); do [ -f "$KUBECONFIG" ] && k get ns >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "TAP version 13"
+echo "1..18"
+
+cat >"$WORK/setup.yaml" <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: acme, namespace: kubeslice-controller}
+spec: {}
+YAML
+check "project applies" k apply -f "$WORK/setup.yaml"
+eventually "project namespace exists" k get ns $NS
+for i in 1 2 3; do
+	cat <<YAML
+---
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c$i, namespace: $NS}
+spec: {nodeIPs: [192.0.2.$i]}
+YAML
+done >"$WORK/clusters.yaml"
+check "clusters apply" k apply -f "$WORK/clusters.yaml"
+eventually "cluster credential and status.secretName" \
+	is "$(k get cluster -n $NS c2 -o jsonpath='{.status.secretName}')" kubeslice-rbac-worker-c2
+
+slice_yaml() {
+	cat <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceConfig
+metadata: {name: red, namespace: $NS}
+spec:
+  sliceSubnet: $1
+  clusters: $2
+  sliceGatewayProvider: {sliceGatewayType: Slice, sliceCaType: Local}
+  qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
+    bandwidthCeilingKbps: 20000, bandwidthGuaranteedKbps: 5000, dscpClass: AF11}
+YAML
+}
+out=$(slice_yaml 8.8.0.0/16 "[c1, c2]" | k apply -f - 2>&1)
+check "public sliceSubnet rejected with its field" grep -q "spec.sliceSubnet" <<<"$out"
+out=$(slice_yaml 10.1.0.0/16 "[c1, c9]" | k apply -f - 2>&1)
+check "unknown member rejected with its field" grep -q "spec.clusters\[1\]" <<<"$out"
+check "slice applies" bash -c "$(declare -f slice_yaml); NS=$NS; slice_yaml 10.1.0.0/16 '[c1, c2, c3]' | kubectl apply -f -"
+eventually "one WorkerSliceConfig per member" is "$(count workersliceconfigs -n $NS)" 3
+eventually "six gateways" is "$(count workerslicegateways -n $NS)" 6
+check "c2's block is 10.1.16.0/20" \
+	is "$(k get workersliceconfig -n $NS red-c2 -o jsonpath='{.spec.clusterSubnetCIDR}')" 10.1.16.0/20
+check "first member serves" \
+	is "$(k get workerslicegateway -n $NS red-c1-c3 -o jsonpath='{.spec.gatewayHostType}')" Server
+eventually "gateway secret exists" k get secret -n $NS red-c3-c1
+secret_file red-c3-c1 ca.crt >"$WORK/ca.pem"
+secret_file red-c3-c1 tls.crt >"$WORK/gw.pem"
+check "gateway certificate verifies against the slice CA with its identity" \
+	openssl verify -CAfile "$WORK/ca.pem" -verify_hostname red-c3-c1 "$WORK/gw.pem"
+check "and not as its peer" \
+	bash -c "! openssl verify -CAfile '$WORK/ca.pem' -verify_hostname red-c1-c3 '$WORK/gw.pem'"
+eventually "VpnKeyRotation tracks generation 1" \
+	is "$(k get vpnkeyrotation -n $NS red -o jsonpath='{.spec.rotationCount}')" 1
+
+versions() {
+	k get workersliceconfigs,workerslicegateways,vpnkeyrotations,secrets -n $NS \
+		-o jsonpath='{range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}'
+}
+before=$(versions)
+sleep 5	# two periodic resyncs (--resync 2)
+check "resyncs rewrite nothing" is "$(versions)" "$before"
+
+bash -c "$(declare -f slice_yaml); NS=$NS; slice_yaml 10.1.0.0/16 '[c1, c2]' | kubectl apply -f -" >/dev/null
+eventually "removing c3 leaves two gateways" is "$(count workerslicegateways -n $NS)" 2
+k delete sliceconfig -n $NS red >/dev/null
+eventually "deleting the slice removes its objects" \
+	is "$(count workersliceconfigs,workerslicegateways,vpnkeyrotations -n $NS)" 0
+
+if [ $FAILED -ne 0 ]; then
+	echo "# server log:"; tail -20 "$WORK/server.log" | sed 's/^/# /'
+fi
+exit $((FAILED != 0))
