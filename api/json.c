@@ -7,21 +7,30 @@
 
 #include "api/json.h"
 
+/* Copy the first key of a dotted path into key and advance *path past it; false if it is
+ * longer than KS_KEY_MAX. */
+#define KS_KEY_MAX 128
+static bool path_next(const char **path, char key[KS_KEY_MAX])
+{
+	const char *dot = strchr(*path, '.');
+	size_t len = dot ? (size_t)(dot - *path) : strlen(*path);
+
+	if (len >= KS_KEY_MAX)
+		return false;
+	memcpy(key, *path, len);
+	key[len] = '\0';
+	*path += len + (dot ? 1 : 0);
+	return true;
+}
+
 cJSON *ks_get(const cJSON *obj, const char *path)
 {
-	char key[128];
-	const char *dot;
-	size_t len;
+	char key[KS_KEY_MAX];
 
 	while (obj && *path) {
-		dot = strchr(path, '.');
-		len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(key))
+		if (!path_next(&path, key))
 			return NULL;
-		memcpy(key, path, len);
-		key[len] = '\0';
 		obj = cJSON_GetObjectItemCaseSensitive(obj, key);
-		path += len + (dot ? 1 : 0);
 	}
 	return (cJSON *)obj;
 }
@@ -56,25 +65,18 @@ bool ks_get_int(const cJSON *obj, const char *path, long *out)
 
 cJSON *ks_ensure(cJSON *obj, const char *path)
 {
-	char key[128];
-	const char *dot;
+	char key[KS_KEY_MAX];
 	cJSON *next;
-	size_t len;
 
 	while (obj && *path) {
-		dot = strchr(path, '.');
-		len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(key))
+		if (!path_next(&path, key))
 			return NULL;
-		memcpy(key, path, len);
-		key[len] = '\0';
 		next = cJSON_GetObjectItemCaseSensitive(obj, key);
 		if (!cJSON_IsObject(next)) {
 			cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
 			next = cJSON_AddObjectToObject(obj, key);
 		}
 		obj = next;
-		path += len + (dot ? 1 : 0);
 	}
 	return obj;
 }

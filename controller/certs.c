@@ -150,31 +150,63 @@ static int export_pems(X509 *cert, EVP_PKEY *key, char **cert_pem, char **key_pe
 	return -ENOMEM;
 }
 
-int ctl_ca_create(const char *slice, time_t now, char **cert_pem, char **key_pem)
-{
-	char cn[300];
-	EVP_PKEY *key;
-	X509 *cert = NULL;
-	int err = -ENOMEM;
+/**
+ * struct cert_ext - an X.509v3 extension in OpenSSL's config syntax
+ * @nid: which extension
+ * @value: its value
+ */
+struct cert_ext {
+	int nid;
+	const char *value;
+};
 
-	snprintf(cn, sizeof(cn), "%s slice CA", slice);
+/*
+ * A fresh key and its certificate for cn with the extensions exts, signed by the issuer's
+ * key (self-signed when ca is NULL). Returns 0 with the PEMs, or -ENOMEM.
+ */
+static int cert_make(const struct ctl_ca *ca, const char *cn, time_t not_before,
+		     time_t not_after, const struct cert_ext *exts, size_t n_exts,
+		     char **cert_pem, char **key_pem)
+{
+	EVP_PKEY *key, *sign_key;
+	X509 *cert, *issuer;
+	int err = -ENOMEM;
+	size_t i;
+
 	key = key_generate();
 	if (!key)
 		return -ENOMEM;
-	cert = cert_new(key, cn, now - 3600, now + (time_t)CTL_CA_VALID_DAYS * 86400);
+	cert = cert_new(key, cn, not_before, not_after);
 	if (!cert)
 		goto out;
-	if (!X509_set_issuer_name(cert, X509_get_subject_name(cert)) ||
-	    !cert_add_ext(cert, cert, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
-	    !cert_add_ext(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    !cert_add_ext(cert, cert, NID_subject_key_identifier, "hash") ||
-	    !X509_sign(cert, key, EVP_sha256()))
+	issuer = ca ? ca->cert : cert;
+	sign_key = ca ? ca->key : key;
+	if (!X509_set_issuer_name(cert, X509_get_subject_name(issuer)))
 		goto out;
-	err = export_pems(cert, key, cert_pem, key_pem);
+	for (i = 0; i < n_exts; i++)
+		if (!cert_add_ext(cert, issuer, exts[i].nid, exts[i].value))
+			goto out;
+	if (X509_sign(cert, sign_key, EVP_sha256()))
+		err = export_pems(cert, key, cert_pem, key_pem);
 out:
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return err;
+}
+
+int ctl_ca_create(const char *slice, time_t now, char **cert_pem, char **key_pem)
+{
+	static const struct cert_ext exts[] = {
+		{ NID_basic_constraints, "critical,CA:TRUE,pathlen:0" },
+		{ NID_key_usage, "critical,keyCertSign,cRLSign" },
+		{ NID_subject_key_identifier, "hash" },
+	};
+	char cn[300];
+
+	if ((size_t)snprintf(cn, sizeof(cn), "%s slice CA", slice) >= sizeof(cn))
+		return -ENAMETOOLONG;
+	return cert_make(NULL, cn, now - 3600, now + (time_t)CTL_CA_VALID_DAYS * 86400, exts,
+			 sizeof(exts) / sizeof(exts[0]), cert_pem, key_pem);
 }
 
 struct ctl_ca *ctl_ca_load(const char *cert_pem, const char *key_pem)
@@ -205,32 +237,19 @@ int ctl_ca_issue(const struct ctl_ca *ca, const char *identity, time_t not_befor
 		 time_t not_after, char **cert_pem, char **key_pem)
 {
 	char san[300];
-	EVP_PKEY *key;
-	X509 *cert = NULL;
-	int err = -ENOMEM;
+	const struct cert_ext exts[] = {
+		{ NID_basic_constraints, "critical,CA:FALSE" },
+		{ NID_key_usage, "critical,digitalSignature" },
+		{ NID_ext_key_usage, "serverAuth,clientAuth" },
+		{ NID_subject_alt_name, san },
+		{ NID_subject_key_identifier, "hash" },
+		{ NID_authority_key_identifier, "keyid:always" },
+	};
 
 	if ((size_t)snprintf(san, sizeof(san), "DNS:%s", identity) >= sizeof(san))
 		return -ENAMETOOLONG;
-	key = key_generate();
-	if (!key)
-		return -ENOMEM;
-	cert = cert_new(key, identity, not_before, not_after);
-	if (!cert)
-		goto out;
-	if (!X509_set_issuer_name(cert, X509_get_subject_name(ca->cert)) ||
-	    !cert_add_ext(cert, ca->cert, NID_basic_constraints, "critical,CA:FALSE") ||
-	    !cert_add_ext(cert, ca->cert, NID_key_usage, "critical,digitalSignature") ||
-	    !cert_add_ext(cert, ca->cert, NID_ext_key_usage, "serverAuth,clientAuth") ||
-	    !cert_add_ext(cert, ca->cert, NID_subject_alt_name, san) ||
-	    !cert_add_ext(cert, ca->cert, NID_subject_key_identifier, "hash") ||
-	    !cert_add_ext(cert, ca->cert, NID_authority_key_identifier, "keyid:always") ||
-	    !X509_sign(cert, ca->key, EVP_sha256()))
-		goto out;
-	err = export_pems(cert, key, cert_pem, key_pem);
-out:
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	return err;
+	return cert_make(ca, identity, not_before, not_after, exts,
+			 sizeof(exts) / sizeof(exts[0]), cert_pem, key_pem);
 }
 
 int ctl_cert_verify(const char *ca_pem, const char *cert_pem, const char *identity, time_t at)
