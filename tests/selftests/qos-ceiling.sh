@@ -57,7 +57,7 @@ low=$(mean 3 6 <<<"$rates") high=$(mean 10 13 <<<"$rates")
 ktap_check "TCP within 10% of the $LOW kbit/s ceiling ($low)" within10 "$low" $LOW
 ktap_check "raised live, TCP within 10% of $HIGH kbit/s ($high)" within10 "$high" $HIGH
 ktap_check "the flow never stalled across the change" \
-	awk '$1 < 100 { bad = 1 } END { exit bad }' <<<"$(sed -n '2,13p' <<<"$rates")"
+	awk 'NR >= 2 && NR <= 13 && $1 < 100 { bad = 1 } END { exit bad }' <<<"$rates"
 rm -f "$out"
 
 # Raw requests, so that the kernel's own checks answer (slicectl validates first).

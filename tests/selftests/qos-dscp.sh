@@ -34,13 +34,14 @@ ktap_check "uplink HTB with gateway 1's slice class" sh -c \
 	 ip netns exec dp-gw1 $TOOL class ul0 0x10 1000 50000 0"
 
 pcap=$(mktemp /tmp/qos-dscp.XXXXXX)
-run_bg ip netns exec dp-ul tcpdump -i any -U -n -w "$pcap" udp port $DP_PORT 2>/dev/null
+ip netns exec dp-ul tcpdump -i any -U -n -w "$pcap" udp port "$DP_PORT" 2>/dev/null &
+capture=$!
 sleep 1
 # Inner packets with DSCP CS7 (tos 0xe0): the outer header must not copy it.
 dp_ping 1 -c 5 -Q 0xe0 10.2.0.1 > /dev/null
 sleep 1
-kill "${_ktap_bg[-1]}"
-wait "${_ktap_bg[-1]}" 2>/dev/null
+kill $capture
+wait $capture 2>/dev/null
 
 # TOS bytes of the captured outer IPv4 packets from SRC, distinct, space-separated.
 tos_from() {

@@ -54,8 +54,8 @@ after=$(tc_state)
 strip() { grep -E '^(qdisc|class|filter)' | sed 's/ *Sent.*//'; }
 ktap_check "applying again changes nothing" [ "$(strip <<<"$before")" = "$(strip <<<"$after")" ]
 
-out=$(gw "$TOOL" class up0 0x30 5000 4000 1 2>&1)
-if [ $? -ne 0 ] && grep -q "above the ceiling" <<<"$out"; then
+if ! out=$(gw "$TOOL" class up0 0x30 5000 4000 1 2>&1) && grep -q "above the ceiling" <<<"$out"
+then
 	ktap_ok "guaranteed above ceiling rejected: $out"
 else
 	ktap_fail "guaranteed above ceiling rejected"
