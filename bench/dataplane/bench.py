@@ -45,10 +45,10 @@ CONTENDERS = [
 
 # (key, label, unit, higher is better)
 METRICS = [
-    ("tcp1_mbps", "TCP 1 stream", "Mbit/s", True),
-    ("tcp4_mbps", "TCP 4 streams", "Mbit/s", True),
-    ("udp64_kpps", "UDP 64 B", "kpps", True),
-    ("udp64_loss_pct", "UDP 64 B loss", "%", False),
+    ("tcp1_mbps", "TCP x1", "Mbit/s", True),
+    ("tcp4_mbps", "TCP x4", "Mbit/s", True),
+    ("udp64_kpps", "UDP 64B", "kpps", True),
+    ("udp64_loss_pct", "UDP 64B loss", "%", False),
     ("rtt_p50_ms", "RTT p50", "ms", False),
     ("rtt_p99_ms", "RTT p99", "ms", False),
 ]
@@ -144,8 +144,9 @@ class Bench:
         """Gateway 1 in A and 2 in B, keys from files, each routing the other's /24."""
         if not slicectl:
             raise SetupError("no slicectl in build/bin (build it: make -C tools/slicectl)")
-        res = subprocess.run(["modprobe", "slice"], capture_output=True, text=True)
-        if res.returncode:
+        res = None if os.path.isdir("/sys/module/slice") else \
+            subprocess.run(["modprobe", "slice"], capture_output=True, text=True)
+        if res and res.returncode:
             raise SetupError("modprobe slice failed: " + res.stderr.strip())
         dev = f"sl{octet}"
         port = str(50000 + octet)
@@ -210,17 +211,39 @@ class Bench:
                 "--tun-mtu", str(TUNNEL_MTU), "--cert", crt, "--key", key,
                 "--peer-fingerprint", certs[other][2], "--verb", "3"] + role + data, ns)
 
+    def openvpn_check(self, name, cipher):
+        """OpenVPN falls back quietly; make sure the data channel runs what it should."""
+        want = [f"Outgoing Data Channel: Cipher '{cipher}'"]
+        if cipher.endswith("CBC"):
+            want.append("Outgoing Data Channel: Using 256 bit message hash 'SHA256'")
+        for ns in (NS_A, NS_B):
+            with open(os.path.join(self.dir, f"{name}.{ns}.log")) as f:
+                text = f.read()
+            for line in want:
+                if line not in text:
+                    raise SetupError(f"OpenVPN in {ns} does not log \"{line}\"")
+
     def bring_up(self, name, kind, cipher, octet, slicectl):
+        if kind == "veth":
+            return UNDERLAY_B
         if kind == "slice":
             self.slice(name, cipher, octet, slicectl)
         elif kind == "wireguard":
             self.wireguard(name, octet)
         elif kind == "openvpn":
             self.openvpn(name, cipher, octet)
-        if kind == "veth":
-            return UNDERLAY_B
         wait_ping(NS_A, inner(octet, 2), 60)
+        if kind == "openvpn":
+            self.openvpn_check(name, cipher)
         return inner(octet, 2)
+
+    def keep_logs(self, results_dir):
+        """The daemons' logs, for a look after the VM is gone."""
+        dest = os.path.join(results_dir, "dataplane-logs")
+        os.makedirs(dest, exist_ok=True)
+        for f in os.listdir(self.dir):
+            if f.endswith(".log"):
+                shutil.copy(os.path.join(self.dir, f), dest)
 
 
 def iperf3(addr, args, secs):
@@ -312,7 +335,12 @@ def guest_facts():
         res = subprocess.run(cmd, capture_output=True, text=True)
         versions[tool] = (res.stdout or res.stderr).splitlines()[0] if res.stdout or res.stderr \
             else None
-    return {"accel": os.environ.get("SLICE_ACCEL", "unknown"), "cpus": cpus,
+    with open("/sys/devices/system/clocksource/clocksource0/current_clocksource") as f:
+        clock = f.read().strip()
+    if "jiffies" in clock:
+        log(f"the guest's clock is {clock}: RTTs come in whole ticks (the kernel needs ACPI "
+            "for HPET and the ACPI PM timer)")
+    return {"accel": os.environ.get("SLICE_ACCEL", "unknown"), "cpus": cpus, "clocksource": clock,
             "cpu_model": model.group(1) if model else None, "kernel": os.uname().release,
             "tools": versions}
 
@@ -358,6 +386,7 @@ def cmd_measure(args):
                         entry["name"])
     finally:
         bench.close()
+        bench.keep_logs(os.path.dirname(os.path.abspath(args.out)))
     with open(args.out, "w") as f:
         json.dump(raw, f, indent=1)
     log(f"raw samples in {args.out}")
@@ -422,32 +451,32 @@ def fmt(value, unit):
 def print_report(rep):
     print(f"\nData plane benchmark: {rep['accel'].upper()}, {rep['cpus']} CPU(s) "
           f"({rep['cpu_model']}), kernel {rep['kernel']}, {rep['repetitions']} repetition(s) "
-          f"of {rep['seconds']} s, {rep['pings']} pings, tunnel MTU {rep['tunnel_mtu']}")
+          f"of {rep['seconds']} s, {rep['pings']} pings, tunnel MTU {rep['tunnel_mtu']}, "
+          f"clock {rep['clocksource']}")
     print("Medians [min-max] over the repetitions; ratios are of the medians.\n")
     names = [c["name"] for c in rep["contenders"]]
     width = max(len(n) for n in names) + 2
-    header = "".join(f"{label + ' (' + unit + ')':>22}" for _, label, unit, _ in METRICS)
-    print(f"{'':{width}}{header}")
+    print(f"{'':{width}}" + "".join(f"{label + ' ' + unit:>22}" for _, label, unit, _ in METRICS))
     for c in rep["contenders"]:
         if c["error"]:
             print(f"{c['name']:{width}}not measured: {c['error']}")
             continue
-        cells = ""
+        cells = []
         for key, _, unit, _ in METRICS:
-            s = c["metrics"][key]
-            cells += f"{'-':>22}" if s is None else \
-                f"{fmt(s['median'], unit) + ' [' + fmt(s['min'], unit) + '-' + fmt(s['max'], unit) + ']':>22}"
-        print(f"{c['name']:{width}}{cells}")
+            st = c["metrics"][key]
+            cells.append("-" if st is None else
+                         f"{fmt(st['median'], unit)} [{fmt(st['min'], unit)}-{fmt(st['max'], unit)}]")
+        print(f"{c['name']:{width}}" + "".join(f"{cell:>22}" for cell in cells))
     for base in ("wireguard", "veth"):
         print(f"\nRatio to {base} (throughput: higher is better; RTT: lower is better)")
-        print(f"{'':{width}}" + "".join(f"{label:>16}" for key, label, _, _ in METRICS
+        print(f"{'':{width}}" + "".join(f"{label:>22}" for key, label, _, _ in METRICS
                                         if key in RATIO_METRICS))
         for c in rep["contenders"]:
             if c["error"]:
                 continue
+            cells = [c["ratios"][base].get(key) for key in RATIO_METRICS]
             print(f"{c['name']:{width}}" + "".join(
-                f"{fmt(c['ratios'][base].get(key), '') + 'x' if c['ratios'][base].get(key) else '-':>16}"
-                for key in RATIO_METRICS))
+                f"{'-' if r is None else fmt(r, '') + 'x':>22}" for r in cells))
     if rep["targets"]:
         print("\nTargets (reported, not asserted)")
         for t in rep["targets"]:
