@@ -138,6 +138,22 @@ static cJSON *detach_at(cJSON *doc, const char *path)
 	       cJSON_DetachItemFromObjectCaseSensitive(parent, last) : NULL;
 }
 
+/*
+ * Inserts value before element idx of arr. Debian's cJSON 1.7.15 refuses
+ * cJSON_InsertItemInArray in the middle of a parsed array, so the tail moves instead.
+ */
+static void insert_at(cJSON *arr, int idx, cJSON *value)
+{
+	cJSON *tail = cJSON_CreateArray(), *item;
+
+	while (cJSON_GetArraySize(arr) > idx)
+		cJSON_AddItemToArray(tail, cJSON_DetachItemFromArray(arr, idx));
+	cJSON_AddItemToArray(arr, value);
+	while ((item = cJSON_DetachItemFromArray(tail, 0)))
+		cJSON_AddItemToArray(arr, item);
+	cJSON_Delete(tail);
+}
+
 /* Adds (or for objects, replaces) value at path; takes value. */
 static int add_at(cJSON **doc, const char *path, cJSON *value)
 {
@@ -153,10 +169,7 @@ static int add_at(cJSON **doc, const char *path, cJSON *value)
 	parent = resolve_parent(*doc, path, last, sizeof(last));
 	if (cJSON_IsArray(parent) &&
 	    array_index(last, cJSON_GetArraySize(parent), true, &idx)) {
-		if (idx == cJSON_GetArraySize(parent))
-			cJSON_AddItemToArray(parent, value);
-		else
-			cJSON_InsertItemInArray(parent, idx, value);
+		insert_at(parent, idx, value);
 		return 0;
 	}
 	if (cJSON_IsObject(parent)) {
