@@ -52,6 +52,8 @@ METRICS = [
     ("rtt_p50_ms", "RTT p50", "ms", False),
     ("rtt_p99_ms", "RTT p99", "ms", False),
 ]
+# Starts the console line that carries the raw samples out of the VM.
+RAW_MARKER = "bench-raw: "
 RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "udp64_kpps", "rtt_p50_ms", "rtt_p99_ms"]
 
 
@@ -356,7 +358,7 @@ def cmd_measure(args):
     slicectl = shutil.which("slicectl", path=args.bin)
     raw = dict(guest_facts(), repetitions=args.reps, seconds=args.time, pings=args.pings,
                tunnel_mtu=TUNNEL_MTU, contenders=[])
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    os.makedirs(args.results, exist_ok=True)
     bench = Bench(tempfile.mkdtemp(prefix="bench-dataplane-"))
     try:
         bench.underlay()
@@ -382,14 +384,15 @@ def cmd_measure(args):
                 log(f"rep {rep + 1}/{args.reps} {entry['name']}: {shown}")
         for entry, addr in targets:
             if entry["name"] in (args.profile or []):
-                profile(addr, args.time, os.path.dirname(os.path.abspath(args.out)),
-                        entry["name"])
+                profile(addr, args.time, args.results, entry["name"])
     finally:
         bench.close()
-        bench.keep_logs(os.path.dirname(os.path.abspath(args.out)))
-    with open(args.out, "w") as f:
+        bench.keep_logs(args.results)
+    # On the console too: that stream is this run's own, where the results directory of
+    # tests/vm/run (build/vm/last) is shared with every other VM run of the tree.
+    print(RAW_MARKER + json.dumps(raw, separators=(",", ":")), flush=True)
+    with open(os.path.join(args.results, "dataplane-raw.json"), "w") as f:
         json.dump(raw, f, indent=1)
-    log(f"raw samples in {args.out}")
     incomplete = [c["name"] for c in raw["contenders"]
                   if c["error"] or None in sum(c["samples"].values(), [])]
     if incomplete:
@@ -464,8 +467,8 @@ def print_report(rep):
         cells = []
         for key, _, unit, _ in METRICS:
             st = c["metrics"][key]
-            cells.append("-" if st is None else
-                         f"{fmt(st['median'], unit)} [{fmt(st['min'], unit)}-{fmt(st['max'], unit)}]")
+            lo, hi = (None, None) if st is None else (fmt(st["min"], unit), fmt(st["max"], unit))
+            cells.append("-" if st is None else f"{fmt(st['median'], unit)} [{lo}-{hi}]")
         print(f"{c['name']:{width}}" + "".join(f"{cell:>22}" for cell in cells))
     for base in ("wireguard", "veth"):
         print(f"\nRatio to {base} (throughput: higher is better; RTT: lower is better)")
@@ -487,9 +490,18 @@ def print_report(rep):
         print("\nTargets: no slice contender measured")
 
 
+def read_raw(path):
+    with open(path, errors="replace") as f:
+        text = f.read()
+    lines = [line for line in text.splitlines() if line.startswith(RAW_MARKER)]
+    try:
+        return json.loads(lines[-1][len(RAW_MARKER):] if lines else text)
+    except json.JSONDecodeError as e:
+        sys.exit(f"bench.py report: {path} holds no raw samples ({e})")
+
+
 def cmd_report(args):
-    with open(args.raw) as f:
-        rep = json.load(f)
+    rep = read_raw(args.raw)
     for c in rep["contenders"]:
         samples = c.pop("samples")
         c["metrics"] = {key: summarise(samples[key]) for key, _, _, _ in METRICS}
@@ -521,9 +533,11 @@ def main():
     m.add_argument("--profile", type=lambda s: s.split(","),
                    help="contenders to profile with perf after the measurements")
     m.add_argument("--bin", required=True, help="directory holding slicectl")
-    m.add_argument("--out", required=True, help="raw samples (JSON) to write")
+    m.add_argument("--results", required=True,
+                   help="directory for the raw samples, profiles and logs")
     r = sub.add_parser("report", help="summarise raw samples")
-    r.add_argument("raw", help="the raw samples written by measure")
+    r.add_argument("raw", help="the raw samples written by measure, or a console log "
+                   "holding its " + RAW_MARKER.strip() + " line")
     r.add_argument("--json", help="write the summary as JSON here")
     args = parser.parse_args()
     if args.cmd == "measure":
