@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # Topology of the data-plane selftests. Gateway N lives in namespace dp-gwN with a slice
 # device slice0 (local id N), inner addresses 10.N.0.1 and fd0N::1 on it, and an underlay
-# veth into the bridge of namespace dp-ul: 192.168.0.N/24 and fd00::N/64. Keys are random,
-# one file per direction and key id, in $DP_KEYS.
+# veth ul0 (192.168.N.2/24, fd00:N::2/64) to interface ulN of the router namespace dp-ul
+# (192.168.N.1, fd00:N::1), which forwards between the gateways: captures there see what
+# an underlay network sees. Keys are random, one file per direction and key id, in $DP_KEYS.
 #
-#   dp_underlay                  the bridge namespace
+#   dp_underlay                  the router namespace
 #   dp_gw N OUTER                gateway N, its socket on 0.0.0.0 (OUTER 4) or :: (OUTER 6)
 #   dp_link A B OUTER CIPHER     A and B as each other's peers: endpoints, routes for each
 #                                other's inner prefixes, primary keys with key id 1
@@ -28,13 +29,12 @@ dp_in() {
 }
 
 dp_underlay() {
-	netns_add dp-ul
-	ip -n dp-ul link add br0 type bridge
-	ip -n dp-ul link set br0 up
+	netns_add dp-ul &&
+	ip netns exec dp-ul sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 }
 
 dp_outer_addr() {
-	if [ "$2" = 6 ]; then echo "fd00::$1"; else echo "192.168.0.$1"; fi
+	if [ "$2" = 6 ]; then echo "fd00:$1::2"; else echo "192.168.$1.2"; fi
 }
 
 dp_gw() {
@@ -42,10 +42,14 @@ dp_gw() {
 	[ "$outer" = 6 ] && any=::
 	netns_add "dp-gw$n" || return
 	ip link add "ul$n" netns dp-ul type veth peer name ul0 netns "dp-gw$n" || return
-	ip -n dp-ul link set "ul$n" master br0 up
-	ip -n "dp-gw$n" addr add "192.168.0.$n/24" dev ul0
-	ip -n "dp-gw$n" addr add "fd00::$n/64" dev ul0 nodad
+	ip -n dp-ul addr add "192.168.$n.1/24" dev "ul$n"
+	ip -n dp-ul addr add "fd00:$n::1/64" dev "ul$n" nodad
+	ip -n dp-ul link set "ul$n" up
+	ip -n "dp-gw$n" addr add "192.168.$n.2/24" dev ul0
+	ip -n "dp-gw$n" addr add "fd00:$n::2/64" dev ul0 nodad
 	ip -n "dp-gw$n" link set ul0 up
+	ip -n "dp-gw$n" route add default via "192.168.$n.1"
+	ip -n "dp-gw$n" -6 route add default via "fd00:$n::1"
 	ip -n "dp-gw$n" link add slice0 type slice || return
 	dp_in "$n" slicectl set slice0 listen-port $DP_PORT local-address $any local-id "$n" || return
 	ip -n "dp-gw$n" addr add "10.$n.0.1/32" dev slice0

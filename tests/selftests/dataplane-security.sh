@@ -39,8 +39,8 @@ fi
 
 # 1. The payload is not visible on the underlay; the same capture on the slice device (the
 # plaintext side) finds it, which shows the search works.
-pattern=c0ffee5ca1ab1e0ddba11feed
-capture_start dp-ul br0 $cap/underlay.pcap
+pattern=c0ffee5ca1ab1e0ddba11feedfacade5
+capture_start dp-ul ul2 $cap/underlay.pcap
 capture_start dp-gw2 slice0 $cap/inner.pcap
 dp_ping 1 -c 3 -p $pattern -s 120 10.2.0.1 > /dev/null
 capture_stop
@@ -54,7 +54,7 @@ ktap_check "capture: no plaintext on the underlay ($outer packets with the patte
 
 # 2. Replay: the data packets just captured, sent again to gw2, are all dropped as replays.
 before=$(dp_stat 2 peer.1.drop_replay)
-sent=$(dp_in 1 python3 "$DP_TOOL" pcap-replay $cap/underlay.pcap 192.168.0.2 $DP_PORT)
+sent=$(dp_in 1 python3 "$DP_TOOL" pcap-replay $cap/underlay.pcap 192.168.2.2 $DP_PORT)
 sleep 0.5
 after=$(dp_stat 2 peer.1.drop_replay)
 ktap_check "replay: $sent resent packets all dropped as replays ($before -> $after)" \
@@ -64,7 +64,7 @@ ktap_check "replay: traffic still flows" dp_ping 1 -c 2 10.2.0.1
 # 3. Junk at the port: truncated data packets are malformed, forged ones fail
 # authentication, the rest belongs to the socket's owner and is not a drop.
 dev_before=$(dp_in 2 slicectl -j show slice0)
-summary=$(dp_in 1 python3 "$DP_TOOL" junk 192.168.0.2 $DP_PORT 1)
+summary=$(dp_in 1 python3 "$DP_TOOL" junk 192.168.2.2 $DP_PORT 1)
 sleep 0.5
 ktap_diag "junk: $summary"
 malformed=$(( $(dp_stat 2 dev.drop_malformed) - $(python3 -c 'import json,sys;
@@ -77,11 +77,10 @@ ktap_check "junk: 30 forged packets counted as authentication failures (got $aut
 ktap_check "junk: traffic still flows" dp_ping 1 -c 2 10.2.0.1
 
 # 4. Wrong key: gw2 opens gw1's packets with a key gw1 does not have.
-wrong=$(dp_keyfile wrong)
 before=$(dp_stat 2 peer.1.drop_auth)
 dp_in 2 slicectl key slice0 1 del primary
 dp_in 2 slicectl key slice0 1 new primary key-id 1 cipher aes-256-gcm \
-	encrypt-key "$(dp_keyfile 2-1-1)" decrypt-key "$wrong"
+	encrypt-key "$(dp_keyfile wrong-encrypt)" decrypt-key "$(dp_keyfile wrong-decrypt)"
 if dp_ping 1 -c 3 10.2.0.1 > /dev/null; then
 	ktap_fail "wrong key: nothing gets through"
 else
@@ -90,10 +89,12 @@ fi
 after=$(dp_stat 2 peer.1.drop_auth)
 ktap_check "wrong key: 3 authentication failures counted ($before -> $after)" \
 	test "$((after - before))" = 3
+# New keys on both sides: a key must never be installed again, since its counter (the
+# nonce) would start over.
+dp_in 1 slicectl key slice0 2 del primary
 dp_in 2 slicectl key slice0 1 del primary
-dp_in 2 slicectl key slice0 1 new primary key-id 1 cipher aes-256-gcm \
-	encrypt-key "$(dp_keyfile 2-1-1)" decrypt-key "$(dp_keyfile 1-2-1)"
-ktap_check "wrong key: the right key works again" dp_ping 1 -c 2 10.2.0.1
+dp_keys 1 2 aes-256-gcm 3 primary
+ktap_check "wrong key: new right keys work" dp_ping 1 -c 2 10.2.0.1
 
 # 5. Spoofed source: gw1 sends from an address that gw2 routes to another peer (3).
 dp_in 2 slicectl peer slice0 add 3

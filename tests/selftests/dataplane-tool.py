@@ -210,7 +210,9 @@ def genl(args):
     family = struct.unpack_from("=H", parse_attrs(replies[0])[CTRL_ATTR_FAMILY_ID])[0]
     cmd = enums["slice_cmd"]["SLICE_CMD_" + args[0].upper().replace("-", "_")]
     error, ext, _ = transact(sock, family, cmd, encode_attrs(list(args[1:]), enums, "slice_a"), 2)
-    line = f"errno={errno.errorcode.get(error, error) if error else 0}"
+    # Python names 95 ENOTSUP; the kernel's name for it is EOPNOTSUPP.
+    name = "EOPNOTSUPP" if error == errno.EOPNOTSUPP else errno.errorcode.get(error, error)
+    line = f"errno={name if error else 0}"
     line += " extack=" + ext.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
     if NLMSGERR_ATTR_MISS_TYPE in ext:
         line += f" missing={struct.unpack('=I', ext[NLMSGERR_ATTR_MISS_TYPE])[0]}"
