@@ -42,6 +42,7 @@ struct peer {
 	struct gw_session *hs;		/* client: the handshake in progress */
 	struct gw_session *session;	/* the session the current keys came from */
 	int key_id;			/* of the PRIMARY slot, -1: none */
+	uint8_t new_key_id;		/* installed in SECONDARY, waiting for the swap */
 	uint64_t next_handshake_ms;	/* client: rekey or retry; 0: none planned */
 	unsigned int retry_ms;
 	bool seen;
@@ -165,7 +166,8 @@ static void peer_install(struct slice *sl, struct peer *p, struct gw_session *s)
 	key.key_id = keys.key_id;
 	memcpy(key.encrypt_key, keys.encrypt, sizeof(key.encrypt_key));
 	memcpy(key.decrypt_key, keys.decrypt, sizeof(key.decrypt_key));
-	OPENSSL_cleanse(&keys, sizeof(keys));
+	OPENSSL_cleanse(keys.encrypt, sizeof(keys.encrypt));
+	OPENSSL_cleanse(keys.decrypt, sizeof(keys.decrypt));
 	if (slicenl_key_new(n->nl, sl->ifindex, p->id, &key)) {
 		log_event(LOG_ERR, sl->name, p->pair.remote_name, "installing keys: %s",
 			  slicenl_extack(n->nl));
@@ -176,14 +178,15 @@ static void peer_install(struct slice *sl, struct peer *p, struct gw_session *s)
 		return;
 	}
 	OPENSSL_cleanse(&key, sizeof(key));
+	p->new_key_id = keys.key_id;
 	log_event(LOG_INFO, sl->name, p->pair.remote_name, "authenticated, keys id %u ready",
-		  key.key_id);
+		  p->new_key_id);
 	if (s != p->session) {
 		gw_session_free(p->session);
 		p->session = s;
 	}
 	if (gw_session_installed(s) == GW_EV_SWAP)
-		peer_swap(sl, p, key.key_id);
+		peer_swap(sl, p, p->new_key_id);
 }
 
 static struct peer *peer_by_pair(struct slice *sl, const struct gw_pair *pair)
@@ -216,6 +219,15 @@ static void peer_start_handshake(struct slice *sl, struct peer *p)
 	log_event(LOG_DEBUG, sl->name, p->pair.remote_name, "handshake started");
 }
 
+/* New keys now: clients start a handshake, servers ask their client to. */
+static void peer_rekey(struct slice *sl, struct peer *p)
+{
+	if (p->pair.server && p->session)
+		gw_session_request_rekey(p->session);
+	else if (!p->pair.server && !p->hs)
+		peer_start_handshake(sl, p);
+}
+
 /*
  * One event of session s. owner is the peer it belongs to, or NULL for a server session
  * still pending. Returns false when s was freed.
@@ -235,7 +247,7 @@ static bool slice_session_event(struct slice *sl, struct peer *owner, struct gw_
 		return p->session == s;
 	case GW_EV_SWAP:
 		if (p)
-			peer_swap(sl, p, p->key_id < 0 ? 0 : p->key_id);
+			peer_swap(sl, p, p->new_key_id);
 		return true;
 	case GW_EV_REKEY:
 		if (p)
@@ -875,12 +887,21 @@ static int node_event(const struct slicenl_event *ev, void *arg)
 	} else if (ev->cmd == SLICE_CMD_KEY_ROTATE_NTF) {
 		log_event(LOG_INFO, sl->name, p->pair.remote_name,
 			  "kernel asks for new keys (key id %u)", ev->key_id);
-		if (p->pair.server && p->session)
-			gw_session_request_rekey(p->session);
-		else if (!p->pair.server && !p->hs)
-			peer_start_handshake(sl, p);
+		peer_rekey(sl, p);
 	}
 	return 0;
+}
+
+void node_rekey(struct node *n)
+{
+	struct slice *sl;
+	struct peer *p;
+
+	for (sl = n->slices; sl; sl = sl->next)
+		for (p = sl->peers; p; p = p->next) {
+			log_event(LOG_INFO, sl->name, p->pair.remote_name, "rekey requested");
+			peer_rekey(sl, p);
+		}
 }
 
 static int next_due(int timeout, uint64_t due, uint64_t now)

@@ -44,6 +44,9 @@ void node_free(struct node *n);
  */
 void node_reconcile(struct node *n, bool check);
 
+/* New keys for every tunnel now (SIGUSR1), as the kernel asks for them near their limits. */
+void node_rekey(struct node *n);
+
 /* The fds to wait on (control sockets, genl events); returns how many were filled. */
 unsigned int node_fds(struct node *n, struct curl_waitfd *fds, unsigned int max);
 

@@ -23,11 +23,14 @@
 #define SLICED_LOOP_MAX_MS	500
 #define SLICED_FDS_MAX		128
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, rekey_signal;
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGUSR1)
+		rekey_signal = 1;
+	else
+		stop_signal = sig;
 }
 
 /* systemd's readiness protocol (Type=notify), without linking libsystemd. */
@@ -63,6 +66,7 @@ static int run(const struct sliced_config *cfg)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (sync_init(&sync, cfg)) {
 		log_msg(LOG_ERR, "out of memory");
@@ -94,6 +98,10 @@ static int run(const struct sliced_config *cfg)
 			log_msg(LOG_INFO, "in sync with the controller");
 			notify_systemd("READY=1");
 		}
+		if (rekey_signal) {
+			rekey_signal = 0;
+			node_rekey(node);
+		}
 		timeout = node_run(node, fds, count);
 	}
 	notify_systemd("STOPPING=1");
@@ -112,7 +120,8 @@ static void usage(FILE *out)
 		"  -c CONFIG  node settings (default " SLICED_CONFIG_DEFAULT ")\n"
 		"  -f         foreground: time-stamped log lines (default: systemd's journal)\n"
 		"  -v         verbose: debug lines too\n"
-		"  -t         check the configuration and exit\n");
+		"  -t         check the configuration and exit\n"
+		"Signals: TERM/INT stop (the data plane stays as it is), USR1 rekeys every tunnel.\n");
 }
 
 int main(int argc, char **argv)

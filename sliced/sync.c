@@ -385,6 +385,12 @@ static void watch_check_connected(struct sync_watch *w)
 		return;
 	curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &code);
 	w->connected = code == 200;
+	if (w->connected && w->failing) {
+		log_msg(LOG_INFO, "controller %s: %s: connected again", w->s->cfg->server,
+			sync_kinds[w->kind].plural);
+		w->failing = false;
+		w->backoff_ms = 0;
+	}
 }
 
 int sync_poll(struct sync *s, struct curl_waitfd *extra, unsigned int n_extra, int timeout_ms)

@@ -4,7 +4,7 @@
  * as sliced uses it, with the kernel's key slots replaced by printing the keys.
  *
  *   gwauth-peer server|impostor LOCAL REMOTE CA CERT KEY
- *   gwauth-peer client LOCAL REMOTE CA CERT KEY PORT
+ *   gwauth-peer client LOCAL REMOTE CA CERT KEY [ADDR:]PORT
  *
  * The server prints "port N" first. Both print "keys encrypt=HEX decrypt=HEX id=N", "swap"
  * and "settled" (exit 0), or "failed: why" (exit 1). An impostor server answers whatever
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 7 || (strcmp(argv[1], "client") ? argc != 7 : argc != 8)) {
-		fprintf(stderr, "usage: %s server|impostor|client LOCAL REMOTE CA CERT KEY [PORT]\n",
+		fprintf(stderr, "usage: %s server|impostor|client LOCAL REMOTE CA CERT KEY [[ADDR:]PORT]\n",
 			argv[0]);
 		return 2;
 	}
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_addr.s_addr = htonl(server ? INADDR_LOOPBACK : INADDR_ANY);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
 		perror("socket");
 		return 2;
@@ -126,7 +126,15 @@ int main(int argc, char **argv)
 		printf("port %u\n", ntohs(addr.sin_port));
 		gw_listener_init(&listener, find_pair, NULL);
 	} else {
-		addr.sin_port = htons(atoi(argv[7]));
+		const char *colon = strchr(argv[7], ':');
+
+		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (colon && inet_pton(AF_INET, strndupa(argv[7], colon - argv[7]),
+				       &addr.sin_addr) != 1) {
+			fprintf(stderr, "%s: not ADDR:PORT\n", argv[7]);
+			return 2;
+		}
+		addr.sin_port = htons(atoi(colon ? colon + 1 : argv[7]));
 		s = gw_client_new(&pair, (struct sockaddr *)&addr, sizeof(addr), send_udp, &fd,
 				  &ev);
 		ret = handle(s, ev);
