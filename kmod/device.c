@@ -122,6 +122,8 @@ static void slice_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	/* icmp_ndo_send() needs the inner packet's route to answer "unreachable". */
+	netif_keep_dst(dev);
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
