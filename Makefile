@@ -7,7 +7,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
 # Libraries first: the programs link them.
-USERSPACE_DIRS := $(patsubst %/Makefile,%,$(wildcard lib/Makefile api/Makefile \
+USERSPACE_DIRS := $(patsubst %/Makefile,%,$(wildcard lib/Makefile lib/*/Makefile api/Makefile \
 	tools/slicectl/Makefile controller/Makefile sliced/Makefile cni/Makefile \
 	tests/unit/*/Makefile))
 
