@@ -17,8 +17,9 @@
  *
  * Creates Project "bench", the clusters and clusters * slices_per_cluster / slice_size
  * slices, reconciles each object as the API server would after its create, then runs a
- * full resync, which must find nothing to do. Reports the time of both passes, the objects
- * made and the process's peak resident memory.
+ * full resync, which must find nothing to do. Reports the wall and CPU time of both passes
+ * (CPU time is what compares on a shared machine), the objects made and the process's peak
+ * resident memory (store included).
  *
  * Return: 0, or -EINVAL for sizes it cannot lay out (at most 256 slices).
  */
