@@ -72,10 +72,10 @@ static void show_peer_text(FILE *out, const struct slicenl_peer *peer)
 	fprintf(out, "\npeer: %u\n  endpoint: %s\n", peer->id, endpoint);
 	if (peer->flags & SLICENL_PEER_HAS_STATE)
 		fprintf(out, "  state: %s\n", slicenl_state_name(peer->state));
-	if (peer->flags & SLICENL_PEER_HAS_KEEPALIVE)
+	if ((peer->flags & SLICENL_PEER_HAS_KEEPALIVE) && peer->keepalive_interval)
 		fprintf(out, "  keepalive: every %u s\n", peer->keepalive_interval);
-	if (peer->flags & SLICENL_PEER_HAS_TIMEOUT)
-		fprintf(out, "  timeout: %u s\n", peer->keepalive_timeout);
+	if ((peer->flags & SLICENL_PEER_HAS_TIMEOUT) && peer->keepalive_timeout)
+		fprintf(out, "  timeout: down after %u s of silence\n", peer->keepalive_timeout);
 	if (peer->flags & SLICENL_PEER_HAS_LAST_RX)
 		fprintf(out, "  latest receive: %" PRIu64 " ms ago\n", peer->last_rx_msecs);
 	for (i = 0; i < peer->num_keys; i++)
