@@ -95,7 +95,7 @@ static int metrics(struct ctl_api *api, struct ctl_http_conn *c)
 	int n;
 
 	pthread_mutex_lock(&api->st->lock);
-	rv = ctl_storage_rv(api->st->db);
+	rv = ctl_storage_committed(api->st->db);
 	queued = api->st->queue_len;
 	reconciled = api->st->reconciled;
 	pthread_mutex_unlock(&api->st->lock);

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Durable storage of the controller's objects and of their recent change history, in an
- * SQLite database in the data directory. Every write is one transaction that SQLite has
- * fsynced before it returns, so anything acknowledged survives kill -9. Not thread-safe:
- * the caller (store.c) serializes all calls with its lock.
+ * SQLite database in the data directory. An ungrouped write is committed and fsynced
+ * before it returns, so anything acknowledged survives kill -9; the reconciler's writes
+ * are grouped into fewer commits (it repairs what a crash loses on its next resync).
+ *
+ * Locking: all functions but the snapshot ones must be called with the caller's store
+ * lock held (storage_objects.c). The snapshot functions read the last committed state
+ * through a second connection and need no lock.
  */
 #ifndef CONTROLLER_STORAGE_H
 #define CONTROLLER_STORAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ctl_storage;
@@ -35,8 +40,10 @@ struct ctl_change {
 int ctl_storage_open(const char *dir, unsigned int history, struct ctl_storage **out);
 void ctl_storage_close(struct ctl_storage *s);
 
-/* The resourceVersion of the last write. */
+/* The resourceVersion of the last write, committed or not. */
 uint64_t ctl_storage_rv(const struct ctl_storage *s);
+/* The resourceVersion of the last committed write: what readers and watchers may see. */
+uint64_t ctl_storage_committed(const struct ctl_storage *s);
 /* History holds every change after this resourceVersion. */
 uint64_t ctl_storage_compacted(const struct ctl_storage *s);
 
@@ -47,10 +54,25 @@ char *ctl_storage_get(struct ctl_storage *s, const char *resource, const char *n
  * a non-zero return from fn stops the scan and is returned. */
 int ctl_storage_scan(struct ctl_storage *s, const char *resource, const char *ns,
 		     int (*fn)(void *arg, const char *body), void *arg);
-/* Calls fn for changes with rv > after, in order, at most limit of them. */
+/* Calls fn for committed changes with rv > after, in order, at most limit of them. */
 int ctl_storage_history(struct ctl_storage *s, uint64_t after, unsigned int limit,
 			int (*fn)(void *arg, const struct ctl_change *c), void *arg);
-/* Applies and records one change durably. Returns 0 or -EIO. */
-int ctl_storage_write(struct ctl_storage *s, const struct ctl_change *c);
+/*
+ * Applies and records one change. A grouped write (the reconciler's) joins an open
+ * transaction that commits with the next ungrouped write, ctl_storage_flush(), or every
+ * BATCH_MAX writes; an ungrouped one is durable when this returns. Returns 0 or -EIO (a
+ * failure also loses the uncommitted grouped writes before it).
+ */
+int ctl_storage_write(struct ctl_storage *s, const struct ctl_change *c, bool group);
+/* Commits the grouped writes. Returns 0 or -EIO. */
+int ctl_storage_flush(struct ctl_storage *s);
+
+/* Committed state, without the store lock. */
+char *ctl_storage_snapshot_get(struct ctl_storage *s, const char *resource, const char *ns,
+			       const char *name);
+/* Like ctl_storage_scan() on one consistent snapshot, whose resourceVersion goes to *rv. */
+int ctl_storage_snapshot_scan(struct ctl_storage *s, const char *resource, const char *ns,
+			      int (*fn)(void *arg, const char *body), void *arg,
+			      uint64_t *rv);
 
 #endif /* CONTROLLER_STORAGE_H */

@@ -23,8 +23,29 @@ struct reconcile_item {
 	bool deleted;
 };
 
-/* Set on the reconcile thread, whose own writes are not queued back to it. */
+/* Set on the reconcile thread, whose own writes are not queued back to it and are
+ * grouped into fewer commits. */
 static __thread bool in_reconciler;
+/* How often this thread holds st->lock: reads under it see uncommitted writes too. */
+static __thread unsigned int lock_depth;
+
+void ctl_store_lock(struct ctl_store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	lock_depth++;
+}
+
+void ctl_store_unlock(struct ctl_store *st)
+{
+	lock_depth--;
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* Whether this thread reads through the writer (its own writes are not committed yet). */
+static bool reads_uncommitted(void)
+{
+	return in_reconciler || lock_depth;
+}
 
 void ctl_status_set(struct ctl_status *err, int code, const char *reason, const char *fmt,
 		    ...)
@@ -114,7 +135,7 @@ static int commit(struct ctl_store *st, enum ctl_change_type type,
 		return -1;
 	}
 	c.body = body;
-	ret = ctl_storage_write(st->db, &c);
+	ret = ctl_storage_write(st->db, &c, in_reconciler);
 	if (ret) {
 		ctl_status_set(err, 500, "InternalError", "storage write failed");
 		free(body);
@@ -124,7 +145,8 @@ static int commit(struct ctl_store *st, enum ctl_change_type type,
 		st->secrets_gen++;
 	enqueue(st, res, body, type == CTL_DELETED);
 	free(body);
-	pthread_cond_broadcast(&st->changed);
+	if (ctl_storage_committed(st->db) == rv)
+		pthread_cond_broadcast(&st->changed);
 	return 0;
 }
 
@@ -144,11 +166,20 @@ static cJSON *get_locked(struct ctl_store *st, const struct ks_resource *res, co
 cJSON *ctl_obj_get(struct ctl_store *st, const struct ks_resource *res, const char *ns,
 		   const char *name)
 {
+	char *body;
 	cJSON *obj;
 
-	pthread_mutex_lock(&st->lock);
-	obj = get_locked(st, res, ns, name);
-	pthread_mutex_unlock(&st->lock);
+	if (reads_uncommitted()) {
+		ctl_store_lock(st);
+		obj = get_locked(st, res, ns, name);
+		ctl_store_unlock(st);
+		return obj;
+	}
+	body = ctl_storage_snapshot_get(st->db, res->plural, ns_key(res, ns), name);
+	if (!body)
+		return NULL;
+	obj = cJSON_Parse(body);
+	free(body);
 	return obj;
 }
 
@@ -175,12 +206,19 @@ cJSON *ctl_obj_list(struct ctl_store *st, const struct ks_resource *res, const c
 		    const struct ctl_selector *sel, uint64_t *rv)
 {
 	struct list_ctx ctx = { sel, cJSON_CreateArray() };
+	const char *scan_ns = res->namespaced ? ns : NULL;
+	uint64_t at;
 
-	pthread_mutex_lock(&st->lock);
-	ctl_storage_scan(st->db, res->plural, res->namespaced ? ns : NULL, list_one, &ctx);
+	if (!reads_uncommitted()) {
+		ctl_storage_snapshot_scan(st->db, res->plural, scan_ns, list_one, &ctx, &at);
+	} else {
+		ctl_store_lock(st);
+		ctl_storage_scan(st->db, res->plural, scan_ns, list_one, &ctx);
+		at = ctl_storage_rv(st->db);
+		ctl_store_unlock(st);
+	}
 	if (rv)
-		*rv = ctl_storage_rv(st->db);
-	pthread_mutex_unlock(&st->lock);
+		*rv = at;
 	return ctx.items;
 }
 
@@ -312,7 +350,7 @@ int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const ch
 	if (res->status && !(flags & CTL_KEEP_STATUS))
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
 
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
 	if (check_namespace(st, res, ns, err))
 		goto out_unlock;
 	old = get_locked(st, res, ns, ks_name(obj));
@@ -331,7 +369,7 @@ int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const ch
 	*out = cJSON_Duplicate(obj, true);
 	ret = 0;
 out_unlock:
-	pthread_mutex_unlock(&st->lock);
+	ctl_store_unlock(st);
 	return ret;
 }
 
@@ -412,7 +450,7 @@ int ctl_obj_update(struct ctl_store *st, const struct ks_resource *res, const ch
 	cJSON *cur, *next = NULL;
 	int ret = -1;
 
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
 	cur = get_locked(st, res, ns, name);
 	if (!cur) {
 		not_found(err, res, name);
@@ -450,7 +488,7 @@ int ctl_obj_update(struct ctl_store *st, const struct ks_resource *res, const ch
 		next = NULL;
 	}
 out_unlock:
-	pthread_mutex_unlock(&st->lock);
+	ctl_store_unlock(st);
 	cJSON_Delete(cur);
 	cJSON_Delete(next);
 	return ret;
@@ -554,7 +592,7 @@ int ctl_obj_delete(struct ctl_store *st, const struct ks_resource *res, const ch
 	cJSON *cur;
 	int ret = -1;
 
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
 	cur = get_locked(st, res, ns, name);
 	if (!cur) {
 		not_found(err, res, name);
@@ -578,7 +616,7 @@ int ctl_obj_delete(struct ctl_store *st, const struct ks_resource *res, const ch
 		*out = NULL;
 	}
 out_unlock:
-	pthread_mutex_unlock(&st->lock);
+	ctl_store_unlock(st);
 	return ret;
 }
 
@@ -660,11 +698,11 @@ void ctl_store_close(struct ctl_store *st)
 
 void ctl_store_stop(struct ctl_store *st)
 {
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
 	st->stopping = true;
 	pthread_cond_broadcast(&st->changed);
 	pthread_cond_broadcast(&st->queued);
-	pthread_mutex_unlock(&st->lock);
+	ctl_store_unlock(st);
 }
 
 /* Waits for the next queued change until deadline; NULL on timeout or stop. */
@@ -672,7 +710,7 @@ static struct reconcile_item *dequeue(struct ctl_store *st, const struct timespe
 {
 	struct reconcile_item *it = NULL;
 
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
 	while (!st->queue_head && !st->stopping)
 		if (pthread_cond_timedwait(&st->queued, &st->lock, deadline) == ETIMEDOUT)
 			break;
@@ -683,17 +721,21 @@ static struct reconcile_item *dequeue(struct ctl_store *st, const struct timespe
 			st->queue_tail = NULL;
 		st->queue_len--;
 	}
-	pthread_mutex_unlock(&st->lock);
+	ctl_store_unlock(st);
 	return it;
 }
 
+/* One reconcile, whose writes are committed together at its end. */
 static void reconcile_counted(struct ctl_store *st, const char *resource, const cJSON *obj,
 			      bool deleted)
 {
 	ctl_reconcile(st, resource, obj, deleted);
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
+	if (ctl_storage_flush(st->db))
+		fprintf(stderr, "slice-controller: committing reconciled objects failed; the next resync repeats them\n");
 	st->reconciled++;
-	pthread_mutex_unlock(&st->lock);
+	pthread_cond_broadcast(&st->changed);
+	ctl_store_unlock(st);
 }
 
 void ctl_store_run_reconciler(struct ctl_store *st, unsigned int resync)
@@ -722,8 +764,8 @@ void ctl_store_run_reconciler(struct ctl_store *st, unsigned int resync)
 			free(it->body);
 			free(it);
 		}
-		pthread_mutex_lock(&st->lock);
+		ctl_store_lock(st);
 		stopping = st->stopping;
-		pthread_mutex_unlock(&st->lock);
+		ctl_store_unlock(st);
 	}
 }

@@ -5,7 +5,8 @@
  * deletion), optimistic concurrency, the wake-up of watchers and the reconcile queue.
  *
  * Locking: st->lock (recursive, so that ctl_validate may read the store while a write holds
- * it) serializes every storage access; watchers sleep on st->changed.
+ * it) serializes writes and reads of uncommitted state; other reads use committed
+ * snapshots without it. Watchers sleep on st->changed, broadcast on commits.
  */
 #ifndef CONTROLLER_STORAGE_OBJECTS_H
 #define CONTROLLER_STORAGE_OBJECTS_H
@@ -70,6 +71,10 @@ void ctl_status_set(struct ctl_status *err, int code, const char *reason, const 
 #define CTL_KEEP_STATUS	0x2	/* keep the status a create carries (reconcilers) */
 #define CTL_STATUS_ONLY	0x4	/* the status subresource: change nothing but status */
 #define CTL_FORCE	0x8	/* ignore metadata.resourceVersion (unconditional update) */
+
+/* Take and release st->lock; reads under it also see the reconciler's uncommitted writes. */
+void ctl_store_lock(struct ctl_store *st);
+void ctl_store_unlock(struct ctl_store *st);
 
 int ctl_store_open(const char *dir, unsigned int history, struct ctl_store **out);
 void ctl_store_close(struct ctl_store *st);

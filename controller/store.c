@@ -135,20 +135,20 @@ int ctl_store_apply(struct ctl_store *st, const char *plural, const cJSON *obj)
 	if (!res || !ks_name(obj))
 		return -EINVAL;
 	/* The lock is recursive: get-compare-write is one step for other writers. */
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
 	cur = ctl_obj_get(st, res, ns, ks_name(obj));
 	if (!cur) {
 		next = cJSON_Duplicate(obj, true);
 		ret = ctl_obj_create(st, res, ns, next, CTL_KEEP_STATUS, &err, &out);
 	} else if (!apply_differs(cur, obj)) {
-		pthread_mutex_unlock(&st->lock);
+		ctl_store_unlock(st);
 		cJSON_Delete(cur);
 		return 0;
 	} else {
 		next = apply_onto(cur, obj);
 		ret = ctl_obj_update(st, res, ns, ks_name(obj), next, CTL_FORCE, &err, &out);
 	}
-	pthread_mutex_unlock(&st->lock);
+	ctl_store_unlock(st);
 	cJSON_Delete(cur);
 	cJSON_Delete(next);
 	cJSON_Delete(out);
@@ -235,7 +235,7 @@ void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type
 	ks_time_format(time(NULL), ts);
 	snprintf(name, sizeof(name), "%.200s.%016llx", ks_name(about),
 		 (unsigned long long)event_hash(parts));
-	pthread_mutex_lock(&st->lock);
+	ctl_store_lock(st);
 	ev = ctl_obj_get(st, res, ns, name);
 	if (ev) {
 		/* A repeat bumps the count, as client-go's event recorder does. */
@@ -255,7 +255,7 @@ void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type
 		ks_set_str(ks_ensure(ev, "source"), "component", "slice-controller");
 		ret = ctl_obj_create(st, res, ns, ev, 0, &err, &out);
 	}
-	pthread_mutex_unlock(&st->lock);
+	ctl_store_unlock(st);
 	if (ret)
 		fprintf(stderr, "slice-controller: recording event %s: %s\n", reason,
 			err.message);

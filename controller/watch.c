@@ -166,7 +166,7 @@ static bool next_batch(struct ctl_store *st, struct batch *b, bool *expired,
 
 	deadline_in(&until, POLL_MS);
 	pthread_mutex_lock(&st->lock);
-	while (!st->stopping && ctl_storage_rv(st->db) <= b->last)
+	while (!st->stopping && ctl_storage_committed(st->db) <= b->last)
 		if (pthread_cond_timedwait(&st->changed, &st->lock, &until) == ETIMEDOUT)
 			break;
 	*oldest = ctl_storage_compacted(st->db);
