@@ -23,10 +23,12 @@
 /* How often "installed" is repeated until the peer has acknowledged it. */
 #define GW_CTL_RETRY_MS		200
 
-/* Control messages inside the DTLS session: [type, flags]. */
+/* Control messages inside the DTLS session: [type, flags], probes add a be32 sequence. */
 enum gw_msg_type {
 	GW_MSG_INSTALLED = 1,	/* flags: GW_MSG_F_SEEN when the sender has seen ours */
 	GW_MSG_REKEY = 2,
+	GW_MSG_PROBE = 3,
+	GW_MSG_PROBE_REPLY = 4,
 };
 
 #define GW_MSG_F_SEEN		0x1
@@ -51,6 +53,13 @@ struct gw_session {
 	uint64_t ctl_next_ms;		/* next repetition of "installed" */
 	uint8_t exported[2 * GW_KEY_LEN + 1];
 	char error[256];
+
+	uint32_t probe_seq;		/* of the last probe sent */
+	uint64_t probe_sent_ms;
+	bool probe_answered;
+	uint32_t probe_history;		/* bit i: probe seq - i was lost */
+	unsigned int probes;		/* sent, up to GW_PROBE_WINDOW */
+	int rtt_ms;
 };
 
 static int gw_ssl_index = -1;
@@ -362,6 +371,7 @@ static struct gw_session *gw_session_new(SSL_CTX *ctx, const struct sockaddr *pe
 	s->send = send;
 	s->send_ctx = send_ctx;
 	s->deadline_ms = now_ms() + GW_HANDSHAKE_TIMEOUT_MS;
+	s->rtt_ms = -1;
 	s->ssl = SSL_new(ctx);
 	bio = BIO_new(gw_bio_method);
 	if (!s->ssl || !bio) {
@@ -436,8 +446,29 @@ static enum gw_event gw_maybe_swap(struct gw_session *s)
 	return GW_EV_SWAP;
 }
 
-static enum gw_event gw_handle_msg(struct gw_session *s, const uint8_t *msg, int len)
+static void gw_probe_reply(struct gw_session *s, const uint8_t *msg)
 {
+	uint32_t seq = (uint32_t)msg[2] << 24 | msg[3] << 16 | msg[4] << 8 | msg[5];
+
+	if (seq != s->probe_seq || s->probe_answered)
+		return;
+	s->probe_answered = true;
+	s->probe_history &= ~1U;
+	s->rtt_ms = (int)(now_ms() - s->probe_sent_ms);
+}
+
+static enum gw_event gw_handle_msg(struct gw_session *s, uint8_t *msg, int len)
+{
+	if (len == 6 && msg[0] == GW_MSG_PROBE) {
+		msg[0] = GW_MSG_PROBE_REPLY;
+		if (SSL_write(s->ssl, msg, len) != len)
+			ERR_clear_error();
+		return GW_EV_NONE;
+	}
+	if (len == 6 && msg[0] == GW_MSG_PROBE_REPLY) {
+		gw_probe_reply(s, msg);
+		return GW_EV_NONE;
+	}
 	if (len != 2)
 		return GW_EV_NONE;
 	switch (msg[0]) {
@@ -577,6 +608,38 @@ enum gw_event gw_session_installed(struct gw_session *s)
 	s->installed = true;
 	gw_send_installed(s);
 	return gw_maybe_swap(s);
+}
+
+void gw_session_probe(struct gw_session *s)
+{
+	uint8_t msg[6] = { GW_MSG_PROBE, 0 };
+
+	if (!s->keyed)
+		return;
+	s->probe_seq++;
+	msg[2] = s->probe_seq >> 24;
+	msg[3] = s->probe_seq >> 16;
+	msg[4] = s->probe_seq >> 8;
+	msg[5] = s->probe_seq;
+	/* Counted lost until its answer comes. */
+	s->probe_history = (s->probe_history << 1 | 1U) & ((1U << GW_PROBE_WINDOW) - 1);
+	if (s->probes < GW_PROBE_WINDOW)
+		s->probes++;
+	s->probe_answered = false;
+	s->probe_sent_ms = now_ms();
+	if (SSL_write(s->ssl, msg, sizeof(msg)) != sizeof(msg))
+		ERR_clear_error();
+}
+
+void gw_session_health(const struct gw_session *s, int *rtt_ms, unsigned int *lost,
+		       unsigned int *sent)
+{
+	/* The probe in flight is not lost yet. */
+	uint32_t settled = s->probe_answered ? s->probe_history : s->probe_history & ~1U;
+
+	*rtt_ms = s->probes ? s->rtt_ms : -1;
+	*lost = __builtin_popcount(settled);
+	*sent = s->probes && !s->probe_answered ? s->probes - 1 : s->probes;
 }
 
 void gw_session_request_rekey(struct gw_session *s)

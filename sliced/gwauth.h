@@ -123,6 +123,17 @@ void gw_session_keys(struct gw_session *s, int prev_key_id, struct gw_keys *keys
 /* The caller installed the keys in the SECONDARY slot; may return GW_EV_SWAP at once. */
 enum gw_event gw_session_installed(struct gw_session *s);
 
+/*
+ * Health probes inside the session: gw_session_probe() sends a probe that the peer echoes;
+ * gw_session_health() gives the last round-trip time (-1: none yet) and how many of the
+ * last GW_PROBE_WINDOW probes went unanswered (answers arriving after the next probe count
+ * as lost).
+ */
+#define GW_PROBE_WINDOW		20
+void gw_session_probe(struct gw_session *s);
+void gw_session_health(const struct gw_session *s, int *rtt_ms, unsigned int *lost,
+		       unsigned int *sent);
+
 /* Ask the client to start a new handshake (server side, when the kernel wants a rekey). */
 void gw_session_request_rekey(struct gw_session *s);
 

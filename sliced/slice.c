@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netlink/route/link.h>
@@ -15,6 +16,7 @@
 #include "gwauth.h"
 #include "lib/slicenl.h"
 #include "log.h"
+#include "metrics.h"
 #include "port.h"
 #include "slice.h"
 #include "util.h"
@@ -46,6 +48,14 @@ struct peer {
 	uint64_t next_handshake_ms;	/* client: rekey or retry; 0: none planned */
 	unsigned int retry_ms;
 	bool seen;
+
+	/* Health, sampled every SLICE_STATUS_MS for the status and /metrics. */
+	struct slicenl_peer kernel;	/* last PEER_GET */
+	uint64_t sample_ms;
+	uint64_t tx_bps, rx_bps;
+	int rtt_ms;
+	unsigned int lost, probes;
+	unsigned int handshakes;	/* completed since start */
 };
 
 struct slice {
@@ -73,6 +83,8 @@ struct node {
 	struct nl_sock *rtnl;
 	struct slice *slices;
 	uint64_t next_check_ms;
+	uint64_t next_probe_ms, next_status_ms;
+	int metrics_fd;
 	bool converged;			/* reconciled once: later repairs are drift */
 	bool checking;			/* this reconcile is a check, not a desired change */
 	unsigned int repairs;		/* kernel changes made by the current reconcile */
@@ -179,6 +191,7 @@ static void peer_install(struct slice *sl, struct peer *p, struct gw_session *s)
 	}
 	OPENSSL_cleanse(&key, sizeof(key));
 	p->new_key_id = keys.key_id;
+	p->handshakes++;
 	log_event(LOG_INFO, sl->name, p->pair.remote_name, "authenticated, keys id %u ready",
 		  p->new_key_id);
 	if (s != p->session) {
@@ -904,6 +917,135 @@ void node_rekey(struct node *n)
 		}
 }
 
+static const char *peer_state(const struct peer *p)
+{
+	return (p->kernel.flags & SLICENL_PEER_HAS_STATE) &&
+	       p->kernel.state == SLICE_PEER_STATE_UP && p->key_id >= 0 ? "UP" : "DOWN";
+}
+
+static uint64_t rate_bps(uint64_t now_bytes, uint64_t then_bytes, uint64_t ms)
+{
+	return ms && now_bytes >= then_bytes ? (now_bytes - then_bytes) * 8000 / ms : 0;
+}
+
+/* Sample one peer's kernel state and session health. */
+static void peer_sample(struct node *n, struct slice *sl, struct peer *p, uint64_t now)
+{
+	struct slicenl_peer cur;
+
+	if (slicenl_peer_get(n->nl, sl->ifindex, p->id, &cur)) {
+		memset(&p->kernel, 0, sizeof(p->kernel));
+		return;
+	}
+	if (p->sample_ms && (cur.flags & SLICENL_PEER_HAS_STATS)) {
+		p->tx_bps = rate_bps(cur.stats.counter[SLICE_STATS_A_TX_BYTES],
+				     p->kernel.stats.counter[SLICE_STATS_A_TX_BYTES],
+				     now - p->sample_ms);
+		p->rx_bps = rate_bps(cur.stats.counter[SLICE_STATS_A_RX_BYTES],
+				     p->kernel.stats.counter[SLICE_STATS_A_RX_BYTES],
+				     now - p->sample_ms);
+	}
+	p->kernel = cur;
+	p->sample_ms = now;
+	p->rtt_ms = -1;
+	p->lost = p->probes = 0;
+	if (p->session)
+		gw_session_health(p->session, &p->rtt_ms, &p->lost, &p->probes);
+}
+
+/* Gateways' tunnel status (KubeSlice's per-tunnel fields) and the Cluster's health. */
+static void node_status(struct node *n, uint64_t now)
+{
+	char stamp[32], addr[INET6_ADDRSTRLEN] = "";
+	bool healthy = true;
+	cJSON *status, *tun, *health, *ips;
+	struct slice *sl;
+	struct peer *p;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (sl = n->slices; sl; sl = sl->next)
+		for (p = sl->peers; p; p = p->next) {
+			peer_sample(n, sl, p, now);
+			healthy &= !strcmp(peer_state(p), "UP");
+			status = cJSON_CreateObject();
+			tun = cJSON_AddObjectToObject(status, "tunnelStatus");
+			cJSON_AddStringToObject(tun, "TunnelState", peer_state(p));
+			if (p->rtt_ms >= 0)
+				cJSON_AddNumberToObject(tun, "Latency", p->rtt_ms);
+			cJSON_AddNumberToObject(tun, "PacketLoss",
+						p->probes ? 100.0 * p->lost / p->probes : 0);
+			cJSON_AddNumberToObject(tun, "TxRate", (double)p->tx_bps);
+			cJSON_AddNumberToObject(tun, "RxRate", (double)p->rx_bps);
+			cJSON_AddNumberToObject(tun, "KeyId", p->key_id);
+			cJSON_AddStringToObject(tun, "LastUpdated", stamp);
+			sync_write_status(n->sync, "/apis/" KS_GROUP_WORKER "/" KS_VERSION,
+					  KS_RES_WORKER_GATEWAY, p->gateway, status);
+		}
+	status = cJSON_CreateObject();
+	ips = cJSON_AddArrayToObject(status, "nodeIPs");
+	if (n->cfg->gateway_addr.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&n->cfg->gateway_addr)->sin_addr, addr,
+			  sizeof(addr));
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&n->cfg->gateway_addr)->sin6_addr,
+			  addr, sizeof(addr));
+	cJSON_AddItemToArray(ips, cJSON_CreateString(addr));
+	health = cJSON_AddObjectToObject(status, "clusterHealth");
+	cJSON_AddStringToObject(health, "clusterHealthStatus", healthy ? "Normal" : "Warning");
+	cJSON_AddStringToObject(health, "lastUpdated", stamp);
+	sync_write_status(n->sync, "/apis/" KS_GROUP_CONTROLLER "/" KS_VERSION, KS_RES_CLUSTER,
+			  n->cfg->cluster, status);
+}
+
+static void metric(FILE *f, const char *name, const struct slice *sl, const struct peer *p,
+		   double value)
+{
+	fprintf(f, "%s{cluster=\"%s\",slice=\"%s\"", name, sl->node->cfg->cluster, sl->name);
+	if (p)
+		fprintf(f, ",peer=\"%s\"", p->pair.remote_name);
+	fprintf(f, "} %.17g\n", value);
+}
+
+void node_metrics(struct node *n, FILE *f)
+{
+	static const struct {
+		const char *name;
+		unsigned int attr;
+	} counters[] = {
+		{ "slice_peer_tx_packets_total", SLICE_STATS_A_TX_PACKETS },
+		{ "slice_peer_tx_bytes_total", SLICE_STATS_A_TX_BYTES },
+		{ "slice_peer_rx_packets_total", SLICE_STATS_A_RX_PACKETS },
+		{ "slice_peer_rx_bytes_total", SLICE_STATS_A_RX_BYTES },
+		{ "slice_peer_drop_auth_total", SLICE_STATS_A_DROP_AUTH },
+		{ "slice_peer_drop_replay_total", SLICE_STATS_A_DROP_REPLAY },
+		{ "slice_peer_drop_no_key_total", SLICE_STATS_A_DROP_NO_KEY },
+	};
+	struct slice *sl;
+	struct peer *p;
+	size_t i;
+
+	fprintf(f, "# TYPE sliced_controller_connected gauge\n"
+		   "sliced_controller_connected{cluster=\"%s\"} %d\n", n->cfg->cluster,
+		sync_connected(n->sync));
+	fprintf(f, "# TYPE slice_peer_up gauge\n# TYPE slice_peer_latency_seconds gauge\n"
+		   "# TYPE slice_peer_handshakes_total counter\n");
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		fprintf(f, "# TYPE %s counter\n", counters[i].name);
+	for (sl = n->slices; sl; sl = sl->next)
+		for (p = sl->peers; p; p = p->next) {
+			metric(f, "slice_peer_up", sl, p, !strcmp(peer_state(p), "UP"));
+			if (p->rtt_ms >= 0)
+				metric(f, "slice_peer_latency_seconds", sl, p, p->rtt_ms / 1000.0);
+			metric(f, "slice_peer_handshakes_total", sl, p, p->handshakes);
+			for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+				metric(f, counters[i].name, sl, p,
+				       (double)p->kernel.stats.counter[counters[i].attr]);
+		}
+}
+
 static int next_due(int timeout, uint64_t due, uint64_t now)
 {
 	int ms = due <= now ? 0 : (int)(due - now);
@@ -941,13 +1083,30 @@ int node_run(struct node *n, const struct curl_waitfd *fds, unsigned int count)
 			slicenl_event_recv(n->events, node_event, n);
 			continue;
 		}
+		if (fds[i].fd == n->metrics_fd) {
+			metrics_serve(n->metrics_fd, n);
+			continue;
+		}
 		for (sl = n->slices; sl; sl = sl->next)
 			if (sl->ctl_fd == fds[i].fd)
 				slice_read(sl);
 	}
 	if (now >= n->next_check_ms)
 		node_reconcile(n, true);
+	if (now >= n->next_probe_ms) {
+		for (sl = n->slices; sl; sl = sl->next)
+			for (p = sl->peers; p; p = p->next)
+				if (p->session)
+					gw_session_probe(p->session);
+		n->next_probe_ms = now + SLICE_PROBE_MS;
+	}
+	if (now >= n->next_status_ms) {
+		node_status(n, now);
+		n->next_status_ms = now + SLICE_STATUS_MS;
+	}
 	timeout = next_due(-1, n->next_check_ms, now);
+	timeout = next_due(timeout, n->next_probe_ms, now);
+	timeout = next_due(timeout, n->next_status_ms, now);
 	for (sl = n->slices; sl; sl = sl->next) {
 		for (i = 0; i < NODE_PENDING_MAX; i++)
 			timeout = session_timer(sl, NULL, &sl->pending[i], now, timeout);
@@ -973,6 +1132,11 @@ unsigned int node_fds(struct node *n, struct curl_waitfd *fds, unsigned int max)
 		fds[count].events = CURL_WAIT_POLLIN;
 		fds[count++].revents = 0;
 	}
+	if (n->metrics_fd >= 0 && count < max) {
+		fds[count].fd = n->metrics_fd;
+		fds[count].events = CURL_WAIT_POLLIN;
+		fds[count++].revents = 0;
+	}
 	for (sl = n->slices; sl && count < max; sl = sl->next) {
 		if (sl->ctl_fd < 0)
 			continue;
@@ -992,6 +1156,15 @@ struct node *node_new(const struct sliced_config *cfg, struct sync *sync)
 		return NULL;
 	n->cfg = cfg;
 	n->sync = sync;
+	n->metrics_fd = -1;
+	if (cfg->metrics_addr.ss_family != AF_UNSPEC) {
+		n->metrics_fd = metrics_listen(&cfg->metrics_addr);
+		if (n->metrics_fd < 0) {
+			log_msg(LOG_ERR, "metricsAddress: cannot listen: %s", strerror(-n->metrics_fd));
+			node_free(n);
+			return NULL;
+		}
+	}
 	err = slicenl_open(&n->nl);
 	if (!err)
 		err = slicenl_open_events(&n->events);
@@ -1027,5 +1200,7 @@ void node_free(struct node *n)
 		slicenl_close(n->events);
 	if (n->rtnl)
 		nl_socket_free(n->rtnl);
+	if (n->metrics_fd >= 0)
+		close(n->metrics_fd);
 	free(n);
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
@@ -29,6 +30,8 @@
 #define SLICE_CHECK_MS		10000
 /* How often the gateways' status goes to the controller. */
 #define SLICE_STATUS_MS		15000
+/* How often each tunnel's latency and loss are probed over its DTLS session. */
+#define SLICE_PROBE_MS		2000
 
 struct slicenl;
 struct node;
@@ -46,6 +49,9 @@ void node_reconcile(struct node *n, bool check);
 
 /* New keys for every tunnel now (SIGUSR1), as the kernel asks for them near their limits. */
 void node_rekey(struct node *n);
+
+/* The Prometheus text of every slice's and peer's counters and health. */
+void node_metrics(struct node *n, FILE *f);
 
 /* The fds to wait on (control sockets, genl events); returns how many were filled. */
 unsigned int node_fds(struct node *n, struct curl_waitfd *fds, unsigned int max);

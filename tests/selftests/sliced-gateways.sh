@@ -8,7 +8,7 @@
 # loses nothing and adopts the tunnel; a controller stopped and restarted does not
 # disturb traffic.
 . "$(dirname "$0")/lib.sh"
-ktap_plan 14
+ktap_plan 19
 
 W=$(mktemp -d /tmp/sliced-gateways.XXXXXX)
 NS=kubeslice-demo
@@ -25,7 +25,7 @@ openssl x509 -req -in "$W/tls.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreates
 	-days 2 -extfile "$W/tls.ext" -out "$W/tls.crt" 2>/dev/null
 ip addr add $CTL/32 dev lo
 sysctl -qw net.ipv4.ip_forward=1
-for c in 1 2; do
+for c in 1 2 3; do
 	netns_add c$c
 	ip link add c$c-host type veth peer name uplink netns c$c
 	ip addr add 10.77.$c.254/24 dev c$c-host
@@ -70,15 +70,24 @@ metadata: {name: c2, namespace: $NS}
 spec: {nodeIPs: [10.77.2.1]}
 ---
 apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c3, namespace: $NS}
+spec: {nodeIPs: [10.77.3.1]}
+YAML
+slice_apply() {
+	kubectl apply -f - >/dev/null <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
 kind: SliceConfig
 metadata: {name: red, namespace: $NS}
 spec:
   sliceSubnet: 10.1.0.0/16
   maxClusters: 16
-  clusters: [c1, c2]
+  clusters: [$1]
   qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
                       bandwidthCeilingKbps: 100000, bandwidthGuaranteedKbps: 50000, dscpClass: AF11}
 YAML
+}
+slice_apply "c1, c2"
 
 sliced_start() {
 	local c=$1
@@ -86,7 +95,8 @@ sliced_start() {
 	eval "SLICED_$c=$!"
 	_ktap_bg+=($!)
 }
-for c in 1 2; do
+sliced_setup() {
+	local c=$1
 	mkdir -p "$W/c$c"
 	wait_for 10 kubectl get secret -n $NS kubeslice-rbac-worker-c$c
 	cat >"$W/c$c/kubeconfig" <<YAML
@@ -104,10 +114,13 @@ project: $NS
 uplink: uplink
 gatewayAddress: 10.77.$c.1
 rekeyMinutes: 60
+metricsAddress: 127.0.0.1:9469
 YAML
 	sed -i "s/^project: .*/project: demo/" "$W/c$c/sliced.yaml"
 	sliced_start $c
-done
+}
+sliced_setup 1
+sliced_setup 2
 
 ktap_check "sliced creates the slice device in both clusters" \
 	wait_for 20 sh -c 'ip -n c1 link show slice-red && ip -n c2 link show slice-red'
@@ -138,7 +151,8 @@ ktap_check "and loses no packet" python3 -c "
 import json, sys
 s = json.load(open('$W/iperf.json'))['end']['sum']
 print(s)
-sys.exit(0 if s['packets'] > 1000 and s['lost_packets'] == 0 else 1)"
+sys.exit(0 if s['packets'] > 1000 and s['lost_packets'] == 0 else 1)" ||
+	for c in 1 2; do ip netns exec c$c slicectl show slice-red | sed 's/^/# /'; done
 
 # A client with the right name but a certificate from another CA.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=rogue \
@@ -189,8 +203,26 @@ ktap_check "sliced logs the controller's absence" \
 	grep -q 'data plane left as it is' "$W/c1/sliced.log"
 ktap_check "the tunnel still works after all that" ip netns exec c1 ping -c 3 -W 2 10.1.16.1
 
+ktap_check "tunnel state, latency and rates reach the gateway's status" \
+	wait_for 40 sh -c "kubectl get workerslicegateway -n $NS red-c1-c2 -o jsonpath='{.status.tunnelStatus.TunnelState} {.status.tunnelStatus.Latency}' | grep -qE '^UP [0-9]+'"
+ktap_check "the Cluster's status has its node IP and health" \
+	wait_for 20 sh -c "kubectl get cluster -n $NS c1 -o jsonpath='{.status.nodeIPs[0]} {.status.clusterHealth.clusterHealthStatus}' | grep -qx '10.77.1.1 Normal'"
+ktap_check "/metrics has per-peer counters" \
+	sh -c "ip netns exec c1 curl -sf http://127.0.0.1:9469/metrics | grep -E '^slice_peer_(up|rx_packets_total)[{]cluster=.c1.,slice=.red.,peer=.red-c2-c1.[}] [1-9]'"
+
+# A third cluster joins the running slice.
+sliced_setup 3
+slice_apply "c1, c2, c3"
+ktap_check "a third gateway comes up" \
+	wait_for 40 sh -c "grep -q 'peer=red-c1-c3: sending with new keys' $W/c3/sliced.log && grep -q 'peer=red-c3-c1: sending with new keys' $W/c1/sliced.log"
+ip -n c3 addr add 10.1.32.1/32 dev slice-red
+ip -n c3 route add 10.1.0.0/16 dev slice-red src 10.1.32.1
+ip -n c1 route add 10.1.32.0/20 dev slice-red src 10.1.0.1
+ktap_check "traffic reaches the third cluster while the first pair keeps working" \
+	sh -c "ip netns exec c1 ping -c 3 -W 2 10.1.32.1 && ip netns exec c1 ping -c 3 -W 2 10.1.16.1"
+
 if [ $_ktap_failed -ne 0 ]; then
-	for f in "$W"/c1/sliced.log "$W"/c2/sliced.log "$W"/controller.log; do
+	for f in "$W"/c*/sliced.log "$W"/controller.log; do
 		ktap_diag "--- $f"; tail -30 "$f" | sed 's/^/# /'
 	done
 fi

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metrics.h"
+#include "slice.h"
+
+/* A scraper sends its request at once; one that does not is not waited for. */
+#define METRICS_READ_MS 200
+
+int metrics_listen(const struct sockaddr_storage *addr)
+{
+	socklen_t len = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+						      sizeof(struct sockaddr_in);
+	int fd, one = 1, err;
+
+	fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (const struct sockaddr *)addr, len) || listen(fd, 16)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void metrics_write_all(int fd, const char *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len && poll(&pfd, 1, METRICS_READ_MS) > 0) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
+}
+
+void metrics_serve(int listen_fd, struct node *n)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	char req[1024], *body = NULL, head[160];
+	size_t body_len = 0;
+	bool ok;
+	FILE *f;
+	int fd;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	pfd.fd = fd;
+	if (poll(&pfd, 1, METRICS_READ_MS) <= 0 || recv(fd, req, sizeof(req) - 1, 0) <= 0) {
+		close(fd);
+		return;
+	}
+	req[sizeof(req) - 1] = '\0';
+	ok = !strncmp(req, "GET /metrics ", 13) || !strncmp(req, "GET / ", 6);
+	f = open_memstream(&body, &body_len);
+	if (!f) {
+		close(fd);
+		return;
+	}
+	if (ok)
+		node_metrics(n, f);
+	else
+		fputs("only GET /metrics here\n", f);
+	fclose(f);
+	snprintf(head, sizeof(head),
+		 "HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		 ok ? "200 OK" : "404 Not Found", body_len);
+	metrics_write_all(fd, head, strlen(head));
+	metrics_write_all(fd, body, body_len);
+	free(body);
+	close(fd);
+}
