@@ -128,13 +128,14 @@ static int check_identity(struct call *k, cJSON *obj)
 }
 
 /*
- * fieldValidation: Strict rejects unknown fields, Warn (the default) names them in a
- * Warning header, Ignore says nothing. Returns 0 or the answer already sent.
+ * Values of the wrong type are 400 in every mode. fieldValidation: Strict rejects unknown
+ * fields, Warn (the default) names them in a Warning header, Ignore says nothing. Returns
+ * 0 or the answer already sent.
  */
 static int check_fields(struct call *k, const cJSON *obj, char *warning, size_t len)
 {
 	char *mode = query(k, "fieldValidation");
-	cJSON *unknown = cJSON_CreateArray(), *p;
+	cJSON *unknown = cJSON_CreateArray(), *invalid = cJSON_CreateArray(), *p;
 	int ret = 0, n;
 
 	*warning = '\0';
@@ -144,10 +145,15 @@ static int check_fields(struct call *k, const cJSON *obj, char *warning, size_t 
 			   mode);
 		goto out;
 	}
-	if (mode && !strcmp(mode, "Ignore"))
+	ctl_openapi_check(k->t->res, obj, unknown, invalid);
+	if (cJSON_GetArraySize(invalid)) {
+		/* A value of the wrong type cannot be decoded, whatever the mode. */
+		ret = fail(k, 400, "BadRequest", "%s in version \"%s\" cannot be handled as a %s: %s",
+			   k->t->res->kind, k->t->res->version, k->t->res->kind,
+			   cJSON_GetArrayItem(invalid, 0)->valuestring);
 		goto out;
-	ctl_openapi_unknown_fields(k->t->res, obj, unknown);
-	if (!cJSON_GetArraySize(unknown))
+	}
+	if ((mode && !strcmp(mode, "Ignore")) || !cJSON_GetArraySize(unknown))
 		goto out;
 	if (mode && !strcmp(mode, "Strict")) {
 		char fields[400] = "";
@@ -168,6 +174,7 @@ static int check_fields(struct call *k, const cJSON *obj, char *warning, size_t 
 	}
 out:
 	cJSON_Delete(unknown);
+	cJSON_Delete(invalid);
 	free(mode);
 	return ret;
 }

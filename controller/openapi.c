@@ -334,8 +334,56 @@ static const cJSON *resolve(const cJSON *schema)
 	return ref ? ks_get(ks_get(source, "definitions"), ref) : schema;
 }
 
+static const char *json_type(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "string";
+	if (cJSON_IsNumber(v))
+		return "number";
+	if (cJSON_IsBool(v))
+		return "boolean";
+	if (cJSON_IsArray(v))
+		return "array";
+	return "object";
+}
+
+/* Whether v has the schema's type (null stands for absent, as in the API server). */
+static bool type_ok(const cJSON *schema, const cJSON *v)
+{
+	const char *type = ks_get_str(schema, "type"), *fmt = ks_get_str(schema, "format");
+
+	if (!type || cJSON_IsNull(v))
+		return true;
+	if (!strcmp(type, "string")) {
+		unsigned char *raw;
+		size_t len;
+
+		if (!cJSON_IsString(v))
+			return false;
+		if (!fmt || strcmp(fmt, "byte"))
+			return true;
+		raw = ks_b64_decode(v->valuestring, &len);
+		free(raw);
+		return raw != NULL;
+	}
+	if (!strcmp(type, "integer"))
+		return cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
+	if (!strcmp(type, "number"))
+		return cJSON_IsNumber(v);
+	if (!strcmp(type, "boolean"))
+		return cJSON_IsBool(v);
+	if (!strcmp(type, "array"))
+		return cJSON_IsArray(v);
+	return cJSON_IsObject(v);
+}
+
+struct findings {
+	cJSON *unknown;
+	cJSON *invalid;
+};
+
 static void walk(const cJSON *schema, const cJSON *obj, char *path, size_t len,
-		 cJSON *unknown)
+		 struct findings *f)
 {
 	const cJSON *props, *addl, *child;
 	size_t at = strlen(path);
@@ -345,13 +393,24 @@ static void walk(const cJSON *schema, const cJSON *obj, char *path, size_t len,
 	schema = resolve(schema);
 	if (!schema)
 		return;
+	if (!type_ok(schema, obj)) {
+		char msg[1200];
+
+		if (cJSON_IsString(obj))
+			snprintf(msg, sizeof(msg), "%s: illegal base64 data", path);
+		else
+			snprintf(msg, sizeof(msg), "%s: expected %s, got %s", path,
+				 ks_get_str0(schema, "type"), json_type(obj));
+		cJSON_AddItemToArray(f->invalid, cJSON_CreateString(msg));
+		return;
+	}
 	preserve = cJSON_IsTrue(ks_get(schema, "x-kubernetes-preserve-unknown-fields"));
 	props = ks_get(schema, "properties");
 	addl = ks_get(schema, "additionalProperties");
 	if (cJSON_IsArray(obj) && ks_get(schema, "items")) {
 		cJSON_ArrayForEach(child, obj) {
 			snprintf(path + at, len - at, "[%d]", i++);
-			walk(ks_get(schema, "items"), child, path, len, unknown);
+			walk(ks_get(schema, "items"), child, path, len, f);
 		}
 	} else if (cJSON_IsObject(obj) && (props || addl)) {
 		cJSON_ArrayForEach(child, obj) {
@@ -359,17 +418,19 @@ static void walk(const cJSON *schema, const cJSON *obj, char *path, size_t len,
 
 			snprintf(path + at, len - at, "%s%s", at ? "." : "", child->string);
 			if (sub)
-				walk(sub, child, path, len, unknown);
+				walk(sub, child, path, len, f);
 			else if (!preserve)
-				cJSON_AddItemToArray(unknown, cJSON_CreateString(path));
+				cJSON_AddItemToArray(f->unknown, cJSON_CreateString(path));
 		}
 	}
 	path[at] = '\0';
 }
 
-void ctl_openapi_unknown_fields(const struct ks_resource *res, const cJSON *obj, cJSON *paths)
+void ctl_openapi_check(const struct ks_resource *res, const cJSON *obj, cJSON *unknown,
+		       cJSON *invalid)
 {
 	cJSON *schema = cJSON_Duplicate(ks_get(ks_get(source, "kinds"), res->kind), true);
+	struct findings f = { unknown, invalid };
 	cJSON *props;
 	char path[1024] = "";
 
@@ -380,6 +441,6 @@ void ctl_openapi_unknown_fields(const struct ks_resource *res, const cJSON *obj,
 	ks_set(props, "kind", cJSON_CreateObject());
 	ks_set(props, "metadata", cJSON_CreateObject());
 	ks_set_str(cJSON_GetObjectItem(props, "metadata"), "$ref", "ObjectMeta");
-	walk(schema, obj, path, sizeof(path), paths);
+	walk(schema, obj, path, sizeof(path), &f);
 	cJSON_Delete(schema);
 }

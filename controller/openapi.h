@@ -16,8 +16,9 @@ int ctl_openapi_init(void);
 /* The document served at path ("/openapi/v2", "/openapi/v3", "/openapi/v3/apis/g/v", ...)
  * as JSON text, or NULL when there is none. */
 const char *ctl_openapi_document(const char *path);
-/* Appends to paths (a JSON array) the dotted paths of fields of obj its schema does not
- * declare. */
-void ctl_openapi_unknown_fields(const struct ks_resource *res, const cJSON *obj, cJSON *paths);
+/* Appends to unknown the dotted paths of fields of obj its schema does not declare, and to
+ * invalid a message for each value of the wrong type. */
+void ctl_openapi_check(const struct ks_resource *res, const cJSON *obj, cJSON *unknown,
+		       cJSON *invalid);
 
 #endif /* CONTROLLER_OPENAPI_H */

@@ -325,6 +325,32 @@ static void set_type(const struct ks_resource *res, cJSON *obj)
 	ks_set_str(obj, "kind", res->kind);
 }
 
+/* A Secret's stringData is write-only: it is merged into data as base64, as the API
+ * server does. */
+static void secret_string_data(const struct ks_resource *res, cJSON *obj)
+{
+	cJSON *sd = cJSON_DetachItemFromObjectCaseSensitive(obj, "stringData"), *item, *data;
+
+	if (!sd)
+		return;
+	if (strcmp(res->plural, KS_RES_SECRET)) {
+		cJSON_AddItemToObject(obj, "stringData", sd);
+		return;
+	}
+	data = ks_ensure(obj, "data");
+	cJSON_ArrayForEach(item, sd) {
+		char *b64;
+
+		if (!cJSON_IsString(item))
+			continue;
+		b64 = ks_b64_encode(item->valuestring, strlen(item->valuestring));
+		if (b64)
+			ks_set_str(data, item->string, b64);
+		free(b64);
+	}
+	cJSON_Delete(sd);
+}
+
 int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const char *ns,
 		   cJSON *obj, int flags, struct ctl_status *err, cJSON **out)
 {
@@ -349,6 +375,7 @@ int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const ch
 	cJSON_DeleteItemFromObjectCaseSensitive(m, "managedFields");
 	if (res->status && !(flags & CTL_KEEP_STATUS))
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
+	secret_string_data(res, obj);
 
 	ctl_store_lock(st);
 	if (check_namespace(st, res, ns, err))
@@ -419,6 +446,7 @@ static cJSON *merge_update(const struct ks_resource *res, const cJSON *cur, cons
 	if (res->status)
 		copy_member(next, cur, "status");
 	set_type(res, next);
+	secret_string_data(res, next);
 	return next;
 }
 

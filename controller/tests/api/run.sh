@@ -141,6 +141,14 @@ check "unknown field only warned about by default" \
 check "validation failure is 422 with causes" \
 	expect 422 "$(api POST $CTL/namespaces/$NS/sliceconfigs '{"apiVersion":"controller.kubeslice.io/v1alpha1","kind":"SliceConfig","metadata":{"name":"bad"},"spec":{"sliceSubnet":"8.8.0.0/16","clusters":["c1","c2"],"standardQosProfileName":"x"}}')" \
 	'.reason == "Invalid" and (.details.causes | length) > 0'
+check "a value of the wrong type is 400" \
+	expect 400 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"t"},"stringData":{"k":true}}')" \
+	'.message | test("stringData.k: expected string")'
+check "invalid base64 in Secret data is 400" \
+	expect 400 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"t"},"data":{"k":"!!"}}')"
+check "Secret stringData is stored as base64 data" \
+	expect 201 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"sd"},"stringData":{"k":"value"}}')" \
+	'.data.k == "dmFsdWU=" and (has("stringData") | not)'
 check "malformed JSON is 400" expect 400 "$(api POST api/v1/namespaces/$NS/secrets '{"apiVersion":')" '.reason == "BadRequest"'
 check "malformed YAML is 400" \
 	expect 400 "$(api POST api/v1/namespaces/$NS/secrets $'a: [1\nb: }' application/yaml)" \
