@@ -294,11 +294,15 @@ def sample(addr, secs, pings):
         (("rtt_p50_ms", "rtt_p99_ms"), lambda: measure_ping(addr, pings)),
     ]
     for keys, step in steps:
-        try:
-            values = step()
-        except (SetupError, subprocess.SubprocessError, ValueError, KeyError) as e:
-            log(f"  {keys[0]} failed: {e}")
-            values = (None,) * len(keys)
+        values = (None,) * len(keys)
+        # A second try: a flood through a slow tunnel can starve iperf3's own control
+        # connection, which runs through the same tunnel.
+        for attempt in ("", " (second try)"):
+            try:
+                values = step()
+                break
+            except (SetupError, subprocess.SubprocessError, ValueError, KeyError) as e:
+                log(f"  {keys[0]} failed{attempt}: {e}")
         figures.update(zip(keys, values))
     return figures
 
