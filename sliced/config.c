@@ -269,7 +269,30 @@ out:
 
 static const char *const node_settings[] = {
 	"kubeconfig", "cluster", "project", "uplink", "gatewayAddress", "rekeyMinutes", "metricsAddress",
+	"stateDir", "exportsDir", "cniSocket", "dnsAddress", "dnsUpstream",
 };
+
+/* Where pods and services keep their files, and the slice DNS (docs/services.md). */
+static int services_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
+				  const cJSON *root)
+{
+	const char *state, *exports, *sock, *dns, *upstream;
+
+	if (config_string(ctx, root, "stateDir", "stateDir", false, &state) ||
+	    config_string(ctx, root, "exportsDir", "exportsDir", false, &exports) ||
+	    config_string(ctx, root, "cniSocket", "cniSocket", false, &sock) ||
+	    config_string(ctx, root, "dnsAddress", "dnsAddress", false, &dns) ||
+	    config_string(ctx, root, "dnsUpstream", "dnsUpstream", false, &upstream))
+		return -1;
+	if (dns && parse_sockaddr(dns, 1, &cfg->dns_addr))
+		return config_fail(ctx, "dnsAddress", "\"%s\" is not ADDRESS:PORT", dns);
+	if (upstream && parse_sockaddr(upstream, 1, &cfg->dns_upstream))
+		return config_fail(ctx, "dnsUpstream", "\"%s\" is not ADDRESS:PORT", upstream);
+	cfg->state_dir = config_path(ctx->file, state ? state : "/var/lib/sliced");
+	cfg->exports_dir = config_path(ctx->file, exports ? exports : "/etc/sliced/exports");
+	cfg->cni_socket = config_path(ctx->file, sock ? sock : "/run/sliced/cni.sock");
+	return 0;
+}
 
 static int node_unknown_settings(struct config_ctx *ctx, const cJSON *root)
 {
@@ -342,12 +365,14 @@ int config_load(struct sliced_config *cfg, const char *path, char *err, size_t e
 	root = yaml_file_to_json(path, err, errlen);
 	if (!root)
 		return -1;
-	if (node_settings_load(&ctx, cfg, root, &kubeconfig))
+	if (node_settings_load(&ctx, cfg, root, &kubeconfig) ||
+	    services_settings_load(&ctx, cfg, root))
 		goto out;
 	kpath = config_path(path, kubeconfig);
 	if (!kpath || kubeconfig_load(cfg, kpath, err, errlen))
 		goto out;
-	if (!cfg->server || !cfg->token || !cfg->cluster || !cfg->project || !cfg->ns) {
+	if (!cfg->server || !cfg->token || !cfg->cluster || !cfg->project || !cfg->ns ||
+	    !cfg->state_dir || !cfg->exports_dir || !cfg->cni_socket) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
@@ -369,5 +394,8 @@ void config_free(struct sliced_config *cfg)
 	free(cfg->cluster);
 	free(cfg->project);
 	free(cfg->ns);
+	free(cfg->state_dir);
+	free(cfg->exports_dir);
+	free(cfg->cni_socket);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -10,6 +10,11 @@
  *   gatewayAddress: 192.0.2.10           # address the other gateways reach this node at
  *   rekeyMinutes: 60                     # optional, 1..10080, default 60
  *   metricsAddress: 127.0.0.1:9469       # optional: Prometheus /metrics
+ *   stateDir: /var/lib/sliced            # optional: pod address leases
+ *   exportsDir: /etc/sliced/exports      # optional: ServiceExport files
+ *   cniSocket: /run/sliced/cni.sock      # optional: where the CNI plugin asks for addresses
+ *   dnsAddress: 10.1.0.1:53              # optional: default each slice's gateway address, 53
+ *   dnsUpstream: 192.0.2.53:53           # optional: other names forwarded; default REFUSED
  *
  * The UDP port of each slice is not a node setting: the controller assigns one per slice
  * and cluster (WorkerSliceGateway localGatewayConfig.nodePorts), so that the other
@@ -40,6 +45,13 @@ struct sliced_config {
 	struct sockaddr_storage gateway_addr;	/* port 0 */
 	unsigned int rekey_minutes;
 	struct sockaddr_storage metrics_addr;	/* ss_family AF_UNSPEC: no endpoint */
+
+	/* Pods and services (docs/services.md). */
+	char *state_dir;			/* stateDir: pod address leases */
+	char *exports_dir;			/* exportsDir: ServiceExport files */
+	char *cni_socket;			/* cniSocket: the CNI plugin's socket */
+	struct sockaddr_storage dns_addr;	/* dnsAddress; AF_UNSPEC: each slice's gateway :53 */
+	struct sockaddr_storage dns_upstream;	/* dnsUpstream; AF_UNSPEC: REFUSED */
 };
 
 /*
