@@ -5,6 +5,7 @@
 #ifndef _SLICE_CRYPTO_H
 #define _SLICE_CRYPTO_H
 
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -14,7 +15,7 @@
 #include "replay.h"
 
 /* Soft limits when userspace gives none: rotation is asked for past either. */
-#define SLICE_KEY_DEFAULT_LIMIT_PACKETS	(1ULL << 32)
+#define SLICE_KEY_DEFAULT_LIMIT_PACKETS	BIT_ULL(32)
 #define SLICE_KEY_DEFAULT_LIMIT_SECONDS	3600
 
 struct crypto_aead;
@@ -84,7 +85,7 @@ struct slice_key_slots {
  * after a swap, never a half-swapped pair: no packet is lost to a swap.
  */
 struct slice_keyring {
-	struct mutex lock;
+	struct mutex lock; /* serialises changes */
 	struct slice_key_slots __rcu *slots;
 };
 

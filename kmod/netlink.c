@@ -113,10 +113,11 @@ static const struct nla_policy slice_route_set_policy[SLICE_A_MAX + 1] = {
 
 /* Names a missing attribute to the caller; evaluates to true if it is missing. */
 #define SLICE_NL_REQUIRE(extack, nest, tb, type, msg) ({			\
+	struct netlink_ext_ack *__req_ack = (extack);				\
 	bool __missing = !(tb)[type];						\
 	if (__missing) {							\
-		NL_SET_ERR_MSG(extack, msg);					\
-		NL_SET_ERR_ATTR_MISS(extack, nest, type);			\
+		NL_SET_ERR_MSG(__req_ack, msg);					\
+		NL_SET_ERR_ATTR_MISS(__req_ack, nest, type);			\
 	}									\
 	__missing;								\
 })
@@ -207,6 +208,11 @@ static struct slice_peer *slice_nl_peer(struct slice_device *slice, struct genl_
 	return peer;
 }
 
+static u8 slice_nl_peer_state(const struct slice_peer *peer)
+{
+	return slice_peer_usable(peer) ? SLICE_PEER_STATE_UP : SLICE_PEER_STATE_DOWN;
+}
+
 static int slice_nl_put_stats(struct sk_buff *msg, int type, struct slice_stats __percpu *stats)
 {
 	u64 c[__SLICE_STATS_A_MAX];
@@ -242,7 +248,8 @@ static int slice_nl_fill_dev(struct sk_buff *msg, struct slice_device *slice, u3
 	if (nla_put_u32(msg, SLICE_A_IFINDEX, slice->dev->ifindex) ||
 	    nla_put_string(msg, SLICE_A_IFNAME, slice->dev->name) ||
 	    (slice->local_id && nla_put_u32(msg, SLICE_A_LOCAL_ID, slice->local_id)) ||
-	    (ss && nla_put_u16(msg, SLICE_A_LISTEN_PORT, ntohs(inet_sk(ss->sock->sk)->inet_sport))) ||
+	    (ss && nla_put_u16(msg, SLICE_A_LISTEN_PORT,
+			       ntohs(inet_sk(ss->sock->sk)->inet_sport))) ||
 	    nla_put_u32(msg, SLICE_A_NUM_PEERS, slice->num_peers) ||
 	    nla_put_u32(msg, SLICE_A_NUM_ROUTES, READ_ONCE(slice->routes.num_routes)) ||
 	    slice_nl_put_stats(msg, SLICE_A_STATS, slice->stats))
@@ -325,7 +332,8 @@ static int slice_nl_endpoint(struct nlattr *nest, struct nlattr **tb, struct sli
 	memset(ep, 0, sizeof(*ep));
 	if (!v4 && !v6) {
 		if (port) {
-			NL_SET_ERR_MSG_ATTR(extack, port, "REMOTE_PORT needs REMOTE_IPV4 or REMOTE_IPV6");
+			NL_SET_ERR_MSG_ATTR(extack, port,
+					    "REMOTE_PORT needs REMOTE_IPV4 or REMOTE_IPV6");
 			return -EINVAL;
 		}
 		return 0;
@@ -346,7 +354,8 @@ static int slice_nl_endpoint(struct nlattr *nest, struct nlattr **tb, struct sli
 		ep->addr6.sin6_addr = nla_get_in6_addr(v6);
 		ep->addr6.sin6_port = nla_get_be16(port);
 		if (ipv6_addr_type(&ep->addr6.sin6_addr) & IPV6_ADDR_LINKLOCAL) {
-			NL_SET_ERR_MSG_ATTR(extack, v6, "link-local remote addresses are not supported");
+			NL_SET_ERR_MSG_ATTR(extack, v6,
+					    "link-local remote addresses are not supported");
 			return -EINVAL;
 		}
 	}
@@ -372,7 +381,8 @@ static int slice_nl_peer_apply(struct slice_peer *peer, struct nlattr *nest, str
 				      interval ? nla_get_u32(interval) : peer->keepalive_interval,
 				      timeout ? nla_get_u32(timeout) : peer->keepalive_timeout);
 	if (tb[SLICE_PEER_A_STATE])
-		slice_peer_set_admin(peer, nla_get_u8(tb[SLICE_PEER_A_STATE]) == SLICE_PEER_STATE_UP);
+		slice_peer_set_admin(peer,
+				     nla_get_u8(tb[SLICE_PEER_A_STATE]) == SLICE_PEER_STATE_UP);
 	return 0;
 }
 
@@ -467,10 +477,10 @@ static int slice_nl_fill_peer(struct sk_buff *msg, struct slice_peer *peer, u32 
 		goto err_cancel;
 	if (nla_put_u32(msg, SLICE_PEER_A_ID, peer->id) ||
 	    slice_nl_put_endpoint(msg, peer) ||
-	    nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_INTERVAL, READ_ONCE(peer->keepalive_interval)) ||
+	    nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_INTERVAL,
+			READ_ONCE(peer->keepalive_interval)) ||
 	    nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT, READ_ONCE(peer->keepalive_timeout)) ||
-	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_peer_usable(peer) ? SLICE_PEER_STATE_UP :
-							       SLICE_PEER_STATE_DOWN) ||
+	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_nl_peer_state(peer)) ||
 	    nla_put_u64_64bit(msg, SLICE_PEER_A_LAST_RX_MSECS, last_rx, SLICE_PEER_A_PAD) ||
 	    slice_nl_put_stats(msg, SLICE_PEER_A_STATS, peer->stats))
 		goto err_cancel;
@@ -927,8 +937,7 @@ void slice_nl_peer_state_ntf(struct slice_peer *peer, gfp_t gfp)
 	nest = nla_nest_start(msg, SLICE_A_PEER);
 	if (!nest ||
 	    nla_put_u32(msg, SLICE_PEER_A_ID, peer->id) ||
-	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_peer_usable(peer) ? SLICE_PEER_STATE_UP :
-							       SLICE_PEER_STATE_DOWN))
+	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_nl_peer_state(peer)))
 		goto err_free_msg;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

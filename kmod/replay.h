@@ -23,7 +23,7 @@
  * @ring: bit per counter in [@next - SLICE_REPLAY_WINDOW, @next)
  */
 struct slice_replay {
-	spinlock_t lock;
+	spinlock_t lock; /* guards next and ring */
 	u64 next;
 	unsigned long ring[SLICE_REPLAY_RING_WORDS];
 };

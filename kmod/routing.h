@@ -59,7 +59,7 @@ struct slice_route {
  * @prefixes_v6: same for IPv6
  */
 struct slice_routes {
-	struct mutex lock;
+	struct mutex lock; /* writers and dumps */
 	DECLARE_HASHTABLE(buckets, SLICE_ROUTE_HASH_BITS);
 	struct list_head list;
 	unsigned int num_routes;

@@ -5,6 +5,7 @@
 #ifndef _SLICE_WIRE_H
 #define _SLICE_WIRE_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #include <asm/unaligned.h>
@@ -70,6 +71,6 @@ static inline void slice_wire_nonce(u8 *nonce, u64 counter)
 #define SLICE_WIRE_NONCE_LEN	12
 
 /* Counters at or past this are never sent nor accepted (WireGuard's REJECT_AFTER_MESSAGES). */
-#define SLICE_COUNTER_LIMIT	(1ULL << 60)
+#define SLICE_COUNTER_LIMIT	BIT_ULL(60)
 
 #endif /* _SLICE_WIRE_H */

@@ -126,8 +126,8 @@ static void routing_test_ecmp(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, got == p[0] || got == p[1]);
 		hits[got == p[1]]++;
 		/* One flow, one peer. */
-		KUNIT_ASSERT_PTR_EQ(test, routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9),
-				    got);
+		KUNIT_ASSERT_PTR_EQ(test, got,
+				    routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9));
 	}
 	KUNIT_EXPECT_GT(test, hits[0], 300);
 	KUNIT_EXPECT_GT(test, hits[1], 300);
@@ -135,8 +135,8 @@ static void routing_test_ecmp(struct kunit *test)
 	/* A peer down is skipped; all down means no route, not the shorter prefix's peer. */
 	clear_bit(SLICE_PEER_ADMIN_UP, &p[0]->flags);
 	for (h = 0; h < 100; h++)
-		KUNIT_ASSERT_PTR_EQ(test, routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9),
-				    p[1]);
+		KUNIT_ASSERT_PTR_EQ(test, p[1],
+				    routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9));
 	set_bit(SLICE_PEER_SILENT, &p[1]->flags);
 	KUNIT_EXPECT_NULL(test, routing_test_pick(test, AF_INET, "10.9.1.1", 5));
 	clear_bit(SLICE_PEER_SILENT, &p[1]->flags);
@@ -160,7 +160,8 @@ static void routing_test_remove(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, slice_routes_del(&t->table, AF_INET, &a, 16, p[0]), 0);
 	for (h = 0; h < 50; h++)
-		KUNIT_ASSERT_PTR_EQ(test, routing_test_pick(test, AF_INET, "10.9.1.1", h << 24), p[1]);
+		KUNIT_ASSERT_PTR_EQ(test, p[1],
+				    routing_test_pick(test, AF_INET, "10.9.1.1", h << 24));
 	KUNIT_EXPECT_EQ(test, t->table.num_routes, 3);
 
 	/* The last peer of a prefix gone: the prefix goes, the shorter one takes over. */
