@@ -12,6 +12,7 @@
 
 #include "api/json.h"
 #include "controller/http_patch.h"
+#include "controller/http_protobuf.h"
 #include "controller/http_resource.h"
 #include "controller/http_yaml.h"
 #include "controller/openapi.h"
@@ -70,7 +71,14 @@ static cJSON *decode(struct call *k, bool patch, int *ret)
 	char err[256];
 	cJSON *obj;
 
-	if (!strcmp(ct, "application/yaml") && !patch) {
+	if (!strcmp(ct, CTL_PROTOBUF_TYPE)) {
+		obj = ctl_protobuf_decode((const unsigned char *)k->req->body, k->req->body_len,
+					  err, sizeof(err));
+		if (!obj) {
+			*ret = fail(k, 400, "BadRequest", "error decoding request body: %s", err);
+			return NULL;
+		}
+	} else if (!strcmp(ct, "application/yaml") && !patch) {
 		obj = ctl_yaml_parse(k->req->body, k->req->body_len, err, sizeof(err));
 		if (!obj) {
 			*ret = fail(k, 400, "BadRequest", "error decoding YAML request body: %s", err);
@@ -88,7 +96,7 @@ static cJSON *decode(struct call *k, bool patch, int *ret)
 		}
 	} else {
 		*ret = fail(k, 415, "UnsupportedMediaType",
-			    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+			    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
 		return NULL;
 	}
 	if (!patch && !cJSON_IsObject(obj)) {

@@ -132,6 +132,12 @@ check "kubectl edit changes the object" sh -c "
 	KUBE_EDITOR='sed -i s/2560/2000/' kubectl edit sliceconfig red -n $NS &&
 	[ \"\$(kubectl get sliceconfig red -n $NS -o jsonpath='{.spec.qosProfileDetails.bandwidthGuaranteedKbps}')\" = 2000 ]"
 
+check "kubectl create namespace and secret (protobuf bodies)" sh -c "
+	kubectl create namespace scratch && kubectl create secret generic gs -n scratch --from-literal=a=b &&
+	[ \"\$(kubectl get secret gs -n scratch -o jsonpath='{.data.a}')\" = Yg== ]"
+check "deleting a namespace deletes its objects" sh -c "
+	kubectl delete namespace scratch && ! kubectl get secret gs -n scratch 2>/dev/null"
+
 # Bad input.
 check "unknown field rejected by kubectl apply (Strict)" sh -c "
 	sed 's/maxClusters: 16/maxClusters: 16\n  bogus: 1/' '$WORK/slice.yaml' | kubectl apply -f - 2>&1 |
