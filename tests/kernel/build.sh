@@ -19,12 +19,20 @@ key=$( (echo "$srcver"; cat "${fragments[@]}") | sha256sum | cut -c1-12)
 src=$cache/linux-source-$srcver
 out=$cache/kernel-$flavour-$key
 
+mkdir -p "$cache"
+# One build per flavour at a time: concurrent callers wait and then find it cached.
+exec 9>"$cache/.lock-$flavour"
+flock 9
+
+# Module.symvers (the kernel's exported symbols, for modpost) comes from `make modules`.
+if [ -f "$out/.slice-built" ] && [ ! -f "$out/Module.symvers" ]; then
+	make -s -C "$src" O="$out" -j"$(($(nproc) + 1))" modules >> "$out/build.log" 2>&1
+fi
 if [ -f "$out/.slice-built" ]; then
 	echo "$out"
 	exit 0
 fi
 
-mkdir -p "$cache"
 if [ ! -f "$src/.slice-extracted" ]; then
 	echo "build.sh: extracting $tarball" >&2
 	rm -rf "$src" "$src.tmp"
@@ -49,7 +57,7 @@ for line in $(grep -h '^CONFIG_' "${fragments[@]}"); do
 done
 [ $missing = 0 ] || exit 1
 jobs=$(( $(nproc) + 1 ))
-make -C "$src" O="$out" -j"$jobs" bzImage modules_prepare > "$out/build.log" 2>&1 ||
+make -C "$src" O="$out" -j"$jobs" bzImage modules modules_prepare > "$out/build.log" 2>&1 ||
 	{ tail -40 "$out/build.log" >&2; echo "build.sh: kernel build failed, log in $out/build.log" >&2; exit 1; }
 touch "$out/.slice-built"
 echo "$out"
