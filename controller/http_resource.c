@@ -333,6 +333,19 @@ static int failed(struct call *k, struct ctl_status *err, const char *name)
 	return ctl_api_respond_status(k->c, err, k->t->res, name) ? -EIO : ANSWERED;
 }
 
+/* The body of a create or update, checked against the URL and the schema. */
+static cJSON *decode_object(struct call *k, char *warning, size_t len, int *ret)
+{
+	cJSON *obj = decode(k, false, ret);
+
+	if (obj && ((*ret = check_identity(k, obj)) ||
+		    (*ret = check_fields(k, obj, warning, len)))) {
+		cJSON_Delete(obj);
+		obj = NULL;
+	}
+	return obj;
+}
+
 static int do_create(struct call *k)
 {
 	struct ctl_status err = { 0 };
@@ -340,12 +353,9 @@ static int do_create(struct call *k)
 	cJSON *obj, *out = NULL;
 	int ret = 0;
 
-	obj = decode(k, false, &ret);
+	obj = decode_object(k, warning, sizeof(warning), &ret);
 	if (!obj)
 		return ret;
-	if ((ret = check_identity(k, obj)) || (ret = check_fields(k, obj, warning,
-								  sizeof(warning))))
-		goto out;
 	if (k->t->res->namespaced)
 		ks_set_str(ks_ensure(obj, "metadata"), "namespace", k->t->ns);
 	if (!ctl_auth_can_write(k->id, k->t->res, obj)) {
@@ -362,7 +372,7 @@ out:
 }
 
 /* Writes obj over the object the target names: the end of update and patch. */
-static int store_update(struct call *k, cJSON *obj, const cJSON *cur, const char *warning,
+static int store_update(struct call *k, cJSON *obj, const cJSON *cur,
 			struct ctl_status *err, cJSON **out)
 {
 	int flags = CTL_VALIDATE;
@@ -394,19 +404,16 @@ static int do_update(struct call *k)
 	cJSON *obj, *cur = NULL, *out = NULL;
 	int ret = 0;
 
-	obj = decode(k, false, &ret);
+	obj = decode_object(k, warning, sizeof(warning), &ret);
 	if (!obj)
 		return ret;
-	if ((ret = check_identity(k, obj)) || (ret = check_fields(k, obj, warning,
-								  sizeof(warning))))
-		goto out;
 	cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
 	if (!cur) {
 		ret = fail(k, 404, "NotFound", "%s \"%s\" not found", k->t->res->plural,
 			   k->t->name);
 		goto out;
 	}
-	if (store_update(k, obj, cur, warning, &err, &out))
+	if (store_update(k, obj, cur, &err, &out))
 		ret = failed(k, &err, k->t->name);
 	else
 		ret = respond_obj(k, 200, out, *warning ? warning : NULL);
@@ -492,7 +499,7 @@ static int do_patch(struct call *k)
 			goto out;
 		has_rv = strcmp(ks_get_str0(obj, "metadata.resourceVersion"),
 				ks_get_str0(cur, "metadata.resourceVersion"));
-		if (!store_update(k, obj, cur, warning, &err, &out)) {
+		if (!store_update(k, obj, cur, &err, &out)) {
 			ret = respond_obj(k, 200, out, *warning ? warning : NULL);
 			goto out;
 		}

@@ -236,6 +236,16 @@ static void not_found(struct ctl_status *err, const struct ks_resource *res, con
 		       group_of(res, gr, sizeof(gr)), name);
 }
 
+static cJSON *get_existing(struct ctl_store *st, const struct ks_resource *res,
+			   const char *ns, const char *name, struct ctl_status *err)
+{
+	cJSON *obj = get_locked(st, res, ns, name);
+
+	if (!obj)
+		not_found(err, res, name);
+	return obj;
+}
+
 static int check_namespace(struct ctl_store *st, const struct ks_resource *res,
 			   const char *ns, struct ctl_status *err)
 {
@@ -479,11 +489,9 @@ int ctl_obj_update(struct ctl_store *st, const struct ks_resource *res, const ch
 	int ret = -1;
 
 	ctl_store_lock(st);
-	cur = get_locked(st, res, ns, name);
-	if (!cur) {
-		not_found(err, res, name);
+	cur = get_existing(st, res, ns, name, err);
+	if (!cur)
 		goto out_unlock;
-	}
 	if (!(flags & CTL_FORCE) &&
 	    check_rv(res, cur, ks_get_str(obj, "metadata.resourceVersion"), err))
 		goto out_unlock;
@@ -621,11 +629,9 @@ int ctl_obj_delete(struct ctl_store *st, const struct ks_resource *res, const ch
 	int ret = -1;
 
 	ctl_store_lock(st);
-	cur = get_locked(st, res, ns, name);
-	if (!cur) {
-		not_found(err, res, name);
+	cur = get_existing(st, res, ns, name, err);
+	if (!cur)
 		goto out_unlock;
-	}
 	if (uid && *uid && strcmp(uid, ks_get_str0(cur, "metadata.uid"))) {
 		ctl_status_set(err, 409, "Conflict",
 			       "Precondition failed: UID in precondition: %s, UID in object meta: %s",
