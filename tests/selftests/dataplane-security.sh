@@ -10,17 +10,30 @@ ktap_plan 16
 cap=/tmp/dataplane-cap
 mkdir -p $cap
 
-# Starts tcpdump in namespace NS on IF writing FILE; waits until it is capturing.
+# Starts tcpdump in namespace NS on IF writing COUNT packets that match FILTER to FILE;
+# waits until it is capturing.
 capture_start() {
-	local ns=$1 ifname=$2 file=$3
+	local ns=$1 ifname=$2 file=$3 count=$4
+	shift 4
 	rm -f "$file" "$file.log"
-	ip netns exec "$ns" tcpdump -i "$ifname" -U -n -w "$file" > "$file.log" 2>&1 &
+	ip netns exec "$ns" tcpdump -i "$ifname" -c "$count" -U -n -w "$file" "$@" \
+		> "$file.log" 2>&1 &
 	cap_pids+=($!)
 	wait_for 10 grep -q "listening on" "$file.log"
 }
 
-capture_stop() {
-	sleep 0.5
+# tcpdump stops by itself after its count: interrupting it instead could lose what the
+# kernel queued for it but it had not read yet (a slow VM lags behind).
+capture_stopped() {
+	local pid
+	for pid in "${cap_pids[@]}"; do
+		kill -0 "$pid" 2> /dev/null && return 1
+	done
+	return 0
+}
+
+capture_wait() {
+	wait_for 10 capture_stopped
 	kill -INT "${cap_pids[@]}" 2> /dev/null
 	wait "${cap_pids[@]}" 2> /dev/null
 	cap_pids=()
@@ -40,17 +53,17 @@ fi
 # 1. The payload is not visible on the underlay; the same capture on the slice device (the
 # plaintext side) finds it, which shows the search works.
 pattern=c0ffee5ca1ab1e0ddba11feedfacade5
-capture_start dp-ul ul2 $cap/underlay.pcap
-capture_start dp-gw2 slice0 $cap/inner.pcap
+capture_start dp-ul ul2 $cap/underlay.pcap 6 udp port $DP_PORT
+capture_start dp-gw2 slice0 $cap/inner.pcap 6 icmp
 # tcpdump says "listening" a little before its socket sees every packet.
 sleep 1
 dp_ping 1 -c 3 -p $pattern -s 120 10.2.0.1 > /dev/null
-capture_stop
+capture_wait
 inner=$(python3 "$DP_TOOL" pcap-grep $cap/inner.pcap $pattern)
 outer=$(python3 "$DP_TOOL" pcap-grep $cap/underlay.pcap $pattern)
 udp=$(tcpdump -r $cap/underlay.pcap -n "udp port $DP_PORT" 2> /dev/null | wc -l)
-ktap_check "capture: pattern seen in plaintext on slice0 ($inner packets)" test "$inner" -ge 2
-ktap_check "capture: $udp encrypted packets on the underlay" test "$udp" -ge 6
+ktap_check "capture: pattern seen in plaintext on slice0 ($inner packets)" test "$inner" = 6
+ktap_check "capture: $udp encrypted packets on the underlay" test "$udp" = 6
 ktap_check "capture: no plaintext on the underlay ($outer packets with the pattern)" \
 	test "$outer" = 0
 
