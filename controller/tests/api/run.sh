@@ -7,44 +7,12 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$HERE/../../../build/bin/slice-controller}
-WORK=$(mktemp -d /tmp/slice-controller-test.XXXXXX)
-PORT=$((20000 + RANDOM % 20000))
-DATA=$WORK/data
-export KUBECONFIG=$DATA/admin.kubeconfig
-URL=https://127.0.0.1:$PORT
+NAME=slice-controller-api
+. "$HERE/../lib.sh"
 NS=kubeslice-demo
 CTL=apis/controller.kubeslice.io/v1alpha1
 WRK=apis/worker.kubeslice.io/v1alpha1
-PID=
-N=0
-FAILED=0
-
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ok() { N=$((N + 1)); echo "ok $N $1"; }
-not_ok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N $1"; }
-# check DESC CMD...: ok when CMD succeeds; its output is shown as a diagnostic otherwise.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; echo "$out" | sed 's/^/# /'; fi
-}
-
-start() {
-	"$BIN" --data-dir "$DATA" --listen 127.0.0.1:$PORT --history 64 --resync 3600 \
-		>>"$WORK/server.log" 2>&1 &
-	PID=$!
-	for _ in $(seq 50); do
-		curl -sfk "$URL/healthz" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "# server did not start:"; sed 's/^/# /' "$WORK/server.log"
-	exit 1
-}
+start() { start_server --history 64 --resync 3600; }
 
 TOKEN() { cat "$DATA/admin.token"; }
 # api [-t TOKEN] METHOD PATH [BODY [CONTENT-TYPE]]: prints "CODE BODY".
@@ -281,9 +249,8 @@ WRITER=$!
 sleep 1.5
 WATCH_RV=$(list_rv)
 sleep 0.2
-{ kill -9 "$PID"; wait "$PID"; } 2>/dev/null
+kill_server
 wait "$WRITER"
-PID=
 start
 api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"after"}}' >/dev/null
 missing=0
@@ -301,5 +268,4 @@ check "a watcher resumes from its resourceVersion after restart" sh -c "
 	'$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$WATCH_RV&timeoutSeconds=1' |
 	jq -se 'all(.type != \"ERROR\") and any(.type == \"ADDED\" and .object.metadata.name == \"after\")'"
 
-echo "1..$N"
-[ "$FAILED" = 0 ]
+ktap_end
