@@ -57,7 +57,13 @@ for line in $(grep -h '^CONFIG_' "${fragments[@]}"); do
 done
 [ $missing = 0 ] || exit 1
 jobs=$(( $(nproc) + 1 ))
-make -C "$src" O="$out" -j"$jobs" bzImage modules modules_prepare > "$out/build.log" 2>&1 ||
+make -C "$src" O="$out" -j"$jobs" bzImage modules modules_prepare > "$out/build.log" 2>&1 &
+make_pid=$!
+# Progress every 20 s: objects compiled so far (a full build compiles about 1900).
+while sleep 20 && kill -0 $make_pid 2>/dev/null; do
+	echo "build.sh: $flavour kernel: $(grep -c '^  CC' "$out/build.log") objects compiled" >&2
+done
+wait $make_pid ||
 	{ tail -40 "$out/build.log" >&2; echo "build.sh: kernel build failed, log in $out/build.log" >&2; exit 1; }
 touch "$out/.slice-built"
 echo "$out"
