@@ -59,7 +59,7 @@ done
 jobs=$(( $(nproc) + 1 ))
 make -C "$src" O="$out" -j"$jobs" bzImage modules modules_prepare > "$out/build.log" 2>&1 &
 make_pid=$!
-# Progress every 20 s: objects compiled so far (a full build compiles about 1900).
+# Progress every 20 s: objects compiled so far (a full build compiles about 1400).
 while sleep 20 && kill -0 $make_pid 2>/dev/null; do
 	echo "build.sh: $flavour kernel: $(grep -c '^  CC' "$out/build.log") objects compiled" >&2
 done
