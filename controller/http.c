@@ -107,7 +107,7 @@ static void header_value(char *dst, size_t len, const char *v)
 }
 
 static enum ctl_http_read parse_head(char *head, struct ctl_http_req *req, long *clen,
-				     bool *chunked)
+				     bool *chunked, bool *expect_continue)
 {
 	char *save, *line = strtok_r(head, "\r\n", &save);
 	char *sp1, *sp2, *target, *q;
@@ -152,6 +152,8 @@ static enum ctl_http_read parse_head(char *head, struct ctl_http_req *req, long 
 			req->close = strcasestr(colon + 1, "close") != NULL;
 		} else if (!strcasecmp(line, "Transfer-Encoding")) {
 			*chunked = strcasestr(colon + 1, "chunked") != NULL;
+		} else if (!strcasecmp(line, "Expect")) {
+			*expect_continue = strcasestr(colon + 1, "100-continue") != NULL;
 		}
 	}
 	return CTL_HTTP_OK;
@@ -224,8 +226,8 @@ static enum ctl_http_read read_chunked(struct ctl_http_conn *c, struct ctl_http_
 
 enum ctl_http_read ctl_http_read(struct ctl_http_conn *c, struct ctl_http_req *req)
 {
+	bool chunked = false, expect_continue = false;
 	enum ctl_http_read ret;
-	bool chunked = false;
 	char *end, *head;
 	long clen = 0;
 
@@ -235,14 +237,17 @@ enum ctl_http_read ctl_http_read(struct ctl_http_conn *c, struct ctl_http_req *r
 			return c->have >= sizeof(c->buf) ? CTL_HTTP_BAD : CTL_HTTP_CLOSED;
 	head = strndup(c->buf, end - c->buf);
 	consume(c, end - c->buf + 4);
-	ret = parse_head(head, req, &clen, &chunked);
+	ret = parse_head(head, req, &clen, &chunked, &expect_continue);
 	free(head);
 	if (ret != CTL_HTTP_OK)
 		return ret;
-	if (chunked)
-		return read_chunked(c, req);
 	if (clen > CTL_HTTP_MAX_BODY)
 		return CTL_HTTP_TOO_LARGE;
+	/* curl asks before sending a large body; the answer to a too large one is 413. */
+	if (expect_continue && write_all(c, "HTTP/1.1 100 Continue\r\n\r\n", 25))
+		return CTL_HTTP_CLOSED;
+	if (chunked)
+		return read_chunked(c, req);
 	req->body = malloc(clen + 1);
 	if (!req->body || read_exact(c, req->body, clen))
 		return CTL_HTTP_CLOSED;
