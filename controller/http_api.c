@@ -4,6 +4,7 @@
  * discovery, OpenAPI, health, metrics, and Status errors. Resource verbs are in
  * http_resource.c.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "controller/openapi.h"
 
 #define MAX_SEGMENTS 10
+/* discovery()'s answer for a path that is not a discovery document. */
+#define NOT_DISCOVERY 1
 
 int ctl_api_respond_json(struct ctl_http_conn *c, int code, cJSON *doc, const char *extra)
 {
@@ -121,7 +124,7 @@ static int split(char *path, char **seg)
 	return n;
 }
 
-/* Discovery answers, or 1 when path is not a discovery path. */
+/* Answers a discovery path; NOT_DISCOVERY for other paths. */
 static int discovery(struct ctl_http_conn *c, char **seg, int n)
 {
 	cJSON *doc = NULL;
@@ -137,7 +140,7 @@ static int discovery(struct ctl_http_conn *c, char **seg, int n)
 	else if (n == 3 && !strcmp(seg[0], "apis"))
 		doc = ctl_discovery_resources(seg[1], seg[2]);
 	else
-		return 1;
+		return NOT_DISCOVERY;
 	if (!doc)
 		return not_found(c);
 	return ctl_api_respond_json(c, 200, doc, NULL);
@@ -184,7 +187,7 @@ static int dispatch(struct ctl_api *api, struct ctl_http_conn *c, struct ctl_htt
 {
 	char *path = strdup(req->path), *seg[MAX_SEGMENTS];
 	struct ctl_identity id;
-	int n = split(path, seg), ret = 1;
+	int n = split(path, seg), ret;
 	const char *doc;
 
 	if (n < 0) {
@@ -216,7 +219,7 @@ static int dispatch(struct ctl_api *api, struct ctl_http_conn *c, struct ctl_htt
 		goto out;
 	}
 	if (n >= 1 && (!strcmp(seg[0], "api") || !strcmp(seg[0], "apis"))) {
-		if (strcmp(req->method, "GET") || (ret = discovery(c, seg, n)) == 1)
+		if (strcmp(req->method, "GET") || (ret = discovery(c, seg, n)) == NOT_DISCOVERY)
 			ret = resource_path(api, c, req, &id, seg, n);
 		goto out;
 	}
@@ -228,33 +231,30 @@ out:
 
 void ctl_api_serve(struct ctl_api *api, struct ctl_http_conn *c)
 {
-	for (;;) {
+	bool keep = true;
+
+	while (keep) {
 		struct ctl_http_req req;
 		enum ctl_http_read r = ctl_http_read(c, &req);
-		int ret;
 
 		switch (r) {
 		case CTL_HTTP_OK:
-			ret = dispatch(api, c, &req);
+			/* A watch ends the connection: its stream has no length to resume after. */
+			keep = dispatch(api, c, &req) == 0 && !req.close;
 			break;
 		case CTL_HTTP_TOO_LARGE:
 			ctl_api_fail(c, 413, "RequestEntityTooLarge",
 				     "Request entity too large: limit is 3145728");
-			ret = 1;
+			keep = false;
 			break;
 		case CTL_HTTP_BAD:
 			ctl_api_fail(c, 400, "BadRequest", "malformed HTTP request");
-			ret = 1;
+			keep = false;
 			break;
 		default:
-			ret = 1;
+			keep = false;
 			break;
 		}
-		/* A watch ends the connection: its stream has no length to resume after. */
-		if (r == CTL_HTTP_OK && (req.close || ret == CTL_API_STREAMED))
-			ret = 1;
 		ctl_http_req_free(&req);
-		if (ret)
-			return;
 	}
 }
