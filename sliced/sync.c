@@ -28,6 +28,7 @@ static const struct {
 	[SYNC_GATEWAYS] = { API_WORKER, "workerslicegateways" },
 	[SYNC_IMPORTS] = { API_WORKER, "workerserviceimports" },
 	[SYNC_SECRETS] = { API_CORE, "secrets" },
+	[SYNC_EXPORTS] = { "/apis/controller.kubeslice.io/v1alpha1", "serviceexportconfigs" },
 };
 
 enum sync_req_type { SYNC_REQ_LIST, SYNC_REQ_WATCH, SYNC_REQ_WRITE };
@@ -544,6 +545,25 @@ void sync_write_status(struct sync *s, const char *api_path, const char *plural,
 	free(full);
 	free(url);
 	cJSON_Delete(patch);
+}
+
+void sync_write(struct sync *s, const char *method, const char *api_path, const char *plural,
+		const char *name, const char *sub, cJSON *body)
+{
+	char *url = sync_url(s, api_path, plural, name, NULL), *full = NULL, what[160];
+	bool patch = !strcmp(method, "PATCH");
+
+	if (url && asprintf(&full, "%s%s%s", url, sub ? "/" : "", sub ? sub : "") < 0)
+		full = NULL;
+	snprintf(what, sizeof(what), "%s %s %s%s%s", method, plural, name ? name : "",
+		 sub ? "/" : "", sub ? sub : "");
+	if (full)
+		sync_send(s, method, full,
+			  patch ? "application/merge-patch+json" : "application/json",
+			  body ? cJSON_PrintUnformatted(body) : strdup(""), what);
+	free(full);
+	free(url);
+	cJSON_Delete(body);
 }
 
 void sync_event(struct sync *s, const char *kind, const char *api_version, const char *name,

@@ -26,6 +26,7 @@ enum sync_kind {
 	SYNC_GATEWAYS,		/* WorkerSliceGateway */
 	SYNC_IMPORTS,		/* WorkerServiceImport */
 	SYNC_SECRETS,		/* the gateways' credential Secrets */
+	SYNC_EXPORTS,		/* our ServiceExportConfigs (sliced/exports.h) */
 	SYNC_KINDS
 };
 
@@ -68,6 +69,14 @@ bool sync_connected(const struct sync *s);
  */
 void sync_write_status(struct sync *s, const char *api_path, const char *plural,
 		       const char *name, cJSON *status);
+
+/*
+ * sync_write - create (POST, name NULL), merge-patch (PATCH) or delete (DELETE, body NULL)
+ * one of our objects, or its subresource sub ("status") when sub is not NULL. body is
+ * taken over. The outcome is logged; the watches show the result.
+ */
+void sync_write(struct sync *s, const char *method, const char *api_path, const char *plural,
+		const char *name, const char *sub, cJSON *body);
 
 /* sync_event - a core/v1 Event about an object of ours (type "Normal" or "Warning"). */
 void sync_event(struct sync *s, const char *kind, const char *api_version, const char *name,

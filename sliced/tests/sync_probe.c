@@ -21,6 +21,7 @@ static const char *const kind_names[SYNC_KINDS] = {
 	[SYNC_GATEWAYS] = "gateway",
 	[SYNC_IMPORTS] = "import",
 	[SYNC_SECRETS] = "secret",
+	[SYNC_EXPORTS] = "export",
 };
 
 static void print_caches(const struct sync *s)
