@@ -3,7 +3,8 @@
 """The data-plane benchmark: the slice device against WireGuard, OpenVPN and plain veth.
 
   bench.py measure [options]   in the test VM, as root (bench/dataplane/run starts it there):
-                               builds the topology, measures every contender, writes raw samples
+                               builds the topology, measures every contender, sends the raw
+                               samples, profiles and logs over stdout (see emit_file)
   bench.py report RAW [--json OUT]
                                anywhere: medians, ratios and targets as a table and as JSON
 
@@ -52,8 +53,11 @@ METRICS = [
     ("rtt_p50_ms", "RTT p50", "ms", False),
     ("rtt_p99_ms", "RTT p99", "ms", False),
 ]
-# Starts the console line that carries the raw samples out of the VM.
-RAW_MARKER = "bench-raw: "
+# Starts each console line that carries a line of a file out of the VM: the console is this
+# run's own, where tests/vm/run's results directory (build/vm/last) is shared with every other
+# VM run of the tree.
+FILE_MARKER = "bench-file "
+RAW_FILE = "dataplane-raw.json"
 RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "udp64_kpps", "rtt_p50_ms", "rtt_p99_ms"]
 
 
@@ -237,13 +241,18 @@ class Bench:
             self.openvpn_check(name, cipher)
         return inner(octet, 2)
 
-    def keep_logs(self, results_dir):
+    def emit_logs(self):
         """The daemons' logs, for a look after the VM is gone."""
-        dest = os.path.join(results_dir, "dataplane-logs")
-        os.makedirs(dest, exist_ok=True)
-        for f in os.listdir(self.dir):
-            if f.endswith(".log"):
-                shutil.copy(os.path.join(self.dir, f), dest)
+        for name in sorted(os.listdir(self.dir)):
+            if name.endswith(".log"):
+                with open(os.path.join(self.dir, name), errors="replace") as f:
+                    emit_file("log-" + name, f.read())
+
+
+def emit_file(name, text):
+    """Sends NAME to bench/dataplane/run, which writes it beside the JSON results."""
+    sys.stdout.write("".join(f"{FILE_MARKER}{name}: {line}\n" for line in text.splitlines()))
+    sys.stdout.flush()
 
 
 def iperf3(addr, args, secs):
@@ -307,7 +316,7 @@ def sample(addr, secs, pings):
     return figures
 
 
-def profile(addr, secs, results_dir, name):
+def profile(addr, secs, name):
     """A system-wide flat profile of the guest during one TCP stream through NAME."""
     perf = shutil.which("perf")
     if not perf:
@@ -320,13 +329,11 @@ def profile(addr, secs, results_dir, name):
         measure_tcp(addr, 1, secs)
     finally:
         rec.wait()
-    path = os.path.join(results_dir, f"profile-{name}.txt")
-    with open(path, "w") as f:
-        for sort in ("dso,sym", "sym"):
-            f.write(subprocess.run([perf, "report", "-i", data, "--stdio", "--no-children",
-                                    "-g", "none", "--sort", sort, "--percent-limit", "0.5"],
-                                   capture_output=True, text=True).stdout)
-    log(f"profile of {name} in {os.path.basename(path)}")
+    emit_file(f"profile-{name}.txt", "".join(
+        subprocess.run([perf, "report", "-i", data, "--stdio", "--no-children", "-g", "none",
+                        "--sort", sort, "--percent-limit", "0.5"],
+                       capture_output=True, text=True).stdout for sort in ("dso,sym", "sym")))
+    log(f"profile of {name} taken")
 
 
 def guest_facts():
@@ -360,7 +367,6 @@ def cmd_measure(args):
     slicectl = shutil.which("slicectl", path=args.bin)
     raw = dict(guest_facts(), repetitions=args.reps, seconds=args.time, pings=args.pings,
                tunnel_mtu=TUNNEL_MTU, contenders=[])
-    os.makedirs(args.results, exist_ok=True)
     bench = Bench(tempfile.mkdtemp(prefix="bench-dataplane-"))
     try:
         bench.underlay()
@@ -386,15 +392,11 @@ def cmd_measure(args):
                 log(f"rep {rep + 1}/{args.reps} {entry['name']}: {shown}")
         for entry, addr in targets:
             if entry["name"] in (args.profile or []):
-                profile(addr, args.time, args.results, entry["name"])
+                profile(addr, args.time, entry["name"])
     finally:
         bench.close()
-        bench.keep_logs(args.results)
-    # On the console too: that stream is this run's own, where the results directory of
-    # tests/vm/run (build/vm/last) is shared with every other VM run of the tree.
-    print(RAW_MARKER + json.dumps(raw, separators=(",", ":")), flush=True)
-    with open(os.path.join(args.results, "dataplane-raw.json"), "w") as f:
-        json.dump(raw, f, indent=1)
+        bench.emit_logs()
+    emit_file(RAW_FILE, json.dumps(raw, separators=(",", ":")))
     incomplete = [c["name"] for c in raw["contenders"]
                   if c["error"] or None in sum(c["samples"].values(), [])]
     if incomplete:
@@ -492,18 +494,12 @@ def print_report(rep):
         print("\nTargets: no slice contender measured")
 
 
-def read_raw(path):
-    with open(path, errors="replace") as f:
-        text = f.read()
-    lines = [line for line in text.splitlines() if line.startswith(RAW_MARKER)]
-    try:
-        return json.loads(lines[-1][len(RAW_MARKER):] if lines else text)
-    except json.JSONDecodeError as e:
-        sys.exit(f"bench.py report: {path} holds no raw samples ({e})")
-
-
 def cmd_report(args):
-    rep = read_raw(args.raw)
+    try:
+        with open(args.raw) as f:
+            rep = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        sys.exit(f"bench.py report: no raw samples in {args.raw}: {e}")
     for c in rep["contenders"]:
         samples = c.pop("samples")
         c["metrics"] = {key: summarise(samples[key]) for key, _, _, _ in METRICS}
@@ -535,11 +531,8 @@ def main():
     m.add_argument("--profile", type=lambda s: s.split(","),
                    help="contenders to profile with perf after the measurements")
     m.add_argument("--bin", required=True, help="directory holding slicectl")
-    m.add_argument("--results", required=True,
-                   help="directory for the raw samples, profiles and logs")
     r = sub.add_parser("report", help="summarise raw samples")
-    r.add_argument("raw", help="the raw samples written by measure, or a console log "
-                   "holding its " + RAW_MARKER.strip() + " line")
+    r.add_argument("raw", help="the raw samples (" + RAW_FILE + ") that measure sent")
     r.add_argument("--json", help="write the summary as JSON here")
     args = parser.parse_args()
     if args.cmd == "measure":
