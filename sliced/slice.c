@@ -217,8 +217,11 @@ static void peer_start_handshake(struct slice *sl, struct peer *p)
 	enum gw_event ev;
 
 	p->next_handshake_ms = 0;
-	if (!p->pair.ctx || !p->endpoint.sin_port || sl->ctl_fd < 0)
+	if (!p->pair.ctx || !p->endpoint.sin_port || sl->ctl_fd < 0) {
+		/* Credentials, endpoint or port still missing: look again later. */
+		peer_retry(sl, p);
 		return;
+	}
 	gw_session_free(p->hs);
 	p->hs = gw_client_new(&p->pair, (struct sockaddr *)&p->endpoint, sizeof(p->endpoint),
 			      slice_send, sl, &ev);
@@ -272,7 +275,13 @@ static bool slice_session_event(struct slice *sl, struct peer *owner, struct gw_
 		return true;
 	}
 failed:
-	if (p) {
+	if (!owner) {
+		/* A server session: anyone can send ClientHellos, so the log is rate-limited. */
+		if (gw_ratelimit_allow(&sl->refuse_log_rl, now_ms(), NODE_REFUSE_LOG_RATE,
+				       NODE_REFUSE_LOG_BURST))
+			log_event(LOG_WARNING, sl->name, p ? p->pair.remote_name : NULL,
+				  "refused a handshake: %s", gw_session_error(s));
+	} else {
 		log_event(LOG_WARNING, sl->name, p->pair.remote_name, "handshake failed: %s",
 			  gw_session_error(s));
 		if (p->hs == s)
@@ -280,10 +289,6 @@ failed:
 		if (p->session == s)
 			p->session = NULL;
 		peer_retry(sl, p);
-	} else if (gw_ratelimit_allow(&sl->refuse_log_rl, now_ms(), NODE_REFUSE_LOG_RATE,
-				      NODE_REFUSE_LOG_BURST)) {
-		log_event(LOG_WARNING, sl->name, NULL, "refused a handshake: %s",
-			  gw_session_error(s));
 	}
 	gw_session_free(s);
 	return false;
@@ -735,8 +740,9 @@ static void slice_peers(struct node *n, struct slice *sl)
 				node_apply_failed(n, sl, "adding a peer");
 			else
 				node_repair(n, sl, "peer was missing");
+			/* Its keys went with it: both sides need new ones. */
 			p->key_id = -1;
-			peer_plan_handshake(sl, p, 0);
+			peer_rekey(sl, p);
 			continue;
 		}
 		if (p->endpoint.sin_port && !endpoint_same(&have[i - 1].endpoint, &p->endpoint)) {

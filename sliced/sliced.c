@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "services.h"
 #include "slice.h"
 #include "sync.h"
 
@@ -59,6 +60,7 @@ static int run(const struct sliced_config *cfg)
 	struct curl_waitfd fds[SLICED_FDS_MAX];
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool ready = false;
+	struct services *services;
 	struct node *node;
 	struct sync sync;
 	unsigned int count;
@@ -73,7 +75,9 @@ static int run(const struct sliced_config *cfg)
 		return 1;
 	}
 	node = node_new(cfg, &sync);
-	if (!node) {
+	services = node ? services_new(cfg, &sync) : NULL;
+	if (!services) {
+		node_free(node);
 		sync_release(&sync);
 		return 1;
 	}
@@ -81,6 +85,7 @@ static int run(const struct sliced_config *cfg)
 		cfg->server, cfg->ns);
 	while (!stop_signal) {
 		count = node_fds(node, fds, SLICED_FDS_MAX);
+		count += services_fds(services, fds + count, SLICED_FDS_MAX - count);
 		if (timeout < 0 || timeout > SLICED_LOOP_MAX_MS)
 			timeout = SLICED_LOOP_MAX_MS;
 		if (sync_poll(&sync, fds, count, timeout) < 0)
@@ -92,6 +97,7 @@ static int run(const struct sliced_config *cfg)
 		if (sync.dirty || !ready) {
 			sync.dirty = false;
 			node_reconcile(node, false);
+			services_update(services);
 		}
 		if (!ready) {
 			ready = true;
@@ -103,9 +109,13 @@ static int run(const struct sliced_config *cfg)
 			node_rekey(node);
 		}
 		timeout = node_run(node, fds, count);
+		count = services_run(services, fds, count);
+		if (timeout < 0 || (int)count < timeout)
+			timeout = count;
 	}
 	notify_systemd("STOPPING=1");
 	log_msg(LOG_INFO, "stopping on signal %d; the data plane stays as it is", (int)stop_signal);
+	services_free(services);
 	node_free(node);
 	sync_release(&sync);
 	return 0;
