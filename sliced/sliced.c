@@ -64,7 +64,7 @@ static int run(const struct sliced_config *cfg)
 	struct node *node;
 	struct sync sync;
 	unsigned int count;
-	int timeout = 0;
+	int timeout = 0, services_ms;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -109,9 +109,9 @@ static int run(const struct sliced_config *cfg)
 			node_rekey(node);
 		}
 		timeout = node_run(node, fds, count);
-		count = services_run(services, fds, count);
-		if (timeout < 0 || (int)count < timeout)
-			timeout = count;
+		services_ms = services_run(services, fds, count);
+		if (timeout < 0 || services_ms < timeout)
+			timeout = services_ms;
 	}
 	notify_systemd("STOPPING=1");
 	log_msg(LOG_INFO, "stopping on signal %d; the data plane stays as it is", (int)stop_signal);
