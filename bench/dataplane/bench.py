@@ -329,10 +329,12 @@ def profile(addr, secs, name):
         measure_tcp(addr, 1, secs)
     finally:
         rec.wait()
+    # A flat profile, then the call chains of the symbols above 2%.
+    report = [perf, "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym"]
     emit_file(f"profile-{name}.txt", "".join(
-        subprocess.run([perf, "report", "-i", data, "--stdio", "--no-children", "-g", "none",
-                        "--sort", sort, "--percent-limit", "0.5"],
-                       capture_output=True, text=True).stdout for sort in ("dso,sym", "sym")))
+        subprocess.run(report + opts, capture_output=True, text=True).stdout
+        for opts in (["-g", "none", "--percent-limit", "0.5"],
+                     ["-g", "caller,2,callee", "--percent-limit", "2"])))
     log(f"profile of {name} taken")
 
 
@@ -393,6 +395,9 @@ def cmd_measure(args):
         for entry, addr in targets:
             if entry["name"] in (args.profile or []):
                 profile(addr, args.time, entry["name"])
+        if slicectl and any(entry["kind"] == "slice" for entry, _ in targets):
+            emit_file("slice-counters.txt", "".join(
+                f"{ns}:\n" + run([slicectl, "show"], ns) for ns in (NS_A, NS_B)))
     finally:
         bench.close()
         bench.emit_logs()
