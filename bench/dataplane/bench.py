@@ -334,7 +334,7 @@ def profile(addr, secs, name):
     emit_file(f"profile-{name}.txt", "".join(
         subprocess.run(report + opts, capture_output=True, text=True).stdout
         for opts in (["-g", "none", "--percent-limit", "0.5"],
-                     ["-g", "caller,2,callee", "--percent-limit", "2"])))
+                     ["-g", "graph,2,callee", "--percent-limit", "2"])))
     log(f"profile of {name} taken")
 
 
