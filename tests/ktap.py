@@ -31,6 +31,18 @@ def leaves(lines):
         yield m.group(2) == 'ok', m.group(4).strip(), (m.group(5) or '').strip(), i
 
 
+def diagnostics(lines, i):
+    """The lines that explain result line i: KUnit prints them before it, selftests after."""
+    start = i
+    while start > 0 and not RESULT.match(lines[start - 1]) and \
+            not lines[start - 1].lstrip().startswith(('# Subtest', '1..', 'KTAP', 'TAP')):
+        start -= 1
+    end = i + 1
+    while end < len(lines) and end < i + 30 and not RESULT.match(lines[end]):
+        end += 1
+    return lines[max(start, i - 30):i] + lines[i + 1:end]
+
+
 def main(paths):
     passed = failed = skipped = 0
     for path in paths:
@@ -48,10 +60,8 @@ def main(paths):
             else:
                 failed += 1
                 print(f'FAIL {path}: {name} {("# " + directive) if directive else ""}')
-                for follow in lines[i + 1:i + 30]:
-                    if RESULT.match(follow):
-                        break
-                    print(f'    {follow}')
+                for line in diagnostics(lines, i):
+                    print(f'    {line}')
     print(f'COUNTS {passed} {failed} {skipped}')
 
 
