@@ -69,15 +69,15 @@ def log(msg):
     print(f"bench: {msg}", flush=True)
 
 
-def run(cmd, ns=None, timeout=60, check=True):
+def run(cmd, ns=None):
     """Runs CMD (in namespace NS); returns its stdout, raising SetupError on failure."""
     if ns:
         cmd = ["ip", "netns", "exec", ns] + cmd
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
-        raise SetupError(f"'{' '.join(cmd)}' timed out after {timeout} s")
-    if check and res.returncode:
+        raise SetupError(f"'{' '.join(cmd)}' timed out after 60 s")
+    if res.returncode:
         out = (res.stderr or res.stdout).strip().splitlines()
         raise SetupError(f"'{' '.join(cmd)}' failed: {out[-1] if out else res.returncode}")
     return res.stdout
@@ -110,7 +110,6 @@ class Bench:
         proc = subprocess.Popen(["ip", "netns", "exec", ns] + cmd, stdout=logf,
                                 stderr=subprocess.STDOUT)
         self.procs.append((proc, logf))
-        return proc
 
     def close(self):
         for proc, logf in self.procs:
