@@ -531,6 +531,8 @@ def main():
     m.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
     m.add_argument("--time", type=int, default=5, help="seconds per iperf3 run (default 5)")
     m.add_argument("--pings", type=int, default=200, help="pings per repetition (default 200)")
+    m.add_argument("--quick", action="store_true",
+                   help="smoke mode: --reps 1 --time 1 --pings 20")
     m.add_argument("--only", type=lambda s: s.split(","), help="comma-separated contenders")
     m.add_argument("--profile", type=lambda s: s.split(","),
                    help="contenders to profile with perf after the measurements")
@@ -540,6 +542,8 @@ def main():
     r.add_argument("--json", help="write the summary as JSON here")
     args = parser.parse_args()
     if args.cmd == "measure":
+        if args.quick:
+            args.reps, args.time, args.pings = 1, 1, 20
         if args.reps < 1 or args.time < 1 or args.pings < 2:
             sys.exit("bench.py: --reps and --time must be at least 1, --pings at least 2")
         cmd_measure(args)
