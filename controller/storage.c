@@ -185,11 +185,6 @@ uint64_t ctl_storage_committed(const struct ctl_storage *s)
 	return s->committed;
 }
 
-uint64_t ctl_storage_compacted(const struct ctl_storage *s)
-{
-	return s->compacted;
-}
-
 static char *get(struct conn *c, const char *resource, const char *ns, const char *name)
 {
 	sqlite3_stmt *q = query(c, Q_GET);
@@ -260,14 +255,27 @@ int ctl_storage_snapshot_scan(struct ctl_storage *s, const char *resource, const
 	return ret;
 }
 
-int ctl_storage_history(struct ctl_storage *s, uint64_t after, unsigned int limit,
-			int (*fn)(void *arg, const struct ctl_change *c), void *arg)
+int ctl_storage_snapshot_history(struct ctl_storage *s, uint64_t after, uint64_t upto,
+				 unsigned int limit,
+				 int (*fn)(void *arg, const struct ctl_change *c), void *arg,
+				 uint64_t *oldest)
 {
-	sqlite3_stmt *q = query(&s->w, Q_HISTORY);
-	int ret = 0;
+	sqlite3_stmt *q;
+	int ret;
 
+	pthread_mutex_lock(&s->rlock);
+	ret = step(&s->r, query(&s->r, Q_BEGIN_READ));
+	if (ret)
+		goto out_unlock;
+	/* Where history starts, from the same snapshot as the rows. */
+	*oldest = meta_read(&s->r, "compacted");
+	if (after < *oldest) {
+		ret = -ERANGE;
+		goto out_commit;
+	}
+	q = query(&s->r, Q_HISTORY);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)after);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)s->committed);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)upto);
 	sqlite3_bind_int(q, 3, (int)limit);
 	while (!ret && sqlite3_step(q) == SQLITE_ROW) {
 		struct ctl_change c = {
@@ -282,6 +290,10 @@ int ctl_storage_history(struct ctl_storage *s, uint64_t after, unsigned int limi
 		ret = fn(arg, &c);
 	}
 	sqlite3_reset(q);
+out_commit:
+	step(&s->r, query(&s->r, Q_COMMIT));
+out_unlock:
+	pthread_mutex_unlock(&s->rlock);
 	return ret;
 }
 

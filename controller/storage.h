@@ -44,8 +44,6 @@ void ctl_storage_close(struct ctl_storage *s);
 uint64_t ctl_storage_rv(const struct ctl_storage *s);
 /* The resourceVersion of the last committed write: what readers and watchers may see. */
 uint64_t ctl_storage_committed(const struct ctl_storage *s);
-/* History holds every change after this resourceVersion. */
-uint64_t ctl_storage_compacted(const struct ctl_storage *s);
 
 /* Returns the stored JSON (malloc'd), or NULL when absent. */
 char *ctl_storage_get(struct ctl_storage *s, const char *resource, const char *ns,
@@ -54,9 +52,6 @@ char *ctl_storage_get(struct ctl_storage *s, const char *resource, const char *n
  * a non-zero return from fn stops the scan and is returned. */
 int ctl_storage_scan(struct ctl_storage *s, const char *resource, const char *ns,
 		     int (*fn)(void *arg, const char *body), void *arg);
-/* Calls fn for committed changes with rv > after, in order, at most limit of them. */
-int ctl_storage_history(struct ctl_storage *s, uint64_t after, unsigned int limit,
-			int (*fn)(void *arg, const struct ctl_change *c), void *arg);
 /*
  * Applies and records one change. A grouped write (the reconciler's) joins an open
  * transaction that commits with the next ungrouped write, ctl_storage_flush(), or every
@@ -74,5 +69,15 @@ char *ctl_storage_snapshot_get(struct ctl_storage *s, const char *resource, cons
 int ctl_storage_snapshot_scan(struct ctl_storage *s, const char *resource, const char *ns,
 			      int (*fn)(void *arg, const char *body), void *arg,
 			      uint64_t *rv);
+
+/*
+ * Calls fn for the changes with after < rv <= upto (committed ones), in order, at most limit
+ * of them; *oldest is where history starts. Returns -ERANGE when after is older than that
+ * (the watch must start over), or what fn returned.
+ */
+int ctl_storage_snapshot_history(struct ctl_storage *s, uint64_t after, uint64_t upto,
+				 unsigned int limit,
+				 int (*fn)(void *arg, const struct ctl_change *c), void *arg,
+				 uint64_t *oldest);
 
 #endif /* CONTROLLER_STORAGE_H */

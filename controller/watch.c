@@ -162,6 +162,7 @@ static bool next_batch(struct ctl_store *st, struct batch *b, bool *expired,
 		       uint64_t *oldest)
 {
 	struct timespec until;
+	uint64_t upto;
 	bool running;
 
 	deadline_in(&until, POLL_MS);
@@ -169,12 +170,12 @@ static bool next_batch(struct ctl_store *st, struct batch *b, bool *expired,
 	while (!st->stopping && ctl_storage_committed(st->db) <= b->last)
 		if (pthread_cond_timedwait(&st->changed, &st->lock, &until) == ETIMEDOUT)
 			break;
-	*oldest = ctl_storage_compacted(st->db);
-	*expired = b->last < *oldest;
-	if (!*expired)
-		ctl_storage_history(st->db, b->last, BATCH, collect, b);
+	upto = ctl_storage_committed(st->db);
 	running = !st->stopping;
 	pthread_mutex_unlock(&st->lock);
+	/* Read without the store lock, so that many watchers do not hold up writers. */
+	*expired = ctl_storage_snapshot_history(st->db, b->last, upto, BATCH, collect, b,
+						oldest) == -ERANGE;
 	return running;
 }
 

@@ -192,6 +192,19 @@ sleep 1.5
 api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"late"}}' >/dev/null
 sleep 1
 check "kubectl get -w shows a new object" grep -q '^late ' "$WORK/watch.out"
+RV=$(rv_of secret y -n $NS)
+WATCHERS=()
+for i in $(seq 50); do
+	curl -sk -N -H "Authorization: Bearer $(TOKEN)" \
+		"$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$RV&timeoutSeconds=4" \
+		>"$WORK/watch.$i" 2>/dev/null &
+	WATCHERS+=($!)
+done
+sleep 2
+api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"fanout"}}' >/dev/null
+wait "${WATCHERS[@]}"
+check "50 concurrent watchers all get the change" \
+	test "$(grep -l '"name":"fanout"' "$WORK"/watch.* | wc -l)" = 50
 for i in $(seq 80); do
 	api PATCH api/v1/namespaces/$NS/secrets/y "{\"metadata\":{\"labels\":{\"n\":\"$i\"}}}" application/merge-patch+json >/dev/null
 done
