@@ -8,7 +8,7 @@
 # pod of a namespace not on the slice kept off it by isolation, bad CNI input refused with
 # nothing left behind, and pod addresses kept across a restart of sliced.
 . "$(dirname "$0")/lib.sh"
-ktap_plan 29
+ktap_plan 31
 
 W=$(mktemp -d /tmp/services-slice.XXXXXX)
 NS=kubeslice-demo
@@ -189,6 +189,12 @@ ktap_check "while the slice's namespace can" \
 	ip netns exec c1-client curl -sf --max-time 5 "http://$C3_WEB:8000/"
 ktap_check "sliced's nftables table holds the rule" \
 	sh -c "ip netns exec c1 nft list table inet slice_isolation | grep -q '$(pod_ip c1-client)'"
+kubectl patch sliceconfig red -n $NS --type merge \
+	-p '{"spec": {"namespaceIsolationProfile": {"isolationEnabled": false}}}' >/dev/null
+ktap_check "isolation turned off: that pod reaches the slice" \
+	wait_for 20 ip netns exec c1-intruder curl -sf --max-time 2 "http://$C3_WEB:8000/"
+ktap_check "and sliced has removed its table" \
+	sh -c "! ip netns exec c1 nft list table inet slice_isolation"
 
 export_web 2
 ktap_check "exported from two clusters, the name has both endpoints" \
