@@ -191,8 +191,11 @@ struct list_ctx {
 static int list_one(void *arg, const char *body)
 {
 	struct list_ctx *ctx = arg;
-	cJSON *obj = cJSON_Parse(body);
+	cJSON *obj;
 
+	if (!ctl_selector_may_match(ctx->sel, body))
+		return 0;
+	obj = cJSON_Parse(body);
 	if (!obj)
 		return 0;
 	if (ctl_selector_match(ctx->sel, obj))

@@ -298,6 +298,32 @@ static bool match_one(const struct requirement *r, const cJSON *obj)
 	return false;
 }
 
+/* Characters that cJSON prints as they are inside a string. */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_./", *s))
+			return false;
+	return true;
+}
+
+bool ctl_selector_may_match(const struct ctl_selector *sel, const char *json)
+{
+	for (size_t i = 0; sel && i < sel->n; i++) {
+		const struct requirement *r = &sel->reqs[i];
+		char needle[512];
+
+		if (r->field || r->op != OP_EQ || !plain(r->key) || !plain(r->values[0]))
+			continue;
+		/* A label key=value is printed as "key":"value" by cJSON_PrintUnformatted(). */
+		if ((size_t)snprintf(needle, sizeof(needle), "\"%s\":\"%s\"", r->key,
+				     r->values[0]) < sizeof(needle) &&
+		    !strstr(json, needle))
+			return false;
+	}
+	return true;
+}
+
 bool ctl_selector_match(const struct ctl_selector *sel, const cJSON *obj)
 {
 	for (size_t i = 0; sel && i < sel->n; i++)

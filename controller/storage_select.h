@@ -19,6 +19,11 @@ int ctl_selector_parse(const char *labels, const char *fields, struct ctl_select
 /* Adds the requirement labels[key] == value (used to narrow a worker's view). */
 int ctl_selector_require(struct ctl_selector *sel, const char *key, const char *value);
 bool ctl_selector_match(const struct ctl_selector *sel, const cJSON *obj);
+/*
+ * False when the stored JSON text of an object (as cJSON_PrintUnformatted() writes it)
+ * cannot match: a cheap test that spares parsing most objects of a selective list.
+ */
+bool ctl_selector_may_match(const struct ctl_selector *sel, const char *json);
 void ctl_selector_free(struct ctl_selector *sel);
 
 #endif /* CONTROLLER_STORAGE_SELECT_H */

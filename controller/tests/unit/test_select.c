@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "controller/storage_select.h"
@@ -107,12 +108,34 @@ static void test_require(void **state)
 	cJSON_Delete(obj);
 }
 
+static void test_may_match(void **state)
+{
+	struct ctl_selector *sel;
+	cJSON *obj = cJSON_Parse(obj_json);
+	char *text = cJSON_PrintUnformatted(obj), err[64];
+
+	assert_int_equal(ctl_selector_parse("worker-cluster=c1,tier", NULL, &sel, err,
+					    sizeof(err)), 0);
+	assert_true(ctl_selector_may_match(sel, text));
+	ctl_selector_free(sel);
+	assert_int_equal(ctl_selector_parse("worker-cluster=c2", NULL, &sel, err, sizeof(err)), 0);
+	assert_false(ctl_selector_may_match(sel, text));
+	ctl_selector_free(sel);
+	/* Only a necessary condition: other operators are left to ctl_selector_match(). */
+	assert_int_equal(ctl_selector_parse("tier!=gold", NULL, &sel, err, sizeof(err)), 0);
+	assert_true(ctl_selector_may_match(sel, text));
+	ctl_selector_free(sel);
+	free(text);
+	cJSON_Delete(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_equality), cmocka_unit_test(test_sets),
 		cmocka_unit_test(test_exists), cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_errors), cmocka_unit_test(test_require),
+		cmocka_unit_test(test_may_match),
 	};
 
 	return cmocka_run_group_tests_name("selectors", tests, NULL, NULL);
