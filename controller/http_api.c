@@ -94,20 +94,23 @@ static long peak_rss_kib(void)
 static int metrics(struct ctl_api *api, struct ctl_http_conn *c)
 {
 	unsigned long long rv, queued, reconciled;
-	char text[512];
+	bool reconciling;
+	char text[640];
 	int n;
 
 	pthread_mutex_lock(&api->st->lock);
 	rv = ctl_storage_committed(api->st->db);
 	queued = api->st->queue_len;
 	reconciled = api->st->reconciled;
+	reconciling = api->st->reconciling;
 	pthread_mutex_unlock(&api->st->lock);
 	n = snprintf(text, sizeof(text),
 		     "slice_controller_resource_version %llu\n"
 		     "slice_controller_reconcile_queue_length %llu\n"
 		     "slice_controller_reconciles_total %llu\n"
+		     "slice_controller_reconcile_in_progress %d\n"
 		     "process_peak_resident_memory_bytes %ld\n",
-		     rv, queued, reconciled, peak_rss_kib() * 1024);
+		     rv, queued, reconciled, reconciling, peak_rss_kib() * 1024);
 	return ctl_http_respond(c, 200, "text/plain; version=0.0.4", text, n, NULL);
 }
 

@@ -766,8 +766,12 @@ static struct reconcile_item *dequeue(struct ctl_store *st, const struct timespe
 static void reconcile_counted(struct ctl_store *st, const char *resource, const cJSON *obj,
 			      bool deleted)
 {
+	ctl_store_lock(st);
+	st->reconciling = true;
+	ctl_store_unlock(st);
 	ctl_reconcile(st, resource, obj, deleted);
 	ctl_store_lock(st);
+	st->reconciling = false;
 	if (ctl_storage_flush(st->db))
 		fprintf(stderr, "slice-controller: committing reconciled objects failed; the next resync repeats them\n");
 	st->reconciled++;

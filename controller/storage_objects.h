@@ -33,6 +33,7 @@ struct reconcile_item;
  * @queue_tail: newest change waiting
  * @queue_len: changes waiting
  * @reconciled: ctl_reconcile() calls made
+ * @reconciling: a ctl_reconcile() call is running
  * @secrets_gen: bumped on every Secret write, so token caches know when to look again
  * @stopping: shutting down; watchers and the reconciler return
  */
@@ -45,6 +46,7 @@ struct ctl_store {
 	struct reconcile_item *queue_tail;
 	uint64_t queue_len;
 	uint64_t reconciled;
+	bool reconciling;
 	uint64_t secrets_gen;
 	bool stopping;
 };
