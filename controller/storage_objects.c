@@ -552,7 +552,12 @@ static bool owned_by(const cJSON *obj, const char *uid)
 static int collect_dependent(void *arg, const char *body)
 {
 	struct dependents_ctx *ctx = arg;
-	cJSON *obj = cJSON_Parse(body);
+	cJSON *obj;
+
+	/* An owner's uid is in the text of each dependent: most objects need no parsing. */
+	if (ctx->uid && !strstr(body, ctx->uid))
+		return 0;
+	obj = cJSON_Parse(body);
 
 	if (obj && ((ctx->uid && owned_by(obj, ctx->uid)) || (!ctx->uid && ctx->ns)))
 		cJSON_AddItemToArray(ctx->found, obj);
