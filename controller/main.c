@@ -204,12 +204,16 @@ out:
 	return NULL;
 }
 
+struct reconciler_arg {
+	struct ctl_store *st;
+	unsigned int resync;
+};
+
 static void *run_reconciler(void *p)
 {
-	struct ctl_store *st = ((void **)p)[0];
-	unsigned int resync = *(unsigned int *)((void **)p)[1];
+	struct reconciler_arg *a = p;
 
-	ctl_store_run_reconciler(st, resync);
+	ctl_store_run_reconciler(a->st, a->resync);
 	return NULL;
 }
 
@@ -271,8 +275,8 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ctl_api api = { 0 };
 	struct options o;
+	struct reconciler_arg rarg;
 	pthread_t reconciler;
-	void *rargs[2];
 	SSL_CTX *ctx;
 	int lfd, ret = 1;
 
@@ -304,9 +308,8 @@ int main(int argc, char **argv)
 	lfd = open_listener(host, port);
 	if (!api.auth || lfd < 0)
 		goto out_store;
-	rargs[0] = api.st;
-	rargs[1] = &o.resync;
-	if (pthread_create(&reconciler, NULL, run_reconciler, rargs))
+	rarg = (struct reconciler_arg){ api.st, o.resync };
+	if (pthread_create(&reconciler, NULL, run_reconciler, &rarg))
 		goto out_listen;
 	fprintf(stderr, "slice-controller: serving %s, kubeconfig %s/admin.kubeconfig\n", url,
 		o.data_dir);

@@ -5,6 +5,9 @@
 # fails when any check fails.
 #   run.sh [path/to/slice-controller]
 set -u
+for tool in kubectl curl jq; do
+	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool is not installed"; exit 0; }
+done
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$HERE/../../../build/bin/slice-controller}
 NAME=slice-controller-api
