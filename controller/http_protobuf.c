@@ -34,40 +34,49 @@ struct pb_field {
 	const struct pb_field *sub;
 };
 
+#define PB_FIELD(number, name, kind) { number, name, kind, NULL }
+#define PB_END { 0, NULL, PB_STRING, NULL }
+
 static const struct pb_field owner_ref[] = {
-	{ 1, "kind", PB_STRING, NULL }, { 3, "name", PB_STRING, NULL }, { 4, "uid", PB_STRING, NULL },
-	{ 5, "apiVersion", PB_STRING, NULL }, { 6, "controller", PB_BOOL, NULL },
-	{ 7, "blockOwnerDeletion", PB_BOOL, NULL }, { 0, NULL, PB_STRING, NULL },
+	PB_FIELD(1, "kind", PB_STRING),
+	PB_FIELD(3, "name", PB_STRING),
+	PB_FIELD(4, "uid", PB_STRING),
+	PB_FIELD(5, "apiVersion", PB_STRING), PB_FIELD(6, "controller", PB_BOOL),
+	PB_FIELD(7, "blockOwnerDeletion", PB_BOOL), PB_END,
 };
 
 static const struct pb_field object_meta[] = {
-	{ 1, "name", PB_STRING, NULL }, { 2, "generateName", PB_STRING, NULL },
-	{ 3, "namespace", PB_STRING, NULL }, { 5, "uid", PB_STRING, NULL },
-	{ 6, "resourceVersion", PB_STRING, NULL }, { 11, "labels", PB_MAP_STRING, NULL },
-	{ 12, "annotations", PB_MAP_STRING, NULL }, { 13, "ownerReferences", PB_MESSAGES, owner_ref },
-	{ 14, "finalizers", PB_STRINGS, NULL }, { 0, NULL, PB_STRING, NULL },
+	PB_FIELD(1, "name", PB_STRING), PB_FIELD(2, "generateName", PB_STRING),
+	PB_FIELD(3, "namespace", PB_STRING), PB_FIELD(5, "uid", PB_STRING),
+	PB_FIELD(6, "resourceVersion", PB_STRING), PB_FIELD(11, "labels", PB_MAP_STRING),
+	PB_FIELD(12, "annotations", PB_MAP_STRING),
+	{ 13, "ownerReferences", PB_MESSAGES, owner_ref },
+	PB_FIELD(14, "finalizers", PB_STRINGS), PB_END,
 };
 
-static const struct pb_field namespace_spec[] = { { 1, "finalizers", PB_STRINGS, NULL }, { 0, NULL, PB_STRING, NULL } };
+static const struct pb_field namespace_spec[] = { PB_FIELD(1, "finalizers", PB_STRINGS), PB_END };
 
 static const struct pb_field namespace_msg[] = {
 	{ 1, "metadata", PB_MESSAGE, object_meta },
-	{ 2, "spec", PB_MESSAGE, namespace_spec }, { 0, NULL, PB_STRING, NULL },
+	{ 2, "spec", PB_MESSAGE, namespace_spec }, PB_END,
 };
 
 static const struct pb_field secret_msg[] = {
-	{ 1, "metadata", PB_MESSAGE, object_meta }, { 2, "data", PB_MAP_BYTES, NULL },
-	{ 3, "type", PB_STRING, NULL }, { 4, "stringData", PB_MAP_STRING, NULL },
-	{ 5, "immutable", PB_BOOL, NULL }, { 0, NULL, PB_STRING, NULL },
+	{ 1, "metadata", PB_MESSAGE, object_meta }, PB_FIELD(2, "data", PB_MAP_BYTES),
+	PB_FIELD(3, "type", PB_STRING), PB_FIELD(4, "stringData", PB_MAP_STRING),
+	PB_FIELD(5, "immutable", PB_BOOL), PB_END,
 };
 
 static const struct pb_field preconditions[] = {
-	{ 1, "uid", PB_STRING, NULL }, { 2, "resourceVersion", PB_STRING, NULL }, { 0, NULL, PB_STRING, NULL },
+	PB_FIELD(1, "uid", PB_STRING), PB_FIELD(2, "resourceVersion", PB_STRING), PB_END,
 };
 
 static const struct pb_field delete_options[] = {
-	{ 1, "gracePeriodSeconds", PB_INT, NULL }, { 2, "preconditions", PB_MESSAGE, preconditions },
-	{ 3, "orphanDependents", PB_BOOL, NULL }, { 4, "propagationPolicy", PB_STRING, NULL }, { 0, NULL, PB_STRING, NULL },
+	PB_FIELD(1, "gracePeriodSeconds", PB_INT),
+	{ 2, "preconditions", PB_MESSAGE, preconditions },
+	PB_FIELD(3, "orphanDependents", PB_BOOL),
+	PB_FIELD(4, "propagationPolicy", PB_STRING),
+	PB_END,
 };
 
 static const struct {
@@ -252,10 +261,10 @@ err:
 cJSON *ctl_protobuf_decode(const unsigned char *buf, size_t len, char *err, size_t errlen)
 {
 	static const struct pb_field type_meta[] = {
-		{ 1, "apiVersion", PB_STRING, NULL }, { 2, "kind", PB_STRING, NULL }, { 0, NULL, PB_STRING, NULL },
+		PB_FIELD(1, "apiVersion", PB_STRING), PB_FIELD(2, "kind", PB_STRING), PB_END,
 	};
 	static const struct pb_field unknown[] = {
-		{ 1, "typeMeta", PB_MESSAGE, type_meta }, { 2, "raw", PB_BYTES, NULL }, { 0, NULL, PB_STRING, NULL },
+		{ 1, "typeMeta", PB_MESSAGE, type_meta }, PB_FIELD(2, "raw", PB_BYTES), PB_END,
 	};
 	struct reader r = { buf + 4, buf + len };
 	cJSON *env, *obj = NULL;
