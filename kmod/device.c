@@ -10,6 +10,7 @@
 #include <linux/udp.h>
 #include <linux/rtnetlink.h>
 #include <net/ip.h>
+#include <net/pkt_sched.h>
 #include <net/rtnetlink.h>
 
 #include "datapath.h"
@@ -51,6 +52,7 @@ static int slice_dev_init(struct net_device *dev)
 	err = gro_cells_init(&slice->gro_cells, dev);
 	if (err)
 		goto err_free_tstats;
+	slice_qos_init(&slice->qos, dev);
 	return 0;
 
 err_free_tstats:
@@ -66,6 +68,7 @@ static void slice_dev_uninit(struct net_device *dev)
 	struct slice_device *slice = netdev_priv(dev);
 	struct slice_peer *peer, *tmp;
 
+	slice_qos_uninit(&slice->qos);
 	slice_sock_detach(slice);
 	list_for_each_entry_safe(peer, tmp, &slice->peer_list, node)
 		slice_peer_del(peer);
@@ -121,7 +124,8 @@ static void slice_setup(struct net_device *dev)
 	SET_NETDEV_DEVTYPE(dev, &slice_device_type);
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
-	dev->priv_flags |= IFF_NO_QUEUE;
+	/* The QoS ceiling stops the queues: packets wait in a qdisc meanwhile, not dropped. */
+	dev->tx_queue_len = DEFAULT_TX_QUEUE_LEN;
 	/* icmp_ndo_send() needs the inner packet's route to answer "unreachable". */
 	netif_keep_dst(dev);
 	dev->hard_header_len = 0;

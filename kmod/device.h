@@ -9,6 +9,7 @@
 #include <linux/netdevice.h>
 #include <net/gro_cells.h>
 
+#include "qos.h"
 #include "routing.h"
 #include "stats.h"
 
@@ -32,6 +33,7 @@ struct slice_sock;
  * @generation: bumped by every change of peers or routes, so dumps detect them; rtnl
  * @gro_cells: GRO on receive
  * @stats: device counters
+ * @qos: the QoS profile, its ceiling's bucket and the queue pacing; its own lock
  */
 struct slice_device {
 	struct net_device *dev;
@@ -44,6 +46,7 @@ struct slice_device {
 	u32 generation;
 	struct gro_cells gro_cells;
 	struct slice_stats __percpu *stats;
+	struct slice_qos qos;
 };
 
 extern struct rtnl_link_ops slice_link_ops;

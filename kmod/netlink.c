@@ -85,10 +85,20 @@ static const struct nla_policy slice_dev_get_policy[SLICE_A_MAX + 1] = {
 	SLICE_NL_DEV_SELECTOR,
 };
 
+/* Types only: slice_qos_profile_check() answers the semantic errors in its own words. */
+static const struct nla_policy slice_qos_policy[SLICE_QOS_A_MAX + 1] = {
+	[SLICE_QOS_A_CEILING_KBPS] = { .type = NLA_U32 },
+	[SLICE_QOS_A_GUARANTEED_KBPS] = { .type = NLA_U32 },
+	[SLICE_QOS_A_PRIORITY] = { .type = NLA_U8 },
+	[SLICE_QOS_A_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
+	[SLICE_QOS_A_MARK] = { .type = NLA_U32 },
+};
+
 static const struct nla_policy slice_dev_set_policy[SLICE_A_MAX + 1] = {
 	SLICE_NL_DEV_SELECTOR,
 	[SLICE_A_SOCK_FD] = { .type = NLA_U32 },
 	[SLICE_A_LOCAL_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
+	[SLICE_A_QOS] = NLA_POLICY_NESTED(slice_qos_policy),
 };
 
 static const struct nla_policy slice_peer_set_policy[SLICE_A_MAX + 1] = {
@@ -234,6 +244,29 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
+/* Puts the QoS nest when the device has a profile; nothing otherwise. */
+static int slice_nl_put_qos(struct sk_buff *msg, struct slice_qos *q)
+{
+	struct slice_qos_profile p;
+	struct nlattr *nest;
+
+	if (!slice_qos_get(q, &p))
+		return 0;
+	nest = nla_nest_start(msg, SLICE_A_QOS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, SLICE_QOS_A_CEILING_KBPS, p.ceiling_kbps) ||
+	    nla_put_u32(msg, SLICE_QOS_A_GUARANTEED_KBPS, p.guaranteed_kbps) ||
+	    nla_put_u8(msg, SLICE_QOS_A_PRIORITY, p.priority) ||
+	    nla_put_u8(msg, SLICE_QOS_A_DSCP, p.dscp) ||
+	    nla_put_u32(msg, SLICE_QOS_A_MARK, p.mark)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int slice_nl_fill_dev(struct sk_buff *msg, struct slice_device *slice, u32 portid,
 			     u32 seq, int flags, struct netlink_callback *cb)
 {
@@ -252,7 +285,8 @@ static int slice_nl_fill_dev(struct sk_buff *msg, struct slice_device *slice, u3
 			       ntohs(inet_sk(ss->sock->sk)->inet_sport))) ||
 	    nla_put_u32(msg, SLICE_A_NUM_PEERS, slice->num_peers) ||
 	    nla_put_u32(msg, SLICE_A_NUM_ROUTES, READ_ONCE(slice->routes.num_routes)) ||
-	    slice_nl_put_stats(msg, SLICE_A_STATS, slice->stats))
+	    slice_nl_put_stats(msg, SLICE_A_STATS, slice->stats) ||
+	    slice_nl_put_qos(msg, &slice->qos))
 		goto err_cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
@@ -304,11 +338,56 @@ static int slice_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback 
 	return err && !skb->len ? err : skb->len;
 }
 
+/*
+ * Reads a QoS nest into @p. Return: 1 with @p filled, 0 for an empty nest (no profile), or
+ * -EINVAL with an extack.
+ */
+static int slice_nl_qos(struct nlattr *nest, struct slice_qos_profile *p,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SLICE_QOS_A_MAX + 1];
+	int err;
+
+	err = slice_nl_parse(tb, SLICE_QOS_A_MAX, nest, slice_qos_policy, extack);
+	if (err)
+		return err;
+	if (!nla_len(nest))
+		return 0;
+	if (!tb[SLICE_QOS_A_CEILING_KBPS]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "QoS profile needs ceiling-kbps");
+		return -EINVAL;
+	}
+	memset(p, 0, sizeof(*p));
+	p->ceiling_kbps = nla_get_u32(tb[SLICE_QOS_A_CEILING_KBPS]);
+	if (tb[SLICE_QOS_A_GUARANTEED_KBPS])
+		p->guaranteed_kbps = nla_get_u32(tb[SLICE_QOS_A_GUARANTEED_KBPS]);
+	if (tb[SLICE_QOS_A_PRIORITY])
+		p->priority = nla_get_u8(tb[SLICE_QOS_A_PRIORITY]);
+	if (tb[SLICE_QOS_A_DSCP])
+		p->dscp = nla_get_u8(tb[SLICE_QOS_A_DSCP]);
+	if (tb[SLICE_QOS_A_MARK])
+		p->mark = nla_get_u32(tb[SLICE_QOS_A_MARK]);
+	err = slice_qos_profile_check(p, extack);
+	if (err) {
+		NL_SET_BAD_ATTR(extack, nest);
+		return err;
+	}
+	return 1;
+}
+
 static int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slice_device *slice = info->user_ptr[0];
+	struct slice_qos_profile qos;
+	int has_qos = 0;
 	int err;
 
+	/* Checked first, so that a bad profile leaves the device as it was. */
+	if (info->attrs[SLICE_A_QOS]) {
+		has_qos = slice_nl_qos(info->attrs[SLICE_A_QOS], &qos, info->extack);
+		if (has_qos < 0)
+			return has_qos;
+	}
 	if (info->attrs[SLICE_A_SOCK_FD]) {
 		err = slice_sock_attach(slice, nla_get_u32(info->attrs[SLICE_A_SOCK_FD]),
 					info->extack);
@@ -319,6 +398,8 @@ static int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (info->attrs[SLICE_A_LOCAL_ID])
 		WRITE_ONCE(slice->local_id, nla_get_u32(info->attrs[SLICE_A_LOCAL_ID]));
+	if (info->attrs[SLICE_A_QOS])
+		slice_qos_set(&slice->qos, has_qos ? &qos : NULL);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <net/dsfield.h>
 #include <net/icmp.h>
 
 #include "datapath.h"
@@ -21,6 +22,18 @@
 #define SLICE_KEEPALIVE_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 					 sizeof(struct udphdr) + SLICE_WIRE_HDR_LEN)
 
+/* The inner packet's DS field, read before sealing hides it; 0 for a keepalive. */
+static u8 slice_inner_dsfield(struct sk_buff *skb)
+{
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return ipv4_get_dsfield(ip_hdr(skb));
+	case htons(ETH_P_IPV6):
+		return ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+	return 0;
+}
+
 /* Seals and sends one non-GSO packet; consumes @skb. Returns the drop cause or 0. */
 static int slice_send_one(struct slice_peer *peer, struct sk_buff *skb)
 {
@@ -28,6 +41,7 @@ static int slice_send_one(struct slice_peer *peer, struct sk_buff *skb)
 	struct slice_sock *ss;
 	struct slice_key *key;
 	u64 counter;
+	u8 tos;
 
 	ss = rcu_dereference(slice->sock);
 	if (unlikely(!ss || !READ_ONCE(peer->endpoint.addr.sa_family)))
@@ -46,11 +60,12 @@ static int slice_send_one(struct slice_peer *peer, struct sk_buff *skb)
 	}
 	if (unlikely(skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)))
 		goto drop;
+	tos = slice_qos_dsfield(&slice->qos, slice_inner_dsfield(skb));
 	if (unlikely(slice_key_seal(key, skb, READ_ONCE(slice->local_id), counter)))
 		goto drop;
 	skb->dev = slice->dev;
 	skb->ip_summed = CHECKSUM_NONE;
-	if (unlikely(slice_sock_xmit(ss, peer, skb)))
+	if (unlikely(slice_sock_xmit(ss, peer, skb, tos)))
 		goto drop_no_endpoint;
 	WRITE_ONCE(peer->last_tx, jiffies);
 	return 0;
@@ -151,6 +166,8 @@ netdev_tx_t slice_xmit(struct sk_buff *skb, struct net_device *dev)
 		slice_unreachable(skb, family);
 		kfree_skb(skb);
 	} else {
+		/* Charged once routed: a packet dropped for want of a route costs no credit. */
+		slice_qos_admit(&slice->qos, skb->len);
 		slice_send(peer, skb);
 	}
 	rcu_read_unlock();

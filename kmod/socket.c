@@ -135,9 +135,10 @@ void slice_sock_detach(struct slice_device *slice)
 }
 
 static int slice_xmit4(struct sock *sk, struct slice_peer *peer, const struct sockaddr_in *to,
-		       struct sk_buff *skb)
+		       struct sk_buff *skb, u8 tos)
 {
 	struct net_device *dev = peer->slice->dev;
+	u32 mark = slice_qos_mark(&peer->slice->qos) ?: sk->sk_mark;
 	struct flowi4 fl = {
 		.saddr = inet_sk(sk)->inet_saddr,
 		.daddr = to->sin_addr.s_addr,
@@ -145,7 +146,7 @@ static int slice_xmit4(struct sock *sk, struct slice_peer *peer, const struct so
 		.fl4_sport = inet_sk(sk)->inet_sport,
 		.flowi4_proto = IPPROTO_UDP,
 		.flowi4_oif = sk->sk_bound_dev_if,
-		.flowi4_mark = sk->sk_mark,
+		.flowi4_mark = mark,
 	};
 	struct rtable *rt;
 
@@ -166,16 +167,22 @@ static int slice_xmit4(struct sock *sk, struct slice_peer *peer, const struct so
 		ip_rt_put(rt);
 		return -ENOMEM;
 	}
-	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, 0, ip4_dst_hoplimit(&rt->dst), 0,
-			    fl.fl4_sport, fl.fl4_dport, !net_eq(sock_net(sk), dev_net(dev)), false);
+	/*
+	 * The mark is the profile's, set here, so no inner mark can leak: the packet is not
+	 * scrubbed (xnet false, as WireGuard does), which would clear it.
+	 */
+	skb->mark = mark;
+	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, tos, ip4_dst_hoplimit(&rt->dst), 0,
+			    fl.fl4_sport, fl.fl4_dport, false, false);
 	return 0;
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
 static int slice_xmit6(struct sock *sk, struct slice_peer *peer, const struct sockaddr_in6 *to,
-		       struct sk_buff *skb)
+		       struct sk_buff *skb, u8 tos)
 {
 	struct net_device *dev = peer->slice->dev;
+	u32 mark = slice_qos_mark(&peer->slice->qos) ?: sk->sk_mark;
 	struct flowi6 fl = {
 		.saddr = sk->sk_v6_rcv_saddr,
 		.daddr = to->sin6_addr,
@@ -183,7 +190,7 @@ static int slice_xmit6(struct sock *sk, struct slice_peer *peer, const struct so
 		.fl6_sport = inet_sk(sk)->inet_sport,
 		.flowi6_proto = IPPROTO_UDP,
 		.flowi6_oif = to->sin6_scope_id ?: sk->sk_bound_dev_if,
-		.flowi6_mark = sk->sk_mark,
+		.flowi6_mark = mark,
 	};
 	struct dst_entry *dst;
 
@@ -203,7 +210,8 @@ static int slice_xmit6(struct sock *sk, struct slice_peer *peer, const struct so
 		dst_release(dst);
 		return -ENOMEM;
 	}
-	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl.saddr, &fl.daddr, 0, ip6_dst_hoplimit(dst), 0,
+	skb->mark = mark;
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl.saddr, &fl.daddr, tos, ip6_dst_hoplimit(dst), 0,
 			     fl.fl6_sport, fl.fl6_dport, false);
 	return 0;
 }
@@ -214,6 +222,10 @@ static int slice_xmit6(struct sock *sk, struct slice_peer *peer, const struct so
  * @ss: the device's socket
  * @peer: the destination
  * @skb: the data packet; consumed when this returns 0
+ * @tos: the outer DS field (the profile's DSCP, the inner ECN)
+ *
+ * The outer packet carries the profile's mark (or, without one, the socket's), in the
+ * route lookup too.
  *
  * The endpoint lock is held across the route lookup so that a route to an old endpoint
  * never lands in the cache after the endpoint changed.
@@ -221,7 +233,8 @@ static int slice_xmit6(struct sock *sk, struct slice_peer *peer, const struct so
  * Context: bottom halves disabled, rcu_read_lock() held.
  * Return: 0, -EDESTADDRREQ if the peer has no endpoint, or the routing error.
  */
-int slice_sock_xmit(struct slice_sock *ss, struct slice_peer *peer, struct sk_buff *skb)
+int slice_sock_xmit(struct slice_sock *ss, struct slice_peer *peer, struct sk_buff *skb,
+		    u8 tos)
 {
 	struct sock *sk = ss->sock->sk;
 	int err = -EDESTADDRREQ;
@@ -232,11 +245,11 @@ int slice_sock_xmit(struct slice_sock *ss, struct slice_peer *peer, struct sk_bu
 		goto out;
 	switch (peer->endpoint.addr.sa_family) {
 	case AF_INET:
-		err = slice_xmit4(sk, peer, &peer->endpoint.addr4, skb);
+		err = slice_xmit4(sk, peer, &peer->endpoint.addr4, skb, tos);
 		break;
 #if IS_ENABLED(CONFIG_IPV6)
 	case AF_INET6:
-		err = slice_xmit6(sk, peer, &peer->endpoint.addr6, skb);
+		err = slice_xmit6(sk, peer, &peer->endpoint.addr6, skb, tos);
 		break;
 #endif
 	}

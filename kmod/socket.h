@@ -27,6 +27,7 @@ struct slice_sock {
 
 int slice_sock_attach(struct slice_device *slice, int fd, struct netlink_ext_ack *extack);
 void slice_sock_detach(struct slice_device *slice);
-int slice_sock_xmit(struct slice_sock *ss, struct slice_peer *peer, struct sk_buff *skb);
+int slice_sock_xmit(struct slice_sock *ss, struct slice_peer *peer, struct sk_buff *skb,
+		    u8 tos);
 
 #endif /* _SLICE_SOCKET_H */

@@ -58,6 +58,15 @@ static struct nla_policy slicenl_policy[SLICE_A_MAX + 1] = {
 	[SLICE_A_ROUTE]		= { .type = NLA_NESTED },
 	[SLICE_A_NUM_PEERS]	= { .type = NLA_U32 },
 	[SLICE_A_NUM_ROUTES]	= { .type = NLA_U32 },
+	[SLICE_A_QOS]		= { .type = NLA_NESTED },
+};
+
+static struct nla_policy slicenl_qos_policy[SLICE_QOS_A_MAX + 1] = {
+	[SLICE_QOS_A_CEILING_KBPS]	= { .type = NLA_U32 },
+	[SLICE_QOS_A_GUARANTEED_KBPS]	= { .type = NLA_U32 },
+	[SLICE_QOS_A_PRIORITY]		= { .type = NLA_U8 },
+	[SLICE_QOS_A_DSCP]		= { .type = NLA_U8 },
+	[SLICE_QOS_A_MARK]		= { .type = NLA_U32 },
 };
 
 static struct nla_policy slicenl_peer_policy[SLICE_PEER_A_MAX + 1] = {
@@ -458,6 +467,25 @@ static int slicenl_parse_peer(struct nlattr *attr, struct slicenl_peer *peer)
 	return 0;
 }
 
+static int slicenl_parse_qos(struct nlattr *attr, struct slicenl_qos *qos)
+{
+	struct nlattr *tb[SLICE_QOS_A_MAX + 1];
+
+	if (nla_parse_nested(tb, SLICE_QOS_A_MAX, attr, slicenl_qos_policy) ||
+	    !tb[SLICE_QOS_A_CEILING_KBPS])
+		return -EBADMSG;
+	qos->ceiling_kbps = nla_get_u32(tb[SLICE_QOS_A_CEILING_KBPS]);
+	if (tb[SLICE_QOS_A_GUARANTEED_KBPS])
+		qos->guaranteed_kbps = nla_get_u32(tb[SLICE_QOS_A_GUARANTEED_KBPS]);
+	if (tb[SLICE_QOS_A_PRIORITY])
+		qos->priority = nla_get_u8(tb[SLICE_QOS_A_PRIORITY]);
+	if (tb[SLICE_QOS_A_DSCP])
+		qos->dscp = nla_get_u8(tb[SLICE_QOS_A_DSCP]);
+	if (tb[SLICE_QOS_A_MARK])
+		qos->mark = nla_get_u32(tb[SLICE_QOS_A_MARK]);
+	return 0;
+}
+
 static int slicenl_parse_device(struct nlattr **tb, void *arg)
 {
 	struct slicenl_device *dev = arg;
@@ -486,6 +514,13 @@ static int slicenl_parse_device(struct nlattr **tb, void *arg)
 		dev->num_peers = nla_get_u32(tb[SLICE_A_NUM_PEERS]);
 		dev->num_routes = nla_get_u32(tb[SLICE_A_NUM_ROUTES]);
 		dev->flags |= SLICENL_DEV_HAS_COUNTS;
+	}
+	if (tb[SLICE_A_QOS]) {
+		int err = slicenl_parse_qos(tb[SLICE_A_QOS], &dev->qos);
+
+		if (err)
+			return err;
+		dev->flags |= SLICENL_DEV_HAS_QOS;
 	}
 	return 0;
 }
@@ -686,6 +721,24 @@ int slicenl_dev_dump(struct slicenl *nl, struct slicenl_device **devs, size_t *c
 			    (void **)devs, count);
 }
 
+/* The whole profile, or an empty nest (which removes it) when there is no ceiling. */
+static int slicenl_put_qos(struct nl_msg *msg, const struct slicenl_qos *qos)
+{
+	struct nlattr *nest = nla_nest_start(msg, SLICE_A_QOS);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (qos->ceiling_kbps &&
+	    (nla_put_u32(msg, SLICE_QOS_A_CEILING_KBPS, qos->ceiling_kbps) ||
+	     nla_put_u32(msg, SLICE_QOS_A_GUARANTEED_KBPS, qos->guaranteed_kbps) ||
+	     nla_put_u8(msg, SLICE_QOS_A_PRIORITY, qos->priority) ||
+	     nla_put_u8(msg, SLICE_QOS_A_DSCP, qos->dscp) ||
+	     nla_put_u32(msg, SLICE_QOS_A_MARK, qos->mark)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 int slicenl_dev_set(struct slicenl *nl, uint32_t ifindex, const struct slicenl_dev_config *cfg)
 {
 	struct nl_msg *msg = slicenl_msg(nl, SLICE_CMD_DEV_SET, 0, ifindex);
@@ -695,7 +748,8 @@ int slicenl_dev_set(struct slicenl *nl, uint32_t ifindex, const struct slicenl_d
 	if (((cfg->flags & SLICENL_DEV_SET_SOCK_FD) &&
 	     nla_put_u32(msg, SLICE_A_SOCK_FD, cfg->sock_fd)) ||
 	    ((cfg->flags & SLICENL_DEV_SET_LOCAL_ID) &&
-	     nla_put_u32(msg, SLICE_A_LOCAL_ID, cfg->local_id))) {
+	     nla_put_u32(msg, SLICE_A_LOCAL_ID, cfg->local_id)) ||
+	    ((cfg->flags & SLICENL_DEV_SET_QOS) && slicenl_put_qos(msg, &cfg->qos))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -42,6 +42,16 @@ enum {
 	SLICENL_DEV_HAS_LISTEN_PORT	= 1U << 1,
 	SLICENL_DEV_HAS_STATS		= 1U << 2,
 	SLICENL_DEV_HAS_COUNTS		= 1U << 3,
+	SLICENL_DEV_HAS_QOS		= 1U << 4,
+};
+
+/* A slice's QoS profile (enum slice_qos_a); ceiling_kbps 0 means none. */
+struct slicenl_qos {
+	uint32_t ceiling_kbps;
+	uint32_t guaranteed_kbps;
+	uint8_t priority;		/* 0 (served first) .. 7 */
+	uint8_t dscp;			/* the outer DSCP, 0..63 */
+	uint32_t mark;
 };
 
 struct slicenl_device {
@@ -53,6 +63,7 @@ struct slicenl_device {
 	uint32_t num_peers;
 	uint32_t num_routes;
 	struct slicenl_stats stats;
+	struct slicenl_qos qos;
 };
 
 /* Bits of slicenl_key.flags: which fields are set (to send) or were reported. */
@@ -117,12 +128,14 @@ struct slicenl_route {
 enum {
 	SLICENL_DEV_SET_SOCK_FD		= 1U << 0,
 	SLICENL_DEV_SET_LOCAL_ID	= 1U << 1,
+	SLICENL_DEV_SET_QOS		= 1U << 2,	/* qos; ceiling_kbps 0 removes the profile */
 };
 
 struct slicenl_dev_config {
 	uint32_t flags;
 	int sock_fd;			/* a bound UDP socket; the kernel takes its own reference */
 	uint32_t local_id;
+	struct slicenl_qos qos;
 };
 
 struct slicenl_event {

@@ -271,40 +271,43 @@ static void qos_test_pause_restart(struct kunit *test)
 	struct slice_qos_profile p = { .ceiling_kbps = 1000 };
 	struct slice_qos_profile got;
 	struct net_device *dev = qos_test_netdev(test);
-	struct slice_qos q;
+	struct slice_qos *q;
 
-	slice_qos_init(&q, dev);
-	KUNIT_EXPECT_FALSE(test, slice_qos_get(&q, &got));
+	/* On the heap: an hrtimer on the stack upsets debugobjects. */
+	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	slice_qos_init(q, dev);
+	KUNIT_EXPECT_FALSE(test, slice_qos_get(q, &got));
 	local_bh_disable();
 	/* No profile: nothing is charged, the queue never stops. */
-	slice_qos_admit(&q, 1000000);
+	slice_qos_admit(q, 1000000);
 	local_bh_enable();
 	KUNIT_EXPECT_FALSE(test, netif_queue_stopped(dev));
 
-	slice_qos_set(&q, &p);
-	KUNIT_EXPECT_TRUE(test, slice_qos_get(&q, &got));
+	slice_qos_set(q, &p);
+	KUNIT_EXPECT_TRUE(test, slice_qos_get(q, &got));
 	KUNIT_EXPECT_EQ(test, got.ceiling_kbps, 1000U);
 	local_bh_disable();
-	slice_qos_admit(&q, 3000);
+	slice_qos_admit(q, 3000);
 	local_bh_enable();
 	KUNIT_EXPECT_FALSE(test, netif_queue_stopped(dev));
 	/* 100 ms of debt at 1000 kbit/s: stopped now, restarted by the timer. */
 	local_bh_disable();
-	slice_qos_admit(&q, 12500);
+	slice_qos_admit(q, 12500);
 	local_bh_enable();
 	KUNIT_EXPECT_TRUE(test, netif_queue_stopped(dev));
 	KUNIT_EXPECT_TRUE(test, qos_test_restarted(dev));
 
 	/* Removing the profile restarts a queue held back by the ceiling at once. */
 	local_bh_disable();
-	slice_qos_admit(&q, 125000 * 60);
+	slice_qos_admit(q, 125000 * 60);
 	local_bh_enable();
 	KUNIT_EXPECT_TRUE(test, netif_queue_stopped(dev));
-	slice_qos_set(&q, NULL);
+	slice_qos_set(q, NULL);
 	KUNIT_EXPECT_TRUE(test, qos_test_restarted(dev));
-	KUNIT_EXPECT_FALSE(test, slice_qos_get(&q, &got));
+	KUNIT_EXPECT_FALSE(test, slice_qos_get(q, &got));
 
-	slice_qos_uninit(&q);
+	slice_qos_uninit(q);
 	unregister_netdev(dev);
 }
 

@@ -127,10 +127,10 @@ def uapi():
 
 
 NESTS = {"peer": "slice_peer_a", "route": "slice_route_a", "keyconf": "slice_keyconf_a",
-         "stats": "slice_stats_a"}
+         "stats": "slice_stats_a", "qos": "slice_qos_a"}
 PREFIXES = {"slice_a": "SLICE_A_", "slice_peer_a": "SLICE_PEER_A_",
             "slice_route_a": "SLICE_ROUTE_A_", "slice_keyconf_a": "SLICE_KEYCONF_A_",
-            "slice_stats_a": "SLICE_STATS_A_"}
+            "slice_stats_a": "SLICE_STATS_A_", "slice_qos_a": "SLICE_QOS_A_"}
 
 
 def nla(attr_type, payload):

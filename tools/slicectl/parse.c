@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/qos.h"
 #include "parse.h"
 
 /* Longest key file accepted: a key, a newline and some slack for CRLF or spaces. */
@@ -165,6 +166,45 @@ const char *parse_cipher(const char *arg, uint32_t *out)
 		*out = SLICE_CIPHER_CHACHA20_POLY1305;
 	else
 		return "expected aes-256-gcm or chacha20-poly1305";
+	return NULL;
+}
+
+const char *parse_dscp(const char *arg, uint8_t *out)
+{
+	int dscp = ks_dscp_value(arg);
+
+	if (dscp < 0)
+		return "expected a KubeSlice class: Default, AF11..AF43 or EF";
+	*out = dscp;
+	return NULL;
+}
+
+const char *dscp_name(uint8_t dscp, char *buf, size_t size)
+{
+	/* AFxy is 8x + 2y (RFC 2597); the table in api/qos.c is the judge of what exists. */
+	if (dscp == 0)
+		snprintf(buf, size, "Default");
+	else if (dscp == 46)
+		snprintf(buf, size, "EF");
+	else
+		snprintf(buf, size, "AF%u%u", dscp / 8, dscp % 8 / 2);
+	return ks_dscp_value(buf) == dscp ? buf : NULL;
+}
+
+const char *parse_mark(const char *arg, uint32_t *out)
+{
+	unsigned long long value;
+	char *end;
+
+	if (!isdigit((unsigned char)arg[0]))
+		return "expected a number (decimal or 0x hex)";
+	errno = 0;
+	value = strtoull(arg, &end, 0);
+	if (*end)
+		return "expected a number (decimal or 0x hex)";
+	if (errno == ERANGE || value > UINT32_MAX)
+		return "must be at most 0xffffffff";
+	*out = value;
 	return NULL;
 }
 

@@ -6,6 +6,7 @@
 #ifndef SLICECTL_PARSE_H
 #define SLICECTL_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "lib/slicenl.h"
 
@@ -22,6 +23,12 @@ const char *parse_address(const char *arg, union slicenl_sockaddr *out);
 const char *parse_prefix(const char *arg, struct slicenl_route *out);
 const char *parse_cipher(const char *arg, uint32_t *out);
 const char *parse_slot(const char *arg, uint32_t *out);
+/* A KubeSlice DSCP class: "Default", "AF11".."AF43" or "EF". */
+const char *parse_dscp(const char *arg, uint8_t *out);
+/* The class name of a DSCP value, or NULL when it is not one of KubeSlice's classes. */
+const char *dscp_name(uint8_t dscp, char *buf, size_t size);
+/* A u32 in decimal or 0x hex, as `ip rule ... fwmark` takes it. */
+const char *parse_mark(const char *arg, uint32_t *out);
 /* 32 bytes as 64 hex digits or 44 base64 characters, trailing whitespace allowed. */
 const char *parse_key(const char *text, uint8_t key[SLICE_KEY_LEN]);
 const char *read_key_file(const char *path, uint8_t key[SLICE_KEY_LEN]);

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <string.h>
 
+#include "parse.h"
 #include "show.h"
 
 void format_endpoint(const union slicenl_sockaddr *endpoint, char *buf, size_t size)
@@ -84,6 +85,32 @@ static void show_peer_text(FILE *out, const struct slicenl_peer *peer)
 		show_stats_text(out, &peer->stats);
 }
 
+/* The class name, or the bare number for a DSCP that is not a class. */
+static const char *show_dscp(uint8_t dscp, char *buf, size_t size)
+{
+	if (!dscp_name(dscp, buf, size))
+		snprintf(buf, size, "%u", dscp);
+	return buf;
+}
+
+static void show_qos_text(FILE *out, const struct slicenl_qos *qos)
+{
+	char dscp[16];
+
+	fprintf(out, "  qos: ceiling %u kbit/s, guaranteed %u kbit/s, priority %u, dscp %s,"
+		" mark 0x%x\n", qos->ceiling_kbps, qos->guaranteed_kbps, qos->priority,
+		show_dscp(qos->dscp, dscp, sizeof(dscp)), qos->mark);
+}
+
+static void show_qos_json(FILE *out, const struct slicenl_qos *qos)
+{
+	char dscp[16];
+
+	fprintf(out, "\"qos\":{\"ceiling_kbps\":%u,\"guaranteed_kbps\":%u,\"priority\":%u,"
+		"\"dscp\":\"%s\",\"mark\":%u}", qos->ceiling_kbps, qos->guaranteed_kbps,
+		qos->priority, show_dscp(qos->dscp, dscp, sizeof(dscp)), qos->mark);
+}
+
 void show_text(FILE *out, const struct show_device *sd)
 {
 	const struct slicenl_device *dev = &sd->dev;
@@ -95,6 +122,8 @@ void show_text(FILE *out, const struct show_device *sd)
 		fprintf(out, "  local id: %u\n", dev->local_id);
 	if (dev->flags & SLICENL_DEV_HAS_LISTEN_PORT)
 		fprintf(out, "  listening port: %u\n", dev->listen_port);
+	if (dev->flags & SLICENL_DEV_HAS_QOS)
+		show_qos_text(out, &dev->qos);
 	if (dev->flags & SLICENL_DEV_HAS_STATS)
 		show_stats_text(out, &dev->stats);
 	for (i = 0; i < sd->num_routes; i++) {
@@ -191,6 +220,10 @@ void show_json(FILE *out, const struct show_device *sd)
 		fprintf(out, ",\"local_id\":%u", dev->local_id);
 	if (dev->flags & SLICENL_DEV_HAS_LISTEN_PORT)
 		fprintf(out, ",\"listen_port\":%u", dev->listen_port);
+	if (dev->flags & SLICENL_DEV_HAS_QOS) {
+		fputc(',', out);
+		show_qos_json(out, &dev->qos);
+	}
 	if (dev->flags & SLICENL_DEV_HAS_STATS) {
 		fputc(',', out);
 		show_stats_json(out, &dev->stats);

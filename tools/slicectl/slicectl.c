@@ -33,6 +33,9 @@ static void usage(FILE *out)
 		" [limit-packets N] [limit-seconds SECS]\n"
 		"       slicectl key DEV ID del primary|secondary\n"
 		"       slicectl key DEV ID swap\n"
+		"       slicectl qos DEV ceiling KBPS [guaranteed KBPS] [priority 0-7]"
+		" [dscp CLASS] [mark MARK]\n"
+		"       slicectl qos DEV off\n"
 		"       slicectl [-j] monitor\n");
 }
 
@@ -254,6 +257,66 @@ static int cmd_set(int argc, char **argv)
 	if (cfg.sock_fd >= 0)
 		close(cfg.sock_fd);
 	return err ? kernel_error(err, "cannot configure device") : 0;
+}
+
+static int parse_qos(int argc, char **argv, struct slicenl_qos *qos)
+{
+	uint32_t priority = 0;
+	const char *why;
+	int i;
+
+	for (i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return bad_usage("a qos option is missing its value");
+		if (!strcmp(argv[i], "ceiling")) {
+			why = parse_u32(argv[i + 1], 1, UINT32_MAX, &qos->ceiling_kbps);
+		} else if (!strcmp(argv[i], "guaranteed")) {
+			why = parse_u32(argv[i + 1], 0, UINT32_MAX, &qos->guaranteed_kbps);
+		} else if (!strcmp(argv[i], "priority")) {
+			why = parse_u32(argv[i + 1], 0, 7, &priority);
+		} else if (!strcmp(argv[i], "dscp")) {
+			why = parse_dscp(argv[i + 1], &qos->dscp);
+		} else if (!strcmp(argv[i], "mark")) {
+			why = parse_mark(argv[i + 1], &qos->mark);
+		} else {
+			fprintf(stderr, "slicectl: unknown qos option '%s'\n", argv[i]);
+			return 1;
+		}
+		if (why)
+			return bad_arg(argv[i], argv[i + 1], why);
+	}
+	qos->priority = priority;
+	if (!qos->ceiling_kbps)
+		return bad_usage("qos needs a ceiling (or 'off')");
+	if (qos->guaranteed_kbps > qos->ceiling_kbps) {
+		fprintf(stderr, "slicectl: guaranteed %u kbit/s is above the ceiling %u kbit/s\n",
+			qos->guaranteed_kbps, qos->ceiling_kbps);
+		return 1;
+	}
+	return 0;
+}
+
+/* The profile replaces the device's whole profile; "off" removes it. */
+static int cmd_qos(int argc, char **argv)
+{
+	struct slicenl_dev_config cfg = { .flags = SLICENL_DEV_SET_QOS, .sock_fd = -1 };
+	uint32_t ifindex;
+	int err;
+
+	if (argc < 2)
+		return bad_usage("qos needs a device and a profile, or 'off'");
+	if (device_index(argv[0], &ifindex))
+		return 1;
+	if (!strcmp(argv[1], "off")) {
+		if (argc != 2)
+			return bad_usage("qos off takes no options");
+	} else if (parse_qos(argc - 1, argv + 1, &cfg.qos)) {
+		return 1;
+	}
+	if (connect_kernel(false))
+		return 1;
+	err = slicenl_dev_set(nl, ifindex, &cfg);
+	return err ? kernel_error(err, "cannot set the QoS profile") : 0;
 }
 
 static int parse_peer_options(int argc, char **argv, struct slicenl_peer *peer)
@@ -480,6 +543,7 @@ int main(int argc, char **argv)
 		{ "peer", cmd_peer },
 		{ "route", cmd_route },
 		{ "key", cmd_key },
+		{ "qos", cmd_qos },
 		{ "monitor", cmd_monitor },
 	};
 	static char *default_command[] = { "show", NULL };

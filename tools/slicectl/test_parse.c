@@ -122,6 +122,37 @@ static void test_ciphers_and_slots(void **state)
 	assert_non_null(parse_slot("tertiary", &value));
 }
 
+static void test_qos(void **state)
+{
+	uint32_t mark;
+	uint8_t dscp;
+	char buf[16];
+
+	assert_null(parse_dscp("AF21", &dscp));
+	assert_int_equal(dscp, 18);
+	assert_null(parse_dscp("EF", &dscp));
+	assert_int_equal(dscp, 46);
+	assert_null(parse_dscp("Default", &dscp));
+	assert_int_equal(dscp, 0);
+	assert_non_null(parse_dscp("AF14", &dscp));
+	assert_non_null(parse_dscp("18", &dscp));
+	/* Every class's name reads back; values between the classes have none. */
+	assert_string_equal(dscp_name(18, buf, sizeof(buf)), "AF21");
+	assert_string_equal(dscp_name(38, buf, sizeof(buf)), "AF43");
+	assert_string_equal(dscp_name(46, buf, sizeof(buf)), "EF");
+	assert_string_equal(dscp_name(0, buf, sizeof(buf)), "Default");
+	assert_null(dscp_name(11, buf, sizeof(buf)));
+	assert_null(dscp_name(16, buf, sizeof(buf)));
+	assert_null(dscp_name(63, buf, sizeof(buf)));
+	assert_null(parse_mark("0x10", &mark));
+	assert_int_equal(mark, 16);
+	assert_null(parse_mark("4294967295", &mark));
+	assert_int_equal(mark, UINT32_MAX);
+	assert_non_null(parse_mark("0x100000000", &mark));
+	assert_non_null(parse_mark("-1", &mark));
+	assert_non_null(parse_mark("16k", &mark));
+}
+
 /* 0x00, 0x01, ... 0x1f in both encodings (base64 from `base64`). */
 #define KEY_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define KEY_B64 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -203,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_endpoints),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_ciphers_and_slots),
+		cmocka_unit_test(test_qos),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_key_files),
 	};

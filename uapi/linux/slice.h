@@ -107,6 +107,7 @@ enum slice_a {
 	SLICE_A_ROUTE,			/* nest slice_route_a */
 	SLICE_A_NUM_PEERS,		/* u32, get only */
 	SLICE_A_NUM_ROUTES,		/* u32, get only */
+	SLICE_A_QOS,			/* nest slice_qos_a: DEV_SET sets it, DEV_GET reports it */
 
 	__SLICE_A_MAX,
 	SLICE_A_MAX = __SLICE_A_MAX - 1
@@ -176,6 +177,24 @@ enum slice_stats_a {
 
 	__SLICE_STATS_A_MAX,
 	SLICE_STATS_A_MAX = __SLICE_STATS_A_MAX - 1
+};
+
+/*
+ * A slice's QoS profile. On DEV_SET the nest replaces the whole profile (absent attributes
+ * are 0) and needs CEILING_KBPS; an empty nest removes the profile. DEV_GET carries the nest
+ * only when a profile is set. GUARANTEED_KBPS and PRIORITY are stored for userspace, which
+ * programs them into the uplink's HTB; the device enforces the ceiling and marks packets.
+ */
+enum slice_qos_a {
+	SLICE_QOS_A_UNSPEC,
+	SLICE_QOS_A_CEILING_KBPS,	/* u32, kbit/s (1000 bit/s) of inner packets; not 0 */
+	SLICE_QOS_A_GUARANTEED_KBPS,	/* u32, <= CEILING_KBPS */
+	SLICE_QOS_A_PRIORITY,		/* u8, 0 (served first) .. 7 */
+	SLICE_QOS_A_DSCP,		/* u8, outer DSCP: 0, AF11..AF43 (10..38), EF (46) */
+	SLICE_QOS_A_MARK,		/* u32, skb->mark of outer packets; 0 = none */
+
+	__SLICE_QOS_A_MAX,
+	SLICE_QOS_A_MAX = __SLICE_QOS_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_SLICE_H */
