@@ -375,6 +375,18 @@ static int slice_nl_qos(struct nlattr *nest, struct slice_qos_profile *p,
 	return 1;
 }
 
+/* The mark is a routing key: routes cached under the old one may be the wrong ones now. */
+static void slice_nl_reroute_peers(struct slice_device *slice)
+{
+	struct slice_peer *peer;
+
+	list_for_each_entry(peer, &slice->peer_list, node) {
+		write_lock_bh(&peer->endpoint_lock);
+		dst_cache_reset(&peer->dst_cache);
+		write_unlock_bh(&peer->endpoint_lock);
+	}
+}
+
 static int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slice_device *slice = info->user_ptr[0];
@@ -398,8 +410,13 @@ static int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (info->attrs[SLICE_A_LOCAL_ID])
 		WRITE_ONCE(slice->local_id, nla_get_u32(info->attrs[SLICE_A_LOCAL_ID]));
-	if (info->attrs[SLICE_A_QOS])
+	if (info->attrs[SLICE_A_QOS]) {
+		u32 old_mark = slice_qos_mark(&slice->qos);
+
 		slice_qos_set(&slice->qos, has_qos ? &qos : NULL);
+		if (slice_qos_mark(&slice->qos) != old_mark)
+			slice_nl_reroute_peers(slice);
+	}
 	return 0;
 }
 

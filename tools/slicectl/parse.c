@@ -14,22 +14,28 @@
 /* Longest key file accepted: a key, a newline and some slack for CRLF or spaces. */
 #define KEY_FILE_MAX	128
 
-const char *parse_u64(const char *arg, uint64_t *out)
+/* strtoull would take signs and spaces; numbers here are plain digits in @base (0: 0x hex). */
+static const char *parse_base(const char *arg, int base, const char *what, uint64_t *out)
 {
 	unsigned long long value;
 	char *end;
 
-	/* strtoull would take signs, spaces and hex; ids and counts are plain decimals. */
 	if (!isdigit((unsigned char)arg[0]))
-		return "expected a decimal number";
+		return what;
 	errno = 0;
-	value = strtoull(arg, &end, 10);
+	value = strtoull(arg, &end, base);
 	if (*end)
-		return "expected a decimal number";
+		return what;
 	if (errno == ERANGE)
 		return "number too large";
 	*out = value;
 	return NULL;
+}
+
+/* Ids and counts are plain decimals. */
+const char *parse_u64(const char *arg, uint64_t *out)
+{
+	return parse_base(arg, 10, "expected a decimal number", out);
 }
 
 const char *parse_u32(const char *arg, uint32_t min, uint32_t max, uint32_t *out)
@@ -193,16 +199,13 @@ const char *dscp_name(uint8_t dscp, char *buf, size_t size)
 
 const char *parse_mark(const char *arg, uint32_t *out)
 {
-	unsigned long long value;
-	char *end;
+	const char *why;
+	uint64_t value;
 
-	if (!isdigit((unsigned char)arg[0]))
-		return "expected a number (decimal or 0x hex)";
-	errno = 0;
-	value = strtoull(arg, &end, 0);
-	if (*end)
-		return "expected a number (decimal or 0x hex)";
-	if (errno == ERANGE || value > UINT32_MAX)
+	why = parse_base(arg, 0, "expected a number (decimal or 0x hex)", &value);
+	if (why)
+		return why;
+	if (value > UINT32_MAX)
 		return "must be at most 0xffffffff";
 	*out = value;
 	return NULL;
