@@ -8,46 +8,15 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$HERE/../../../build/bin/slice-controller}
-WORK=$(mktemp -d /tmp/reconcile-e2e.XXXXXX)
-PORT=$((20000 + RANDOM % 20000))
-export KUBECONFIG=$WORK/data/admin.kubeconfig
+NAME=reconcile-e2e
+. "$HERE/../lib.sh"
 NS=kubeslice-acme
-PID=
-N=0
-FAILED=0
-
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ok() { N=$((N + 1)); echo "ok $N $1"; }
-not_ok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N $1"; }
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; echo "$out" | sed 's/^/# /'; fi
-}
-# eventually DESC CMD...: CMD succeeds within 10 s (reconciling is asynchronous).
-eventually() {
-	local desc=$1 out i
-	shift
-	for i in $(seq 100); do
-		out=$("$@" 2>&1) && { ok "$desc"; return; }
-		sleep 0.1
-	done
-	not_ok "$desc"
-	echo "$out" | sed 's/^/# /'
-}
 k() { kubectl --request-timeout=10s "$@"; }
 count() { k get "$@" -o name 2>/dev/null | wc -l; }
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 secret_file() { k get secret -n $NS "$1" -o jsonpath="{.data.${2//./\\.}}" | base64 -d; }
 
-"$BIN" --data-dir "$WORK/data" --listen 127.0.0.1:$PORT --resync 2 >"$WORK/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 50); do [ -f "$KUBECONFIG" ] && k get ns >/dev/null 2>&1 && break; sleep 0.1; done
+start_server --resync 2
 
 echo "TAP version 13"
 echo "1..18"
