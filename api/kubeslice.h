@@ -18,6 +18,14 @@
  *   WorkerSliceGateway, WorkerServiceImport, gateway Secrets), its own Cluster, and write
  *   its Cluster's status, its Worker* statuses and ServiceExportConfigs whose
  *   spec.sourceCluster is <cluster>.
+ * - Project users (KubeSlice's spec.serviceAccount.readOnly and readWrite): Secret
+ *   "kubeslice-rbac-ro-<user>" or "kubeslice-rbac-rw-<user>" in the project namespace, the
+ *   worker credential's type and data.token, label KS_LABEL_ACCESS = KS_ACCESS_READ_ONLY or
+ *   KS_ACCESS_READ_WRITE. A read-only token may get, list and watch the project's Clusters,
+ *   SliceConfigs, SliceQoSConfigs, ServiceExportConfigs, Worker* objects and Events, and its
+ *   own Project; a read-write token may also create, update, patch and delete the first
+ *   four. Neither reads Secrets (KubeSlice's roles do: here the worker tokens and gateway
+ *   keys stay with the controller and the workers).
  * - Slice CA: Secret "<slice>-ca" in the project namespace, type Opaque, data ca.crt and
  *   ca.key (PEM). It carries no worker-cluster label: only the controller reads it.
  * - Gateway credentials: Secret named as the WorkerSliceGateway ("<slice>-<local>-<remote>",
@@ -71,10 +79,15 @@
 #define KS_LABEL_ROTATION_SLICE	"kubeslice-slice"
 #define KS_LABEL_CLUSTER	"kubeslice.io/cluster"
 #define KS_LABEL_PROJECT	"kubeslice.io/project"
+#define KS_LABEL_ACCESS		"kubeslice.io/access"
+#define KS_ACCESS_READ_ONLY	"read-only"
+#define KS_ACCESS_READ_WRITE	"read-write"
 
 #define KS_ANNOT_ROTATION	"kubeslice.io/rotation-count"
 
 #define KS_SECRET_TOKEN_PREFIX	"kubeslice-rbac-worker-"
+#define KS_SECRET_READ_ONLY_PREFIX	"kubeslice-rbac-ro-"
+#define KS_SECRET_READ_WRITE_PREFIX	"kubeslice-rbac-rw-"
 #define KS_SECRET_CA_SUFFIX	"-ca"
 #define KS_SECRET_TYPE_TOKEN	"kubernetes.io/service-account-token"
 #define KS_SECRET_TYPE_TLS	"kubernetes.io/tls"

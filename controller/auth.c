@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Worker tokens live in Secrets, so finding one scans the Secrets; the answer is cached
- * until any Secret changes (the store counts Secret writes), which also makes a deleted or
- * replaced token stop working at once.
+ * Worker and project user tokens live in Secrets, so finding one scans the Secrets; the
+ * answer is cached until any Secret changes (the store counts Secret writes), which also
+ * makes a deleted or replaced token stop working at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,41 +63,62 @@ static bool token_equal(const char *a, const char *b)
 	return n == strlen(b) && !CRYPTO_memcmp(a, b, n);
 }
 
-/* Looks the token up in the worker credential Secrets. */
-static bool find_worker(struct ctl_auth *a, const char *token, struct ctl_identity *id)
+/* The token Secret labelled key whose token is token (caller frees), or NULL. */
+static cJSON *find_secret(struct ctl_auth *a, const char *key, const char *token)
 {
 	const struct ks_resource *res = ks_resource_by_plural(KS_RES_SECRET);
 	struct ctl_selector *sel;
+	cJSON *secrets, *s, *found = NULL;
 	char err[128];
-	cJSON *secrets, *s;
-	bool found = false;
 
-	if (ctl_selector_parse(KS_LABEL_CLUSTER, NULL, &sel, err, sizeof(err)))
-		return false;
+	if (ctl_selector_parse(key, NULL, &sel, err, sizeof(err)))
+		return NULL;
 	secrets = ctl_obj_list(a->st, res, NULL, sel, NULL);
 	ctl_selector_free(sel);
 	cJSON_ArrayForEach(s, secrets) {
 		const char *b64 = ks_get_str(s, "data.token");
 		unsigned char *raw;
 		size_t len;
+		bool match;
 
 		if (strcmp(ks_get_str0(s, "type"), KS_SECRET_TYPE_TOKEN) || !b64)
 			continue;
 		raw = ks_b64_decode(b64, &len);
-		found = raw && token_equal((const char *)raw, token);
+		match = raw && token_equal((const char *)raw, token);
 		free(raw);
-		if (found) {
-			id->role = CTL_WORKER;
-			snprintf(id->cluster, sizeof(id->cluster), "%s",
-				 ks_label(s, KS_LABEL_CLUSTER));
-			snprintf(id->ns, sizeof(id->ns), "%s", ks_namespace(s));
-			snprintf(id->user, sizeof(id->user), "system:serviceaccount:%s:%s",
-				 id->ns, ks_name(s));
+		if (match) {
+			found = cJSON_DetachItemViaPointer(secrets, s);
 			break;
 		}
 	}
 	cJSON_Delete(secrets);
 	return found;
+}
+
+/* Looks the token up in the worker and project user credential Secrets. */
+static bool find_holder(struct ctl_auth *a, const char *token, struct ctl_identity *id)
+{
+	cJSON *s = find_secret(a, KS_LABEL_CLUSTER, token);
+	const char *access;
+
+	if (s) {
+		id->role = CTL_WORKER;
+		snprintf(id->cluster, sizeof(id->cluster), "%s", ks_label(s, KS_LABEL_CLUSTER));
+	} else if ((s = find_secret(a, KS_LABEL_ACCESS, token))) {
+		access = ks_label(s, KS_LABEL_ACCESS);
+		if (!strcmp(access, KS_ACCESS_READ_WRITE))
+			id->role = CTL_PROJECT_READ_WRITE;
+		else if (!strcmp(access, KS_ACCESS_READ_ONLY))
+			id->role = CTL_PROJECT_READ_ONLY;
+	}
+	if (!s || id->role == CTL_ANONYMOUS) {
+		cJSON_Delete(s);
+		return false;
+	}
+	snprintf(id->ns, sizeof(id->ns), "%s", ks_namespace(s));
+	snprintf(id->user, sizeof(id->user), "system:serviceaccount:%s:%s", id->ns, ks_name(s));
+	cJSON_Delete(s);
+	return true;
 }
 
 void ctl_auth_identify(struct ctl_auth *a, const char *authorization,
@@ -137,7 +158,7 @@ void ctl_auth_identify(struct ctl_auth *a, const char *authorization,
 		}
 	pthread_mutex_unlock(&a->lock);
 
-	if (!find_worker(a, token, id))
+	if (!find_holder(a, token, id))
 		return;
 	pthread_mutex_lock(&a->lock);
 	if (gen == a->cache_gen) {
@@ -155,6 +176,50 @@ static bool is(const struct ks_resource *res, const char *plural)
 	return !strcmp(res->plural, plural);
 }
 
+/* The kinds a project's read-write users may write. */
+static bool project_editable(const struct ks_resource *res)
+{
+	return is(res, KS_RES_CLUSTER) || is(res, KS_RES_SLICE) || is(res, KS_RES_QOS) ||
+	       is(res, KS_RES_EXPORT);
+}
+
+/* The kinds a project's users see in its namespace (Secrets and key rotations are not). */
+static bool project_visible(const struct ks_resource *res)
+{
+	return project_editable(res) || is(res, KS_RES_WORKER_SLICE) ||
+	       is(res, KS_RES_WORKER_GATEWAY) || is(res, KS_RES_WORKER_IMPORT) ||
+	       is(res, KS_RES_EVENT);
+}
+
+/* KubeSlice's worker Role: its own objects, their status, its exports and Events. */
+static bool worker_allow(const struct ctl_identity *id, const char *verb, bool reading,
+			 const struct ks_resource *res, const char *ns, const char *sub)
+{
+	if (!ns || strcmp(ns, id->ns))
+		return false;
+	if (sub)
+		return !strcmp(sub, "status") && res->status && !is(res, KS_RES_NAMESPACE);
+	if (reading)
+		return !is(res, KS_RES_EVENT);
+	if (is(res, KS_RES_EVENT))
+		return !strcmp(verb, "create");
+	return is(res, KS_RES_EXPORT) && strcmp(verb, "deletecollection");
+}
+
+/* KubeSlice's project read-only and read-write Roles (without their Secrets), and the
+ * Project itself to read, so that a user's UI finds which project it is in. */
+static bool project_user_allow(const struct ctl_identity *id, bool reading,
+			       const struct ks_resource *res, const char *ns, const char *sub)
+{
+	if (is(res, KS_RES_PROJECT))
+		return reading && !sub && ns && !strcmp(ns, KS_CONTROLLER_NAMESPACE);
+	if (!ns || strcmp(ns, id->ns))
+		return false;
+	if (reading)
+		return project_visible(res);
+	return id->role == CTL_PROJECT_READ_WRITE && !sub && project_editable(res);
+}
+
 bool ctl_auth_allow(const struct ctl_identity *id, const char *verb,
 		    const struct ks_resource *res, const char *ns, const char *sub,
 		    char *why, size_t len)
@@ -162,20 +227,20 @@ bool ctl_auth_allow(const struct ctl_identity *id, const char *verb,
 	bool reading = !strcmp(verb, "get") || !strcmp(verb, "list") || !strcmp(verb, "watch");
 	bool ok;
 
-	if (id->role == CTL_ADMIN)
+	switch (id->role) {
+	case CTL_ADMIN:
 		return true;
-	if (id->role != CTL_WORKER)
+	case CTL_WORKER:
+		ok = worker_allow(id, verb, reading, res, ns, sub);
+		break;
+	case CTL_PROJECT_READ_ONLY:
+	case CTL_PROJECT_READ_WRITE:
+		ok = project_user_allow(id, reading, res, ns, sub);
+		break;
+	default:
 		ok = false;
-	else if (!ns || strcmp(ns, id->ns))
-		ok = false;
-	else if (sub)
-		ok = (!strcmp(sub, "status") && res->status && !is(res, KS_RES_NAMESPACE));
-	else if (reading)
-		ok = !is(res, KS_RES_EVENT);
-	else if (is(res, KS_RES_EVENT))
-		ok = !strcmp(verb, "create");
-	else
-		ok = is(res, KS_RES_EXPORT) && strcmp(verb, "deletecollection");
+		break;
+	}
 	if (!ok) {
 		char where[KS_NAME_MAX + 32] = "";
 
@@ -189,15 +254,33 @@ bool ctl_auth_allow(const struct ctl_identity *id, const char *verb,
 	return ok;
 }
 
+/* Whether obj lies in the namespace of id, a worker's or a project user's. */
+static bool in_own_namespace(const struct ctl_identity *id, const cJSON *obj)
+{
+	return !strcmp(ks_namespace(obj) ? ks_namespace(obj) : "", id->ns);
+}
+
 bool ctl_auth_can_read(const struct ctl_identity *id, const struct ks_resource *res,
 		       const cJSON *obj)
 {
+	char ns[KS_NAME_MAX + 1];
 	const char *label;
 
-	if (id->role == CTL_ADMIN)
+	switch (id->role) {
+	case CTL_ADMIN:
 		return true;
-	if (id->role != CTL_WORKER || strcmp(ks_namespace(obj) ? ks_namespace(obj) : "",
-					     id->ns))
+	case CTL_PROJECT_READ_ONLY:
+	case CTL_PROJECT_READ_WRITE:
+		if (is(res, KS_RES_PROJECT))
+			return !ks_project_namespace(ks_name(obj), ns, sizeof(ns)) &&
+			       !strcmp(ns, id->ns);
+		return in_own_namespace(id, obj);
+	case CTL_WORKER:
+		break;
+	default:
+		return false;
+	}
+	if (!in_own_namespace(id, obj))
 		return false;
 	if (is(res, KS_RES_CLUSTER))
 		return !strcmp(ks_name(obj), id->cluster);
@@ -210,10 +293,17 @@ bool ctl_auth_can_read(const struct ctl_identity *id, const struct ks_resource *
 bool ctl_auth_can_write(const struct ctl_identity *id, const struct ks_resource *res,
 			const cJSON *obj)
 {
-	if (id->role == CTL_ADMIN)
+	switch (id->role) {
+	case CTL_ADMIN:
 		return true;
-	if (id->role != CTL_WORKER || strcmp(ks_namespace(obj) ? ks_namespace(obj) : "",
-					     id->ns))
+	case CTL_PROJECT_READ_WRITE:
+		return in_own_namespace(id, obj) && project_editable(res);
+	case CTL_WORKER:
+		break;
+	default:
+		return false;
+	}
+	if (!in_own_namespace(id, obj))
 		return false;
 	if (is(res, KS_RES_EVENT))
 		return true;

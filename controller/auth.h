@@ -3,7 +3,9 @@
  * Who a request is (bearer tokens) and what it may do. The admin token may do anything;
  * a worker cluster's token (the Secret api/kubeslice.h describes) reads only its own
  * objects in its project namespace and writes only their status, its ServiceExportConfigs
- * and Events.
+ * and Events; a project user's token (read-only or read-write, api/kubeslice.h) reads the
+ * project's objects but its Secrets, and read-write writes its Clusters, SliceConfigs,
+ * SliceQoSConfigs and ServiceExportConfigs.
  */
 #ifndef CONTROLLER_AUTH_H
 #define CONTROLLER_AUTH_H
@@ -16,13 +18,19 @@
 
 struct ctl_store;
 
-enum ctl_role { CTL_ANONYMOUS, CTL_ADMIN, CTL_WORKER };
+enum ctl_role {
+	CTL_ANONYMOUS,
+	CTL_ADMIN,
+	CTL_WORKER,
+	CTL_PROJECT_READ_ONLY,
+	CTL_PROJECT_READ_WRITE,
+};
 
 /**
  * struct ctl_identity - the authenticated requester
  * @role: what kind of requester
  * @cluster: worker cluster name (CTL_WORKER)
- * @ns: the worker's project namespace (CTL_WORKER)
+ * @ns: the worker's or project user's project namespace
  * @user: user name for messages
  */
 struct ctl_identity {

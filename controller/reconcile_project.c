@@ -10,8 +10,111 @@
 #include "controller/certs.h"
 #include "controller/reconcile.h"
 
-/* Random bytes in a worker's bearer token. */
+/* Random bytes in a bearer token (workers' and project users'). */
 #define CTL_TOKEN_BYTES 32
+
+/* KubeSlice's project users: a list in the Project, the name of their Secrets, access. */
+static const struct project_access {
+	const char *field;
+	const char *prefix;
+	const char *access;
+} project_access[] = {
+	{ "spec.serviceAccount.readOnly", KS_SECRET_READ_ONLY_PREFIX, KS_ACCESS_READ_ONLY },
+	{ "spec.serviceAccount.readWrite", KS_SECRET_READ_WRITE_PREFIX, KS_ACCESS_READ_WRITE },
+};
+
+/* A bearer-token Secret, labelled key=value so that ctl_auth_identify finds it. */
+static cJSON *token_secret_build(const char *ns, const char *secret, const char *key,
+				 const char *value)
+{
+	char token[2 * CTL_TOKEN_BYTES + 1];
+	cJSON *obj, *data;
+	char *b64;
+
+	if (ctl_random_hex(token, CTL_TOKEN_BYTES))
+		return NULL;
+	b64 = ks_b64_encode(token, strlen(token));
+	obj = ks_object_new(KS_API_CORE, "Secret", ns, secret);
+	data = ks_ensure(obj, "data");
+	if (!b64 || !data || !ks_set_label(obj, key, value) ||
+	    !ks_set_str(obj, "type", KS_SECRET_TYPE_TOKEN) || !ks_set_str(data, "token", b64)) {
+		cJSON_Delete(obj);
+		obj = NULL;
+	}
+	free(b64);
+	return obj;
+}
+
+/* The credential exists, and stays as it is once made: a new token would lock its holder
+ * out until someone copied it over. Events go on about. */
+static int token_secret_reconcile(struct ctl_store *st, const cJSON *about, const char *ns,
+				  const char *secret, const char *key, const char *value)
+{
+	cJSON *existing, *desired;
+	int ret;
+
+	existing = ctl_store_get(st, KS_RES_SECRET, ns, secret);
+	if (existing && ks_get_str(existing, "data.token")) {
+		cJSON_Delete(existing);
+		return 0;
+	}
+	desired = token_secret_build(ns, secret, key, value);
+	if (!desired) {
+		ctl_event_record(st, about, "Warning", "SecretWriteFailed",
+				 "Could not generate the token of %s", secret);
+		cJSON_Delete(existing);
+		return -ENOMEM;
+	}
+	ret = ctl_apply_logged(st, KS_RES_SECRET, desired, existing, about);
+	cJSON_Delete(desired);
+	cJSON_Delete(existing);
+	return ret < 0 ? ret : 0;
+}
+
+/* Whether the Project still lists the user whose token Secret is secret. */
+static bool project_lists(const cJSON *project, const cJSON *secret)
+{
+	const char *access = ks_label(secret, KS_LABEL_ACCESS);
+	const cJSON *user;
+
+	for (size_t i = 0; access && i < sizeof(project_access) / sizeof(project_access[0]); i++) {
+		const struct project_access *pa = &project_access[i];
+		size_t plen = strlen(pa->prefix);
+
+		if (strcmp(access, pa->access) || strncmp(ks_name(secret), pa->prefix, plen))
+			continue;
+		cJSON_ArrayForEach(user, ks_get(project, pa->field))
+			if (cJSON_IsString(user) && !strcmp(user->valuestring, ks_name(secret) + plen))
+				return true;
+	}
+	return false;
+}
+
+/* One token Secret per listed user; the Secrets of users no longer listed go. */
+static void project_users_reconcile(struct ctl_store *st, const cJSON *project,
+				    const char *ns)
+{
+	char secret[KS_NAME_MAX + 1];
+	const cJSON *user;
+	cJSON *have, *s;
+
+	for (size_t i = 0; i < sizeof(project_access) / sizeof(project_access[0]); i++) {
+		const struct project_access *pa = &project_access[i];
+
+		cJSON_ArrayForEach(user, ks_get(project, pa->field)) {
+			if (!cJSON_IsString(user) ||
+			    (size_t)snprintf(secret, sizeof(secret), "%s%s", pa->prefix,
+					     user->valuestring) >= sizeof(secret))
+				continue;
+			token_secret_reconcile(st, project, ns, secret, KS_LABEL_ACCESS, pa->access);
+		}
+	}
+	have = ctl_store_list(st, KS_RES_SECRET, ns, KS_LABEL_ACCESS);
+	cJSON_ArrayForEach(s, have)
+		if (!project_lists(project, s))
+			ctl_delete_logged(st, KS_RES_SECRET, s, project);
+	cJSON_Delete(have);
+}
 
 void ctl_project_reconcile(struct ctl_store *st, const cJSON *project, int deleted)
 {
@@ -31,56 +134,10 @@ void ctl_project_reconcile(struct ctl_store *st, const cJSON *project, int delet
 	if (!desired || !ks_set_label(desired, KS_LABEL_PROJECT, ks_name(project)))
 		ctl_event_record(st, project, "Warning", "NamespaceWriteFailed",
 				 "Out of memory building namespace %s", ns);
-	else
-		ctl_apply_logged(st, KS_RES_NAMESPACE, desired, existing, project);
+	else if (ctl_apply_logged(st, KS_RES_NAMESPACE, desired, existing, project) >= 0)
+		project_users_reconcile(st, project, ns);
 	cJSON_Delete(desired);
 	cJSON_Delete(existing);
-}
-
-static cJSON *token_secret_build(const char *ns, const char *secret, const char *cluster)
-{
-	char token[2 * CTL_TOKEN_BYTES + 1];
-	cJSON *obj, *data;
-	char *b64;
-
-	if (ctl_random_hex(token, CTL_TOKEN_BYTES))
-		return NULL;
-	b64 = ks_b64_encode(token, strlen(token));
-	obj = ks_object_new(KS_API_CORE, "Secret", ns, secret);
-	data = ks_ensure(obj, "data");
-	if (!b64 || !data || !ks_set_label(obj, KS_LABEL_CLUSTER, cluster) ||
-	    !ks_set_str(obj, "type", KS_SECRET_TYPE_TOKEN) || !ks_set_str(data, "token", b64)) {
-		cJSON_Delete(obj);
-		obj = NULL;
-	}
-	free(b64);
-	return obj;
-}
-
-/* The credential exists, and stays as it is once made: a new token would lock the worker
- * out until someone copied it over. */
-static int token_secret_reconcile(struct ctl_store *st, const cJSON *cluster,
-				  const char *secret)
-{
-	cJSON *existing, *desired;
-	int ret;
-
-	existing = ctl_store_get(st, KS_RES_SECRET, ks_namespace(cluster), secret);
-	if (existing && ks_get_str(existing, "data.token")) {
-		cJSON_Delete(existing);
-		return 0;
-	}
-	desired = token_secret_build(ks_namespace(cluster), secret, ks_name(cluster));
-	if (!desired) {
-		ctl_event_record(st, cluster, "Warning", "SecretWriteFailed",
-				 "Could not generate the token of %s", secret);
-		cJSON_Delete(existing);
-		return -ENOMEM;
-	}
-	ret = ctl_apply_logged(st, KS_RES_SECRET, desired, existing, cluster);
-	cJSON_Delete(desired);
-	cJSON_Delete(existing);
-	return ret < 0 ? ret : 0;
 }
 
 /* status.secretName, and registrationStatus Pending until the worker reports in. */
@@ -128,7 +185,8 @@ void ctl_cluster_credential_reconcile(struct ctl_store *st, const cJSON *cluster
 		if (existing)
 			ctl_delete_logged(st, KS_RES_SECRET, existing, cluster);
 		cJSON_Delete(existing);
-	} else if (!token_secret_reconcile(st, cluster, secret)) {
+	} else if (!token_secret_reconcile(st, cluster, ks_namespace(cluster), secret,
+					   KS_LABEL_CLUSTER, ks_name(cluster))) {
 		cluster_status_reconcile(st, cluster, secret);
 	}
 }

@@ -60,7 +60,7 @@ cat >"$WORK/base.yaml" <<YAML
 apiVersion: controller.kubeslice.io/v1alpha1
 kind: Project
 metadata: {name: demo, namespace: kubeslice-controller}
-spec: {serviceAccount: {readWrite: [alice]}}
+spec: {serviceAccount: {readWrite: [alice], readOnly: [bob]}}
 YAML
 cat >"$WORK/clusters.yaml" <<YAML
 apiVersion: controller.kubeslice.io/v1alpha1
@@ -247,6 +247,34 @@ check "worker may not export for another cluster" \
 	expect 403 "$(api -t "$WTOKEN" POST $CTL/namespaces/$NS/serviceexportconfigs '{"apiVersion":"controller.kubeslice.io/v1alpha1","kind":"ServiceExportConfig","metadata":{"name":"web-c2"},"spec":{"serviceName":"web","serviceNamespace":"app","sourceCluster":"c2","sliceName":"red"}}')"
 check "worker may not touch other namespaces" expect 403 "$(api -t "$WTOKEN" GET api/v1/namespaces/default/secrets)"
 check "a bad token is 401" expect 401 "$(api -t nope GET $CTL/sliceconfigs)"
+
+# The project's users (spec.serviceAccount): a read-only and a read-write token.
+user_token() { kubectl get secret "kubeslice-rbac-$1" -n $NS -o jsonpath='{.data.token}' | base64 -d; }
+RO=$(user_token ro-bob) RW=$(user_token rw-alice)
+check "the project's users get token Secrets" test ${#RO} = 64 -a ${#RW} = 64
+check "read-only lists the project's SliceConfigs" \
+	expect 200 "$(api -t "$RO" GET $CTL/namespaces/$NS/sliceconfigs)" '[.items[].metadata.name] == ["red"]'
+check "read-only reads the gateways of every cluster" \
+	expect 200 "$(api -t "$RO" GET $WRK/namespaces/$NS/workerslicegateways)" \
+	'[.items[].metadata.labels["worker-cluster"]] | unique == ["c1", "c2"]'
+check "read-only sees its own Project only" \
+	expect 200 "$(api -t "$RO" GET $CTL/namespaces/kubeslice-controller/projects)" '[.items[].metadata.name] == ["demo"]'
+check "read-only may not write a SliceConfig" \
+	expect 403 "$(api -t "$RO" DELETE $CTL/namespaces/$NS/sliceconfigs/red)" '.reason == "Forbidden" and (.message | contains("kubeslice-rbac-ro-bob"))'
+check "read-only may not read Secrets" expect 403 "$(api -t "$RO" GET api/v1/namespaces/$NS/secrets)"
+check "read-only may not read other namespaces" expect 403 "$(api -t "$RO" GET $CTL/namespaces/default/sliceconfigs)"
+check "read-write labels a SliceConfig" \
+	expect 200 "$(api -t "$RW" PATCH $CTL/namespaces/$NS/sliceconfigs/red '{"metadata":{"labels":{"by":"alice"}}}' application/merge-patch+json)"
+check "read-write may not write worker objects" \
+	expect 403 "$(api -t "$RW" PATCH $WRK/namespaces/$NS/workersliceconfigs/red-c1/status '{"status":{}}' application/merge-patch+json)"
+check "read-write may not create Projects" \
+	expect 403 "$(api -t "$RW" POST $CTL/namespaces/kubeslice-controller/projects '{"apiVersion":"controller.kubeslice.io/v1alpha1","kind":"Project","metadata":{"name":"p2"}}')"
+check "a user taken off the Project loses the token" sh -c "
+	kubectl patch project demo -n kubeslice-controller --type merge -p '{\"spec\":{\"serviceAccount\":{\"readOnly\":[]}}}' >/dev/null &&
+	for i in \$(seq 50); do
+		[ \"\$(curl -sk -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $RO' $URL/$CTL/namespaces/$NS/sliceconfigs)\" = 401 ] && exit 0
+		sleep 0.1
+	done; exit 1"
 
 # Durability: kill -9 while writing, then every acknowledged write is there.
 list_rv() { curl -sk -H "Authorization: Bearer $(TOKEN)" "$URL/api/v1/namespaces/$NS/secrets" | jq -r .metadata.resourceVersion; }
