@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Routing of the Kubernetes REST paths, and the answers that are not about one resource:
- * discovery, OpenAPI, health, metrics, and Status errors. Resource verbs are in
+ * discovery, OpenAPI, health, metrics, the web UI's files, and Status errors. Resource verbs are in
  * http_resource.c.
  */
 #include <stdbool.h>
@@ -13,6 +13,7 @@
 #include "controller/discovery.h"
 #include "controller/http_api.h"
 #include "controller/http_resource.h"
+#include "controller/http_static.h"
 #include "controller/openapi.h"
 
 #define MAX_SEGMENTS 10
@@ -200,6 +201,10 @@ static int dispatch(struct ctl_api *api, struct ctl_http_conn *c, struct ctl_htt
 	if (n == 1 && (!strcmp(seg[0], "healthz") || !strcmp(seg[0], "livez") ||
 		       !strcmp(seg[0], "readyz"))) {
 		ret = ctl_http_respond(c, 200, "text/plain", "ok", 2, NULL);
+		goto out;
+	}
+	if (n >= 1 && !strcmp(seg[0], "ui")) {
+		ret = ctl_static_serve(c, req);
 		goto out;
 	}
 	if (n == 1 && !strcmp(seg[0], "version")) {
