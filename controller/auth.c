@@ -104,14 +104,15 @@ static bool find_holder(struct ctl_auth *a, const char *token, struct ctl_identi
 	if (s) {
 		id->role = CTL_WORKER;
 		snprintf(id->cluster, sizeof(id->cluster), "%s", ks_label(s, KS_LABEL_CLUSTER));
-	} else if ((s = find_secret(a, KS_LABEL_ACCESS, token))) {
-		access = ks_label(s, KS_LABEL_ACCESS);
-		if (!strcmp(access, KS_ACCESS_READ_WRITE))
+	} else {
+		s = find_secret(a, KS_LABEL_ACCESS, token);
+		access = s ? ks_label(s, KS_LABEL_ACCESS) : NULL;
+		if (access && !strcmp(access, KS_ACCESS_READ_WRITE))
 			id->role = CTL_PROJECT_READ_WRITE;
-		else if (!strcmp(access, KS_ACCESS_READ_ONLY))
+		else if (access && !strcmp(access, KS_ACCESS_READ_ONLY))
 			id->role = CTL_PROJECT_READ_ONLY;
 	}
-	if (!s || id->role == CTL_ANONYMOUS) {
+	if (id->role == CTL_ANONYMOUS) {
 		cJSON_Delete(s);
 		return false;
 	}

@@ -84,7 +84,8 @@ static bool project_lists(const cJSON *project, const cJSON *secret)
 		if (strcmp(access, pa->access) || strncmp(ks_name(secret), pa->prefix, plen))
 			continue;
 		cJSON_ArrayForEach(user, ks_get(project, pa->field))
-			if (cJSON_IsString(user) && !strcmp(user->valuestring, ks_name(secret) + plen))
+			if (cJSON_IsString(user) &&
+			    !strcmp(user->valuestring, ks_name(secret) + plen))
 				return true;
 	}
 	return false;

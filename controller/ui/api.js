@@ -84,18 +84,23 @@ export async function watch(path, rv, signal, onEvent) {
     throw await failure(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done)
-      return;
-    buf += value;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line)
-        onEvent(JSON.parse(line));
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done)
+        return;
+      buf += value;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line)
+          onEvent(JSON.parse(line));
+      }
     }
+  } finally {
+    // an event the caller threw on (an ERROR) ends the stream and its connection
+    reader.cancel().catch(() => {});
   }
 }
 
