@@ -247,6 +247,18 @@ async function main() {
     return `seen ${ms} ms after the write`;
   });
 
+  await check('the topology keeps updating across a kill -9 and restart of the controller',
+    async () => {
+      console.log('# kill -9 and restart the controller');
+      await until('the restart', () => fs.existsSync(env.UI_RESTARTED), 30000);
+      const t0 = Date.now();
+      await tunnelStatus(gateways.find((g) => g.metadata.name === 'blue-c2-c1'), 'UP', 3.5);
+      await page.waitForSelector('g.edge[data-edge="c1--c2"][data-state="up"]');
+      const label = await page.textContent('g.edge[data-edge="c1--c2"]');
+      assert(label.includes('3.5 ms'), `label: ${label}`);
+      return `seen ${Date.now() - t0} ms after the write`;
+    });
+
   await check('editing the slice in the form changes it (kubectl get)', async () => {
     await page.click('nav a[data-page="slices"]');
     await page.click('tr[data-slice="blue"] a[data-action="edit"]');
@@ -327,11 +339,14 @@ async function main() {
     metadata: { name: 'green', namespace: NS },
     spec: { sliceSubnet: '10.30.0.0/16', clusters: ['c1', 'c2'], standardQosProfileName: 'gold' },
   }));
-  await check('a read-only token sees the slices', async () => {
+  await check('a read-only token sees the clusters, the slices and a topology', async () => {
     await page.fill('#token', env.UI_READER);
     await page.click('form.login button[type=submit]');
+    await page.waitForSelector('table.clusters tr[data-cluster="c3"]');
     await page.click('nav a[data-page="slices"]');
-    await page.waitForSelector('tr[data-slice="green"]');
+    await page.click('tr[data-slice="green"] a:has-text("Topology")');
+    await page.waitForSelector('svg.topology g.node[data-node="c2"]');
+    await page.click('nav a[data-page="slices"]');
   });
   await check('a read-only token deleting a slice gets the API\'s 403, shown plainly', async () => {
     const button = page.locator('tr[data-slice="green"] button[data-action="delete"]');

@@ -37,9 +37,14 @@ function form(slice, clusters, profiles, editing) {
   const useProfile = !!spec.standardQosProfileName || (!spec.qosProfileDetails &&
                                                        profiles.length > 0);
   const members = new Set(spec.clusters || []);
-  const checks = clusters.map((c) => h('label', { class: 'check' },
-    h('input', { type: 'checkbox', name: 'cluster', value: c.metadata.name,
-                 checked: members.has(c.metadata.name) }), c.metadata.name));
+  // every Cluster of the project, with its registration state when it is not Registered
+  const checks = clusters.map((c) => {
+    const reg = c.status?.registrationStatus;
+    return h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name: 'cluster', value: c.metadata.name,
+                   checked: members.has(c.metadata.name) }), c.metadata.name,
+      reg === 'Registered' ? null : h('small', null, ` (${reg || 'not registered yet'})`));
+  });
   return h('form', { class: 'slice-form', novalidate: true },
     field('Name', 'metadata.name', text('name', slice.metadata.name, { disabled: editing })),
     field('Slice subnet', 'spec.sliceSubnet', text('sliceSubnet', spec.sliceSubnet,
