@@ -289,7 +289,8 @@ async function main() {
   await check('Events are listed newest first and filter by object', async () => {
     await page.click('nav a[data-page="events"]');
     await page.waitForSelector('table.events tbody tr td[title]');
-    const times = await page.$$eval('table.events tbody tr td[title]', (t) => t.map((x) => x.title));
+    const times = await page.$$eval('table.events tbody tr td[title]',
+      (t) => t.map((x) => x.title));
     assert(times.length > 3, `${times.length} events`);
     assert(times.every((t, i) => !i || times[i - 1] >= t), `order: ${times}`);
     await page.selectOption('#event-object', 'SliceConfig:blue');
@@ -316,8 +317,11 @@ async function main() {
     });
   });
 
-  await check('the token never appears in a URL, a cookie or the console', async () => {
+  await check('the token never appears in a URL, a cookie or the console; nothing is ' +
+              'fetched from elsewhere', async () => {
     assert(!requests.some((r) => r.url.includes(ADMIN)), 'a URL holds the token');
+    const elsewhere = requests.filter((r) => new URL(r.url).origin !== base.origin);
+    assert(!elsewhere.length, `requests beyond the controller: ${elsewhere.map((r) => r.url)}`);
     assert(!requests.some((r) => r.headers.cookie), 'a request carried a cookie');
     assert((await browser.cookies()).length === 0, 'the browser holds cookies');
     assert(!consoleErrors.some((m) => m.includes(ADMIN)), 'the console shows the token');
