@@ -141,6 +141,33 @@ async function main() {
     }
   });
 
+  await check('login takes the current context\'s token from YAML or JSON kubeconfigs',
+    async () => {
+      const got = await page.evaluate(async () => {
+        const { tokenFrom } = await import('/ui/api.js');
+        const attempt = (text) => {
+          try {
+            return tokenFrom(text);
+          } catch (e) {
+            return `!${e.message}`;
+          }
+        };
+        return [
+          attempt('  abc123\n'),
+          attempt('users:\n  - name: x\n    user:\n      token: "quoted"\n' +
+                  'contexts:\n  - name: c\n    context: {}\n'),
+          attempt('users:\n- name: a\n  user:\n    token: ta\n- name: b\n  user:\n' +
+                  '    token: tb\ncontexts:\n- name: one\n  context:\n    user: a\n' +
+                  '- name: two\n  context:\n    user: b\ncurrent-context: two\n'),
+          attempt(JSON.stringify({ users: [{ name: 'u', user: { token: 'fromjson' } }],
+            contexts: [{ name: 'c', context: { user: 'u' } }], 'current-context': 'c' })),
+          attempt('users:\n- name: a\n  user:\n    client-certificate-data: AAAA\n'),
+        ];
+      });
+      assert(got.slice(0, 4).join() === 'abc123,quoted,tb,fromjson', `tokens: ${got}`);
+      assert(/^!the kubeconfig has no token/.test(got[4]), `no token: ${got[4]}`);
+    });
+
   await check('a wrong token is refused with the API\'s 401', async () => {
     await page.fill('#token', 'not-a-token');
     await page.click('form.login button[type=submit]');
