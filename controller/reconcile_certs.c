@@ -2,7 +2,8 @@
 /*
  * Slice credentials: the slice CA Secret, the VpnKeyRotation that says which generation of
  * gateway certificates is current and when the next one is due, and one credential Secret
- * per WorkerSliceGateway. Certificates are issued only when a Secret is missing, belongs to
+ * per WorkerSliceGateway with a certificate and key of its own for each of its gateway pairs
+ * (api/gateways.h names their data keys). Certificates are issued only when a Secret is missing, belongs to
  * an older generation or to another CA, so reconciling again changes nothing.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/gateways.h"
 #include "api/json.h"
 #include "api/kubeslice.h"
 #include "controller/certs.h"
@@ -153,43 +155,90 @@ static void rotation_state(struct ctl_slice *s, const cJSON *vkr, struct ctl_rot
 	r->expires = r->created + interval;
 }
 
-static cJSON *gateway_secret_build(struct ctl_slice *s, struct ctl_rotation *r,
-				   const cJSON *gw)
+/* Whether a stored gateway Secret is of this generation and this CA. */
+static bool gateway_secret_of(const cJSON *secret, const struct ctl_rotation *r)
 {
-	const char *name = ks_name(gw);
-	char *cert = NULL, *key = NULL, count[24];
-	cJSON *obj = NULL, *data;
+	char count[24];
 
-	if (ctl_ca_issue(r->ca, name, r->created - CTL_ROTATE_EARLY,
-			 r->expires + CTL_ROTATE_EARLY + CTL_CERT_OVERLAP, &cert, &key))
-		return NULL;
 	snprintf(count, sizeof(count), "%ld", r->count);
-	obj = ks_object_new(KS_API_CORE, "Secret", s->ns, name);
+	return secret && !strcmp(secret_data(secret, "ca.crt") ?: "", r->ca_crt) &&
+	       !strcmp(ks_annotation(secret, KS_ANNOT_ROTATION) ?: "", count);
+}
+
+/*
+ * Gateway pair k's certificate and key into data: kept from the stored Secret when that is
+ * of this generation (a pair added or removed leaves the others' credentials alone), else
+ * freshly issued.
+ */
+static bool pair_credentials(struct ctl_rotation *r, const cJSON *gw, const cJSON *stored,
+			     int k, cJSON *data)
+{
+	char *cert = NULL, *key = NULL, crt_name[32], key_name[32];
+	const char *old_crt, *old_key;
+	bool ok;
+
+	ks_gateway_pair_secret_key(crt_name, sizeof(crt_name), k, "crt");
+	ks_gateway_pair_secret_key(key_name, sizeof(key_name), k, "key");
+	old_crt = gateway_secret_of(stored, r) ? secret_data(stored, crt_name) : NULL;
+	old_key = gateway_secret_of(stored, r) ? secret_data(stored, key_name) : NULL;
+	if (old_crt && old_key)
+		return ks_set_str(data, crt_name, old_crt) && ks_set_str(data, key_name, old_key);
+	if (!r->ca)
+		r->ca = ca_load(r->ca_secret);
+	if (!r->ca || ctl_ca_issue(r->ca, ks_name(gw), r->created - CTL_ROTATE_EARLY,
+				   r->expires + CTL_ROTATE_EARLY + CTL_CERT_OVERLAP, &cert, &key))
+		return false;
+	ok = set_pem(data, crt_name, cert) && set_pem(data, key_name, key);
+	free(cert);
+	ctl_secret_free(key);
+	return ok;
+}
+
+static cJSON *gateway_secret_build(struct ctl_slice *s, struct ctl_rotation *r,
+				   const cJSON *gw, const cJSON *stored)
+{
+	cJSON *obj, *data;
+	char count[24];
+	int k;
+
+	snprintf(count, sizeof(count), "%ld", r->count);
+	obj = ks_object_new(KS_API_CORE, "Secret", s->ns, ks_name(gw));
 	data = ks_ensure(obj, "data");
 	if (!data || !ctl_label_derived(obj, s->ns, s->name,
 					ks_label(gw, KS_LABEL_WORKER_CLUSTER)) ||
 	    !ks_set_label(obj, KS_LABEL_REMOTE_CLUSTER, ks_label(gw, KS_LABEL_REMOTE_CLUSTER)) ||
 	    !ks_set_annotation(obj, KS_ANNOT_ROTATION, count) ||
 	    !ks_set_str(obj, "type", KS_SECRET_TYPE_TLS) ||
-	    !ks_set_str(data, "ca.crt", r->ca_crt) || !set_pem(data, "tls.crt", cert) ||
-	    !set_pem(data, "tls.key", key)) {
-		cJSON_Delete(obj);
-		obj = NULL;
-	}
-	free(cert);
-	ctl_secret_free(key);
+	    !ks_set_str(data, "ca.crt", r->ca_crt))
+		goto err;
+	for (k = 0; k < ks_gateway_pairs(gw); k++)
+		if (!pair_credentials(r, gw, stored, k, data))
+			goto err;
 	return obj;
+err:
+	cJSON_Delete(obj);
+	return NULL;
 }
 
-/* A gateway's Secret is current when it is of this generation and this CA. */
-static bool gateway_secret_current(const cJSON *secret, const struct ctl_rotation *r)
+/* A gateway's Secret is current when it is of this generation and this CA, and holds
+ * the credentials of exactly its pairs. */
+static bool gateway_secret_current(const cJSON *secret, const cJSON *gw,
+				   const struct ctl_rotation *r)
 {
-	char count[24];
+	int k, pairs = ks_gateway_pairs(gw);
+	char key[32];
 
-	snprintf(count, sizeof(count), "%ld", r->count);
-	return secret && secret_data(secret, "tls.crt") && secret_data(secret, "tls.key") &&
-	       !strcmp(secret_data(secret, "ca.crt") ?: "", r->ca_crt) &&
-	       !strcmp(ks_annotation(secret, KS_ANNOT_ROTATION) ?: "", count);
+	if (!gateway_secret_of(secret, r))
+		return false;
+	for (k = 0; k <= pairs; k++) {
+		ks_gateway_pair_secret_key(key, sizeof(key), k, "crt");
+		if (!secret_data(secret, key) != (k == pairs))
+			return false;
+		ks_gateway_pair_secret_key(key, sizeof(key), k, "key");
+		if (!secret_data(secret, key) != (k == pairs))
+			return false;
+	}
+	return true;
 }
 
 static int gateway_secrets_reconcile(struct ctl_slice *s, struct ctl_rotation *r)
@@ -206,11 +255,9 @@ static int gateway_secrets_reconcile(struct ctl_slice *s, struct ctl_rotation *r
 			ctl_delete_logged(s->st, KS_RES_SECRET, secret, s->sc);
 	cJSON_ArrayForEach(gw, s->gateways) {
 		secret = ctl_find_named(existing, ks_name(gw));
-		if (gateway_secret_current(secret, r))
+		if (gateway_secret_current(secret, gw, r))
 			continue;
-		if (!r->ca)
-			r->ca = ca_load(r->ca_secret);
-		desired = r->ca ? gateway_secret_build(s, r, gw) : NULL;
+		desired = gateway_secret_build(s, r, gw, secret);
 		if (!desired) {
 			ctl_event_record(s->st, s->sc, "Warning", "CertificateIssueFailed",
 					 "Could not issue the certificate of gateway %s",

@@ -222,6 +222,14 @@ static bool set_str_default(cJSON *obj, const char *key, const char *val, const 
 	return ks_set_str(obj, key, val ? val : def);
 }
 
+/* The slice's gateway liveness settings, for sliced to program its peers with. */
+static bool liveness_copy(cJSON *out, const cJSON *provider)
+{
+	const cJSON *l = ks_get(provider, "liveness");
+
+	return !l || ks_set(out, "liveness", cJSON_Duplicate(l, true));
+}
+
 static cJSON *provider_for(const cJSON *sc, const char *cluster)
 {
 	const cJSON *svc = ctl_gateway_service_for(sc, cluster);
@@ -234,7 +242,8 @@ static cJSON *provider_for(const cJSON *sc, const char *cluster)
 	if (!set_str_default(out, "sliceCaType", ks_get_str(p, "sliceCaType"), "Local") ||
 	    !set_str_default(out, "sliceGatewayServiceType", ks_get_str(svc, "type"),
 			     "NodePort") ||
-	    !set_str_default(out, "sliceGatewayProtocol", ks_get_str(svc, "protocol"), "UDP"))
+	    !set_str_default(out, "sliceGatewayProtocol", ks_get_str(svc, "protocol"), "UDP") ||
+	    !liveness_copy(out, p))
 		goto err;
 	return out;
 err:

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/gateways.h"
 #include "api/json.h"
 #include "api/kubeslice.h"
 #include "api/qos.h"
@@ -222,6 +223,19 @@ static void check_slice_qos(struct ctl_check *c)
 	}
 }
 
+/* Gateway pairs per cluster pair and how fast a dead one leaves the ECMP set. */
+static void check_slice_gateway_pairs(struct ctl_check *c)
+{
+	const cJSON *provider = ks_get(c->obj, "spec.sliceGatewayProvider");
+	char why[160];
+	long pairs;
+
+	opt_int(c, provider, "numberOfGateways", "spec.sliceGatewayProvider.numberOfGateways",
+		1, KS_GATEWAY_PAIRS_MAX, &pairs);
+	if (ks_liveness_check(provider, why, sizeof(why)))
+		cause(c, "spec.sliceGatewayProvider.liveness", CAUSE_INVALID, "%s", why);
+}
+
 static void check_slice_gateway_provider(struct ctl_check *c)
 {
 	static const char *const types[] = { "NodePort", "LoadBalancer", NULL };
@@ -231,6 +245,7 @@ static void check_slice_gateway_provider(struct ctl_check *c)
 	char f[96];
 	int i = 0;
 
+	check_slice_gateway_pairs(c);
 	cJSON_ArrayForEach(svc, ks_get(c->obj,
 				       "spec.sliceGatewayProvider.sliceGatewayServiceType")) {
 		snprintf(f, sizeof(f), "spec.sliceGatewayProvider.sliceGatewayServiceType[%d]", i);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of libsliceapi: names, JSON helpers, subnets, DSCP classes. */
+/* Unit tests of libsliceapi: names, JSON helpers, subnets, DSCP classes, gateway pairs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "api/gateways.h"
 #include "api/json.h"
 #include "api/kubeslice.h"
 #include "api/qos.h"
@@ -253,6 +254,76 @@ static void test_dscp(void **state)
 	assert_int_equal(ks_dscp_value(NULL), -1);
 }
 
+static void test_gateway_pairs(void **state)
+{
+	cJSON *gw = cJSON_Parse("{\"spec\":{"
+		"\"localGatewayConfig\":{\"nodeIps\":[\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.3\"],"
+		"\"nodePorts\":[30000,30000]},"
+		"\"remoteGatewayConfig\":{\"nodeIps\":[\"10.9.0.1\",\"10.9.0.2\"],"
+		"\"nodePorts\":[30001,30001]}}}");
+	char key[32];
+
+	(void)state;
+	assert_non_null(gw);
+	assert_int_equal(ks_gateway_pairs(gw), 2);
+	assert_int_equal(ks_gateway_pair_of(gw, "10.0.0.2"), 1);
+	/* A third gateway node with no pair of its own runs none. */
+	assert_int_equal(ks_gateway_pair_of(gw, "10.0.0.3"), -1);
+	assert_int_equal(ks_gateway_pair_of(gw, "10.9.0.1"), -1);
+	assert_int_equal(ks_gateway_pair_of(gw, NULL), -1);
+	assert_string_equal(ks_gateway_pair_remote(gw, 1), "10.9.0.2");
+	assert_null(ks_gateway_pair_remote(gw, 2));
+	assert_null(ks_gateway_pair_remote(gw, -1));
+	assert_string_equal(ks_gateway_pair_secret_key(key, sizeof(key), 0, "crt"), "tls.crt");
+	assert_string_equal(ks_gateway_pair_secret_key(key, sizeof(key), 1, "key"), "tls-1.key");
+	cJSON_Delete(gw);
+	/* KubeSlice's objects without ports still describe one pair. */
+	gw = cJSON_Parse("{\"spec\":{}}");
+	assert_int_equal(ks_gateway_pairs(gw), 1);
+	cJSON_Delete(gw);
+}
+
+static void test_liveness(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *error;	/* start of the error, or NULL */
+	} cases[] = {
+		{ "{}", NULL },
+		{ "{\"liveness\":{\"intervalMilliseconds\":50,\"timeoutMilliseconds\":100}}", NULL },
+		{ "{\"liveness\":{\"intervalMilliseconds\":250}}", "timeoutMilliseconds: 400" },
+		{ "{\"liveness\":{\"intervalMilliseconds\":5}}", "intervalMilliseconds: must" },
+		{ "{\"liveness\":{\"timeoutMilliseconds\":\"1s\"}}", "timeoutMilliseconds: must" },
+		{ "{\"liveness\":{\"holdMilliseconds\":-1}}", "holdMilliseconds: must" },
+		{ "{\"liveness\":{\"holdMilliseconds\":600001}}", "holdMilliseconds: must" },
+		{ "{\"liveness\":[]}", "must be an object" },
+	};
+	struct ks_liveness l;
+	char buf[160];
+	const char *why;
+	unsigned int i;
+	cJSON *p;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = cJSON_Parse(cases[i].json);
+		assert_non_null(p);
+		why = ks_liveness_check(p, buf, sizeof(buf));
+		if (!cases[i].error)
+			assert_null(why);
+		else if (!why || strncmp(why, cases[i].error, strlen(cases[i].error)))
+			fail_msg("%s: got \"%s\", want \"%s...\"", cases[i].json,
+				 why ?: "(accepted)", cases[i].error);
+		cJSON_Delete(p);
+	}
+	p = cJSON_Parse("{\"liveness\":{\"timeoutMilliseconds\":300}}");
+	l = ks_liveness_of(p);
+	assert_int_equal(l.interval_ms, KS_LIVENESS_INTERVAL_DEFAULT);
+	assert_int_equal(l.timeout_ms, 300);
+	assert_int_equal(l.hold_ms, KS_LIVENESS_HOLD_DEFAULT);
+	cJSON_Delete(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +339,8 @@ int main(void)
 		cmocka_unit_test(test_cluster_subnet_rule),
 		cmocka_unit_test(test_vpn_addresses),
 		cmocka_unit_test(test_dscp),
+		cmocka_unit_test(test_gateway_pairs),
+		cmocka_unit_test(test_liveness),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -221,6 +222,113 @@ static void assert_quiet(struct ctl_store *st)
 	assert_int_equal(c.status_writes, 0);
 	assert_int_equal(c.deletes, 0);
 	assert_int_equal(c.events, 0);
+}
+
+/* A Cluster whose gateway nodes are ips (a JSON list text). */
+static void add_gateway_nodes(struct ctl_store *st, const char *name, const char *ips,
+			      const char *cni)
+{
+	put(st, KS_RES_CLUSTER,
+	    jsonf("{'apiVersion':'controller.kubeslice.io/v1alpha1','kind':'Cluster',"
+		  "'metadata':{'name':'%s','namespace':'" NS "'},"
+		  "'spec':{'nodeIPs':%s},'status':{'cniSubnet':['%s']}}", name, ips, cni));
+}
+
+static int array_size(struct ctl_store *st, const char *resource, const char *name,
+		      const char *path)
+{
+	cJSON *obj = ctl_store_get(st, resource, NS, name);
+	int n = cJSON_GetArraySize(ks_get(obj, path));
+
+	cJSON_Delete(obj);
+	return n;
+}
+
+/* The GatewayRedundancy condition's status of red, and its message into msg. */
+static const char *redundancy(struct ctl_store *st, char *msg, size_t size)
+{
+	static char status[16];
+	cJSON *sc = ctl_store_get(st, KS_RES_SLICE, NS, "red"), *c;
+
+	*status = *msg = '\0';
+	cJSON_ArrayForEach(c, ks_get(sc, "status.conditions"))
+		if (!strcmp(ks_get_str0(c, "type"), "GatewayRedundancy")) {
+			snprintf(status, sizeof(status), "%s", ks_get_str0(c, "status"));
+			snprintf(msg, size, "%s", ks_get_str0(c, "message"));
+		}
+	cJSON_Delete(sc);
+	return status;
+}
+
+/*
+ * Two gateway pairs per cluster pair where both clusters list two gateway nodes, each pair
+ * with its own certificate; fewer where a cluster lists fewer, said in the SliceConfig's
+ * condition and an Event; numberOfGateways 1 takes the second pair and its credentials away.
+ */
+static void test_redundant_pairs(void **state)
+{
+	struct ctl_store *st = *state;
+	const char *gw = KS_RES_WORKER_GATEWAY;
+	char *ca, *crt0, *crt1, *key0, *key1, msg[512];
+	time_t now = time(NULL);
+	cJSON *sc;
+
+	add_gateway_nodes(st, "c1", "['192.0.2.1','192.0.2.11']", "10.244.0.0/16");
+	add_gateway_nodes(st, "c2", "['192.0.2.2','192.0.2.12']", "10.245.0.0/16");
+	put(st, KS_RES_SLICE, slice_obj("red", "10.1.0.0/16", "['c1','c2']"));
+	assert_int_equal(array_size(st, gw, "red-c1-c2", "spec.localGatewayConfig.nodePorts"), 2);
+	assert_int_equal(array_size(st, gw, "red-c2-c1", "spec.remoteGatewayConfig.nodePorts"),
+			 2);
+	assert_int_equal(array_size(st, gw, "red-c2-c1", "spec.localGatewayConfig.nodeIps"), 2);
+	assert_string_equal(stored_str(st, gw, "red-c1-c2", "metadata.name"), "red-c1-c2");
+	assert_string_equal(redundancy(st, msg, sizeof(msg)), "True");
+	assert_int_equal(fake_events(st, "GatewayPairsReduced"), 0);
+
+	ca = secret_value(st, "red-ca", "ca.crt");
+	crt0 = secret_value(st, "red-c1-c2", "tls.crt");
+	crt1 = secret_value(st, "red-c1-c2", "tls-1.crt");
+	key0 = secret_value(st, "red-c1-c2", "tls.key");
+	key1 = secret_value(st, "red-c1-c2", "tls-1.key");
+	assert_non_null(crt1);
+	assert_non_null(key1);
+	assert_string_not_equal(crt0, crt1);
+	assert_string_not_equal(key0, key1);
+	assert_int_equal(ctl_cert_verify(ca, crt0, "red-c1-c2", now), 0);
+	assert_int_equal(ctl_cert_verify(ca, crt1, "red-c1-c2", now), 0);
+	free(crt1);
+	free(key0);
+	free(key1);
+
+	/* A third member with one gateway node: its pairs are one, and the slice says so. */
+	add_gateway_nodes(st, "c3", "['192.0.2.3']", "10.246.0.0/16");
+	put(st, KS_RES_SLICE, slice_obj("red", "10.1.0.0/16", "['c1','c2','c3']"));
+	assert_int_equal(array_size(st, gw, "red-c1-c2", "spec.localGatewayConfig.nodePorts"), 2);
+	assert_int_equal(array_size(st, gw, "red-c1-c3", "spec.localGatewayConfig.nodePorts"), 1);
+	assert_int_equal(array_size(st, gw, "red-c3-c2", "spec.remoteGatewayConfig.nodePorts"),
+			 1);
+	assert_null(secret_value(st, "red-c1-c3", "tls-1.crt"));
+	assert_string_equal(redundancy(st, msg, sizeof(msg)), "False");
+	assert_non_null(strstr(msg, "cluster c3 lists 1 gateway node"));
+	assert_int_equal(fake_events(st, "GatewayPairsReduced"), 1);
+	sc = ctl_store_get(st, KS_RES_SLICE, NS, "red");
+	fake_store_reset_counts(st);
+	ctl_reconcile(st, KS_RES_SLICE, sc, 0);
+	cJSON_Delete(sc);
+	assert_quiet(st);
+
+	/* One pair asked for: everyone runs one, the second credentials go, the first stay. */
+	sc = slice_obj("red", "10.1.0.0/16", "['c1','c2','c3']");
+	ks_set_int(ks_ensure(sc, "spec.sliceGatewayProvider"), "numberOfGateways", 1);
+	put(st, KS_RES_SLICE, sc);
+	assert_int_equal(array_size(st, gw, "red-c1-c2", "spec.localGatewayConfig.nodePorts"), 1);
+	assert_null(secret_value(st, "red-c1-c2", "tls-1.crt"));
+	crt1 = secret_value(st, "red-c1-c2", "tls.crt");
+	assert_string_equal(crt1, crt0);
+	assert_string_equal(redundancy(st, msg, sizeof(msg)), "True");
+	assert_int_equal(fake_events(st, "GatewayPairsReduced"), 1);
+	free(crt0);
+	free(crt1);
+	free(ca);
 }
 
 static void test_idempotent(void **state)
@@ -517,6 +625,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worker_slice_configs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_octets_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gateway_pairs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redundant_pairs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removal_cascades, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cluster_deleted_under_slice, setup, teardown),

@@ -232,6 +232,28 @@ static void test_other_slice_fields(void **state)
 	       "FieldValueNotSupported", NULL);
 }
 
+static void test_gateway_pairs_and_liveness(void **state)
+{
+	cJSON *sc;
+
+	sc = slice("10.1.0.0/16");
+	set(sc, "spec.sliceGatewayProvider.numberOfGateways", cJSON_CreateNumber(1));
+	set(sc, "spec.sliceGatewayProvider.liveness",
+	    jsonf("{'intervalMilliseconds':50,'timeoutMilliseconds':200,'holdMilliseconds':0}"));
+	expect(*state, KS_RES_SLICE, NULL, sc, NULL);
+	sc = slice("10.1.0.0/16");
+	set(sc, "spec.sliceGatewayProvider.numberOfGateways", cJSON_CreateNumber(5));
+	set(sc, "spec.sliceGatewayProvider.liveness",
+	    jsonf("{'intervalMilliseconds':300,'timeoutMilliseconds':400}"));
+	expect(*state, KS_RES_SLICE, NULL, sc,
+	       "spec.sliceGatewayProvider.numberOfGateways", "FieldValueInvalid",
+	       "spec.sliceGatewayProvider.liveness", "FieldValueInvalid", NULL);
+	sc = slice("10.1.0.0/16");
+	set(sc, "spec.sliceGatewayProvider.numberOfGateways", cJSON_CreateNumber(0));
+	expect(*state, KS_RES_SLICE, NULL, sc,
+	       "spec.sliceGatewayProvider.numberOfGateways", "FieldValueInvalid", NULL);
+}
+
 static void test_export(void **state)
 {
 	struct ctl_store *st = *state;
@@ -259,6 +281,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_qos, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_slice_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gateway_pairs_and_liveness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 	};
 

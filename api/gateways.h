@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Redundant gateway pairs: what the controller writes into a WorkerSliceGateway about them
+ * and what sliced reads back, in one place.
+ *
+ * KubeSlice runs several gateway instances per WorkerSliceGateway (its worker operator's
+ * NumberOfGateways, 2) and tells the client how many through the length of the server's
+ * nodePorts. Here the pairs are the same thing on gateway nodes: pair k of a
+ * WorkerSliceGateway runs between its local end's nodeIps[k] and its remote end's
+ * nodeIps[k], on nodePorts[k]; both ends list the same number of ports. Pair k's
+ * certificate and key are the Secret's tls.crt/tls.key for k = 0 (KubeSlice's keys) and
+ * tls-<k>.crt/tls-<k>.key after it.
+ */
+#ifndef API_GATEWAYS_H
+#define API_GATEWAYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+/* spec.sliceGatewayProvider.numberOfGateways of a SliceConfig. */
+#define KS_GATEWAY_PAIRS_DEFAULT	2
+#define KS_GATEWAY_PAIRS_MAX		4
+
+/*
+ * spec.sliceGatewayProvider.liveness {intervalMilliseconds, timeoutMilliseconds,
+ * holdMilliseconds}: the data plane's keepalive interval, the silence after which a pair is
+ * out of the ECMP set, and how long a pair heard again must stay healthy before it is used.
+ */
+#define KS_LIVENESS_INTERVAL_DEFAULT	100
+#define KS_LIVENESS_TIMEOUT_DEFAULT	400
+#define KS_LIVENESS_HOLD_DEFAULT	2000
+#define KS_LIVENESS_INTERVAL_MIN	10
+#define KS_LIVENESS_MS_MAX		600000
+
+/**
+ * struct ks_liveness - a slice's liveness settings, in milliseconds
+ * @interval_ms: keepalive interval
+ * @timeout_ms: silence after which a pair is down, at least twice @interval_ms
+ * @hold_ms: health a pair needs after a silence before it carries traffic again
+ */
+struct ks_liveness {
+	uint32_t interval_ms;
+	uint32_t timeout_ms;
+	uint32_t hold_ms;
+};
+
+/* The settings of a sliceGatewayProvider object (absent ones at their defaults). */
+struct ks_liveness ks_liveness_of(const cJSON *provider);
+/* NULL if the liveness object of a provider is valid, else what is wrong with which field
+ * (e.g. "timeoutMilliseconds: must be at least twice intervalMilliseconds"). */
+const char *ks_liveness_check(const cJSON *provider, char *buf, size_t size);
+/* The pairs a WorkerSliceGateway describes: the length of its local nodePorts, at least 1. */
+int ks_gateway_pairs(const cJSON *gw);
+/* The pair a gateway node runs: k where localGatewayConfig.nodeIps[k] is address, or -1. */
+int ks_gateway_pair_of(const cJSON *gw, const char *address);
+/* The remote node address of pair k, or NULL. */
+const char *ks_gateway_pair_remote(const cJSON *gw, int pair);
+/* Secret data key of pair k's "crt" or "key": tls.crt, tls-1.crt, ... */
+const char *ks_gateway_pair_secret_key(char *buf, size_t size, int pair, const char *ext);
+
+#endif /* API_GATEWAYS_H */
