@@ -255,7 +255,8 @@ async function main() {
       await until('all edges up', async () => (await page.$$eval('svg.topology g.edge',
         (es) => es.map((e) => e.dataset.state))).every((s) => s === 'up'));
       const label = await page.textContent('g.edge[data-edge="c1--c2"]');
-      assert(/2\.5 ms, 0% losstx 1\.3 Mbit\/s, rx 980 kbit\/s/.test(label), `label: ${label}`);
+      assert(/2\.5 ms, 0% losstx 1\.3 Mbit\/s, rx 980 kbit\/s2 gateway pairs/.test(label),
+        `label: ${label}`);
       return `seen ${Date.now() - t0} ms after the writes`;
     });
 

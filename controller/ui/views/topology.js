@@ -17,15 +17,17 @@ const local = (gw) => gw.spec?.localGatewayConfig?.clusterName ||
 const remote = (gw) => gw.spec?.remoteGatewayConfig?.clusterName ||
   gw.metadata.labels?.['remote-cluster'];
 
-/** One edge per cluster pair and gateway number; both sides' gateways on it. */
+/** The redundant gateway pairs a WorkerSliceGateway describes (api/gateways.h). */
+const pairs = (gw) => Math.max(1, gw.spec?.localGatewayConfig?.nodePorts?.length || 0);
+
+/** One edge per cluster pair, with both sides' gateways on it. */
 function edgesOf(gateways) {
   const edges = new Map();
   for (const gw of gateways) {
     const [a, b] = [local(gw), remote(gw)].sort();
-    const n = gw.spec?.gatewayNumber ?? 0;
-    const key = `${a}--${b}#${n}`;
+    const key = `${a}--${b}`;
     if (!edges.has(key))
-      edges.set(key, { a, b, n, sides: [] });
+      edges.set(key, { a, b, sides: [] });
     edges.get(key).sides.push(gw);
   }
   for (const e of edges.values()) {
@@ -48,38 +50,32 @@ function layout(names) {
   return pos;
 }
 
-/** Two short lines for an edge: the worst latency and loss of its sides, and the rates
- * the first side reports (each side's are in the table below). */
+/** Short lines for an edge: the worst latency and loss of its sides, the rates the first
+ * side reports (each side's are in the table below), and its redundant pairs. */
 function metrics(e) {
   const ts = e.sides.map(tunnel).filter(Boolean);
+  const n = Math.max(...e.sides.map(pairs));
+  const lines = n > 1 ? [`${n} gateway pairs`] : [];
   if (!ts.length)
-    return ['no status yet'];
+    return ['no status yet', ...lines];
   const lat = ts.map((t) => t.Latency).filter((l) => typeof l === 'number');
   const loss = Math.max(...ts.map((t) => t.PacketLoss ?? 0));
   return [`${lat.length ? `${Math.max(...lat).toFixed(1)} ms` : '- ms'}, ${loss.toFixed(0)}% loss`,
-          `tx ${rate(ts[0].TxRate)}, rx ${rate(ts[0].RxRate)}`];
+          `tx ${rate(ts[0].TxRate)}, rx ${rate(ts[0].RxRate)}`, ...lines];
 }
 
-function drawEdge(e, pos, siblings) {
+function drawEdge(e, pos) {
   const p = pos.get(e.a);
   const q = pos.get(e.b);
   if (!p || !q)
     return null;
-  // parallel gateway pairs (HA) side by side
-  const dx = q.x - p.x;
-  const dy = q.y - p.y;
-  const len = Math.hypot(dx, dy) || 1;
-  const off = (e.n - (siblings - 1) / 2) * 14;
-  const ox = (-dy / len) * off;
-  const oy = (dx / len) * off;
-  const mx = (p.x + q.x) / 2 + ox;
-  const my = (p.y + q.y) / 2 + oy;
+  const mx = (p.x + q.x) / 2;
+  const my = (p.y + q.y) / 2;
   const labels = metrics(e).map((line, i) => s('text', { x: mx, y: my + 14 * i - 2,
     class: 'edge-label', 'text-anchor': 'middle' }, line));
-  return s('g', { class: `edge ${e.state}`, dataset: { edge: `${e.a}--${e.b}`, state: e.state,
-                                                         gateway: e.n } },
+  return s('g', { class: `edge ${e.state}`, dataset: { edge: `${e.a}--${e.b}`, state: e.state } },
     s('title', null, `${e.a} \u2194 ${e.b}: ${e.state}`),
-    s('line', { x1: p.x + ox, y1: p.y + oy, x2: q.x + ox, y2: q.y + oy }), labels);
+    s('line', { x1: p.x, y1: p.y, x2: q.x, y2: q.y }), labels);
 }
 
 function drawNode(name, p, worker, cluster) {
@@ -97,7 +93,7 @@ function gatewayRows(gateways) {
     const state = t.TunnelState || 'no status';
     return h('tr', { dataset: { gateway: gw.metadata.name } },
       h('td', null, gw.metadata.name), h('td', null, `${local(gw)} \u2192 ${remote(gw)}`),
-      h('td', null, gw.spec?.gatewayHostType || '-'),
+      h('td', null, gw.spec?.gatewayHostType || '-'), h('td', null, pairs(gw)),
       h('td', null, h('span', { class: `badge ${state.toLowerCase()}` }, state)),
       h('td', null, typeof t.Latency === 'number' ? `${t.Latency.toFixed(1)} ms` : '-'),
       h('td', null, typeof t.PacketLoss === 'number' ? `${t.PacketLoss.toFixed(1)} %` : '-'),
@@ -126,14 +122,13 @@ export function topologyPage(view, ctx) {
     const names = spec?.clusters || [];
     const pos = layout(names);
     const edges = edgesOf(state.gateways);
-    const perPair = (e) => edges.filter((x) => x.a === e.a && x.b === e.b).length;
     const workerOf = (n) => state.workers.find((w) => w.metadata.labels?.['worker-cluster'] === n);
     const clusterOf = (n) => state.clusters.find((c) => c.metadata.name === n);
-    fill(svg, s('g', { class: 'edges' }, edges.map((e) => drawEdge(e, pos, perPair(e)))),
+    fill(svg, s('g', { class: 'edges' }, edges.map((e) => drawEdge(e, pos))),
       s('g', { class: 'nodes' }, names.map((n) => drawNode(n, pos.get(n), workerOf(n),
         clusterOf(n)))));
-    fill(gwTable, table('gateways', ['Gateway', 'Tunnel', 'Role', 'State', 'Latency', 'Loss',
-      'Tx', 'Rx', 'Updated'], gatewayRows(state.gateways), 'No gateway yet.'));
+    fill(gwTable, table('gateways', ['Gateway', 'Tunnel', 'Role', 'Pairs', 'State', 'Latency',
+      'Loss', 'Tx', 'Rx', 'Updated'], gatewayRows(state.gateways), 'No gateway yet.'));
   }
 
   fill(view, h('h2', null, `Slice ${ctx.name}`), head,
