@@ -2,11 +2,17 @@
 /*
  * slice: AEAD keys of the data path and the two key slots of a peer.
  *
- * Transforms are allocated synchronous (CRYPTO_ALG_ASYNC masked out) so that sealing and
- * opening complete in the softirq that calls them; the request, nonce and scatterlist of a
- * packet live in one GFP_ATOMIC allocation, as in ovpn.
+ * AES-256-GCM goes through the crypto API with whichever implementation ranks first, the
+ * asynchronous ones included: that is the fused AES-NI/PCLMULQDQ GCM, whose SIMD wrapper
+ * runs inline when the FPU is usable and hands the request to cryptd when it is not. The
+ * request, nonce and scatterlist of a packet live in one GFP_ATOMIC allocation, as in ovpn;
+ * when the request goes asynchronous its address waits in skb->cb and the callback frees
+ * it (as ovpn, esp4 and macsec do). ChaCha20-Poly1305 goes through the library WireGuard
+ * uses, one pass over the data that always completes at once; its nonce is the same
+ * 96 bits as the RFC 7539 construction's, so the wire format does not depend on which.
  */
 #include <crypto/aead.h>
+#include <crypto/chacha20poly1305.h>
 #include <linux/jiffies.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -14,17 +20,15 @@
 #include "crypto.h"
 #include "wire.h"
 
-static const char *const slice_cipher_alg[] = {
-	[SLICE_CIPHER_AES_256_GCM] = "gcm(aes)",
-	[SLICE_CIPHER_CHACHA20_POLY1305] = "rfc7539(chacha20,poly1305)",
-};
+/* Scatterlist entries of a packet ChaCha20-Poly1305 seals in place (WireGuard's bound). */
+#define SLICE_CHACHA_MAX_SG	(MAX_SKB_FRAGS + 8)
 
-static struct crypto_aead *slice_aead_new(enum slice_cipher cipher, const u8 *material)
+static struct crypto_aead *slice_gcm_new(const u8 *material)
 {
 	struct crypto_aead *tfm;
 	int err;
 
-	tfm = crypto_alloc_aead(slice_cipher_alg[cipher], 0, CRYPTO_ALG_ASYNC);
+	tfm = crypto_alloc_aead("gcm(aes)", 0, 0);
 	if (IS_ERR(tfm))
 		return tfm;
 	err = crypto_aead_setkey(tfm, material, SLICE_KEY_LEN);
@@ -38,6 +42,25 @@ static struct crypto_aead *slice_aead_new(enum slice_cipher cipher, const u8 *ma
 err_free_tfm:
 	crypto_free_aead(tfm);
 	return ERR_PTR(err);
+}
+
+/* AES-256-GCM gets its two transforms; ChaCha20-Poly1305 keeps the material itself. */
+static int slice_key_init_cipher(struct slice_key *key, const struct slice_key_config *cfg)
+{
+	if (cfg->cipher == SLICE_CIPHER_CHACHA20_POLY1305) {
+		memcpy(key->encrypt_key, cfg->encrypt_key, SLICE_KEY_LEN);
+		memcpy(key->decrypt_key, cfg->decrypt_key, SLICE_KEY_LEN);
+		return 0;
+	}
+	key->encrypt = slice_gcm_new(cfg->encrypt_key);
+	if (IS_ERR(key->encrypt))
+		return PTR_ERR(key->encrypt);
+	key->decrypt = slice_gcm_new(cfg->decrypt_key);
+	if (IS_ERR(key->decrypt)) {
+		crypto_free_aead(key->encrypt);
+		return PTR_ERR(key->decrypt);
+	}
+	return 0;
 }
 
 /**
@@ -58,15 +81,10 @@ struct slice_key *slice_key_new(const struct slice_key_config *cfg)
 	key = kzalloc(sizeof(*key), GFP_KERNEL);
 	if (!key)
 		return ERR_PTR(-ENOMEM);
-	key->encrypt = slice_aead_new(cfg->cipher, cfg->encrypt_key);
-	if (IS_ERR(key->encrypt)) {
-		err = PTR_ERR(key->encrypt);
-		goto err_free_key;
-	}
-	key->decrypt = slice_aead_new(cfg->cipher, cfg->decrypt_key);
-	if (IS_ERR(key->decrypt)) {
-		err = PTR_ERR(key->decrypt);
-		goto err_free_encrypt;
+	err = slice_key_init_cipher(key, cfg);
+	if (err) {
+		kfree(key);
+		return ERR_PTR(err);
 	}
 	kref_init(&key->refcount);
 	key->cipher = cfg->cipher;
@@ -77,12 +95,6 @@ struct slice_key *slice_key_new(const struct slice_key_config *cfg)
 	atomic64_set(&key->tx_counter, 0);
 	slice_replay_init(&key->replay);
 	return key;
-
-err_free_encrypt:
-	crypto_free_aead(key->encrypt);
-err_free_key:
-	kfree(key);
-	return ERR_PTR(err);
 }
 
 static void slice_key_release(struct kref *kref)
@@ -161,6 +173,41 @@ enum slice_key_send slice_key_take_counter(struct slice_key *key, u64 *counter)
 	return rotate ? SLICE_KEY_SEND_ASK_ROTATE : SLICE_KEY_SEND;
 }
 
+/* Strips what opening leaves around the inner packet: the tag and the header. */
+static int slice_open_finish(struct sk_buff *skb)
+{
+	int err = pskb_trim(skb, skb->len - SLICE_WIRE_TAG_LEN);
+
+	if (unlikely(err))
+		return err;
+	__skb_pull(skb, SLICE_WIRE_HDR_LEN);
+	return 0;
+}
+
+static void slice_aead_done(struct sk_buff *skb, int err, bool encrypt)
+{
+	kfree(SLICE_CRYPT_CB(skb)->tmp);
+	if (!err && !encrypt)
+		err = slice_open_finish(skb);
+	SLICE_CRYPT_CB(skb)->done(skb, err);
+}
+
+static void slice_aead_seal_done(struct crypto_async_request *areq, int err)
+{
+	/* A backlogged request has only moved into the queue: the real completion follows. */
+	if (err == -EINPROGRESS)
+		return;
+	slice_aead_done(areq->data, err, true);
+}
+
+static void slice_aead_open_done(struct crypto_async_request *areq, int err)
+{
+	if (err == -EINPROGRESS)
+		return;
+	slice_aead_done(areq->data, err, false);
+}
+
+/* Runs a crypto API AEAD over header (associated data) and payload; -EINPROGRESS if async. */
 static int slice_aead_run(struct crypto_aead *tfm, struct sk_buff *skb, int nfrags,
 			  u64 counter, unsigned int cryptlen, bool encrypt)
 {
@@ -182,14 +229,50 @@ static int slice_aead_run(struct crypto_aead *tfm, struct sk_buff *skb, int nfra
 	err = skb_to_sgvec(skb, sg, 0, skb->len);
 	if (unlikely(err < 0))
 		goto out;
+	SLICE_CRYPT_CB(skb)->tmp = tmp;
 	aead_request_set_tfm(req, tfm);
-	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  encrypt ? slice_aead_seal_done : slice_aead_open_done, skb);
 	aead_request_set_crypt(req, sg, sg, cryptlen, tmp);
 	aead_request_set_ad(req, SLICE_WIRE_HDR_LEN);
 	err = encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	/* -EBUSY: backlogged, which MAY_BACKLOG allows; the callback completes it too. */
+	if (err == -EINPROGRESS || err == -EBUSY)
+		return -EINPROGRESS;
 out:
 	kfree(tmp);
 	return err;
+}
+
+/*
+ * Runs ChaCha20-Poly1305 in place over what follows the header, with the header as
+ * associated data. The library's 64-bit nonce fills the last eight bytes of the 96-bit one
+ * (little-endian), where the wire nonce carries the counter.
+ */
+static int slice_chacha_run(const u8 *material, struct sk_buff *skb, int nfrags, u64 counter,
+			    unsigned int len, bool encrypt)
+{
+	struct scatterlist sg[SLICE_CHACHA_MAX_SG];
+	u8 nonce[SLICE_WIRE_NONCE_LEN];
+	u64 nonce64;
+	bool ok;
+	int err;
+
+	if (unlikely(nfrags > ARRAY_SIZE(sg)))
+		return -EMSGSIZE;
+	slice_wire_nonce(nonce, counter);
+	nonce64 = get_unaligned_le64(nonce + 4);
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, SLICE_WIRE_HDR_LEN, skb->len - SLICE_WIRE_HDR_LEN);
+	if (unlikely(err < 0))
+		return err;
+	if (encrypt)
+		ok = chacha20poly1305_encrypt_sg_inplace(sg, len, skb->data, SLICE_WIRE_HDR_LEN,
+							 nonce64, material);
+	else
+		ok = chacha20poly1305_decrypt_sg_inplace(sg, len, skb->data, SLICE_WIRE_HDR_LEN,
+							 nonce64, material);
+	return ok ? 0 : -EBADMSG;
 }
 
 /**
@@ -198,11 +281,17 @@ out:
  * @skb: the inner packet, becomes header, ciphertext and tag
  * @sender_id: this gateway's id
  * @counter: from slice_key_take_counter()
+ * @done: called with the result if sealing goes asynchronous
+ *
+ * Uses the start of skb->cb (struct slice_crypt_cb) while it runs. The caller keeps @key
+ * alive until the packet is sealed.
  *
  * Context: any (no sleeping).
- * Return: 0, or a negative errno with @skb left for the caller to free.
+ * Return: 0 when sealed, -EINPROGRESS when @done will be called (the packet belongs to the
+ * operation until then), or another negative errno with @skb left for the caller to free.
  */
-int slice_key_seal(struct slice_key *key, struct sk_buff *skb, u32 sender_id, u64 counter)
+int slice_key_seal(struct slice_key *key, struct sk_buff *skb, u32 sender_id, u64 counter,
+		   slice_crypt_done_t done)
 {
 	struct slice_wire_hdr hdr = {
 		.key_id = key->key_id,
@@ -220,6 +309,9 @@ int slice_key_seal(struct slice_key *key, struct sk_buff *skb, u32 sender_id, u6
 	if (unlikely(nfrags < 0))
 		return nfrags;
 	pskb_put(skb, trailer, SLICE_WIRE_TAG_LEN);
+	if (key->cipher == SLICE_CIPHER_CHACHA20_POLY1305)
+		return slice_chacha_run(key->encrypt_key, skb, nfrags, counter, plain_len, true);
+	SLICE_CRYPT_CB(skb)->done = done;
 	return slice_aead_run(key->encrypt, skb, nfrags, counter, plain_len, true);
 }
 
@@ -228,11 +320,17 @@ int slice_key_seal(struct slice_key *key, struct sk_buff *skb, u32 sender_id, u6
  * @key: the key its header names
  * @skb: header, ciphertext and tag; becomes the inner packet
  * @counter: the counter from its header
+ * @done: called with the result if opening goes asynchronous
+ *
+ * Uses the start of skb->cb (struct slice_crypt_cb) while it runs. The caller keeps @key
+ * alive until the packet is open, and checks the counter against replays only then.
  *
  * Context: any (no sleeping).
- * Return: 0, -EBADMSG if authentication failed, or another negative errno.
+ * Return: 0 when open, -EINPROGRESS when @done will be called (the packet belongs to the
+ * operation until then), -EBADMSG if authentication failed, or another negative errno.
  */
-int slice_key_open(struct slice_key *key, struct sk_buff *skb, u64 counter)
+int slice_key_open(struct slice_key *key, struct sk_buff *skb, u64 counter,
+		   slice_crypt_done_t done)
 {
 	struct sk_buff *trailer;
 	int nfrags, err;
@@ -242,15 +340,17 @@ int slice_key_open(struct slice_key *key, struct sk_buff *skb, u64 counter)
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (unlikely(nfrags < 0))
 		return nfrags;
-	err = slice_aead_run(key->decrypt, skb, nfrags, counter,
-			     skb->len - SLICE_WIRE_HDR_LEN, false);
+	if (key->cipher == SLICE_CIPHER_CHACHA20_POLY1305) {
+		err = slice_chacha_run(key->decrypt_key, skb, nfrags, counter,
+				       skb->len - SLICE_WIRE_HDR_LEN, false);
+	} else {
+		SLICE_CRYPT_CB(skb)->done = done;
+		err = slice_aead_run(key->decrypt, skb, nfrags, counter,
+				     skb->len - SLICE_WIRE_HDR_LEN, false);
+	}
 	if (err)
 		return err;
-	err = pskb_trim(skb, skb->len - SLICE_WIRE_TAG_LEN);
-	if (unlikely(err))
-		return err;
-	__skb_pull(skb, SLICE_WIRE_HDR_LEN);
-	return 0;
+	return slice_open_finish(skb);
 }
 
 /**

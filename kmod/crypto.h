@@ -21,6 +21,29 @@
 struct crypto_aead;
 
 /**
+ * typedef slice_crypt_done_t - completion of a seal or open that did not finish at once
+ * @skb: the packet
+ * @err: 0, -EBADMSG if it did not authenticate, or another negative errno
+ *
+ * Context: softirq, or process with bottom halves disabled (the crypto driver's).
+ */
+typedef void (*slice_crypt_done_t)(struct sk_buff *skb, int err);
+
+/**
+ * struct slice_crypt_cb - what a seal or open in flight keeps at the start of skb->cb
+ * @done: called with the result if the operation went asynchronous
+ * @tmp: the request, nonce and scatterlist, freed when the operation completes
+ *
+ * The data path's own per-packet state follows it in the same cb (struct slice_skb_cb).
+ */
+struct slice_crypt_cb {
+	slice_crypt_done_t done;
+	void *tmp;
+};
+
+#define SLICE_CRYPT_CB(skb)	((struct slice_crypt_cb *)(skb)->cb)
+
+/**
  * struct slice_key_config - what userspace gives for a new key
  * @cipher: SLICE_CIPHER_*
  * @key_id: carried in every packet sealed with the key
@@ -41,8 +64,10 @@ struct slice_key_config {
 /**
  * struct slice_key - one key in a slot: immutable but for its counters
  * @refcount: one per key slot set holding the key
- * @encrypt: AEAD transform for sending
- * @decrypt: AEAD transform for receiving
+ * @encrypt: AEAD transform for sending (AES-256-GCM)
+ * @decrypt: AEAD transform for receiving (AES-256-GCM)
+ * @encrypt_key: key material for sending (ChaCha20-Poly1305, through the library)
+ * @decrypt_key: key material for receiving (ChaCha20-Poly1305)
  * @cipher: SLICE_CIPHER_*
  * @key_id: carried in every packet sealed with the key
  * @limit_packets: soft limit on packets sealed
@@ -56,6 +81,8 @@ struct slice_key {
 	struct kref refcount;
 	struct crypto_aead *encrypt;
 	struct crypto_aead *decrypt;
+	u8 encrypt_key[SLICE_KEY_LEN];
+	u8 decrypt_key[SLICE_KEY_LEN];
 	enum slice_cipher cipher;
 	u8 key_id;
 	u64 limit_packets;
@@ -103,11 +130,29 @@ enum slice_key_send {
 
 struct slice_key *slice_key_new(const struct slice_key_config *cfg);
 void slice_key_put(struct slice_key *key);
+
+/**
+ * slice_key_get - take another reference to a key
+ * @key: a key the caller holds, or reads under rcu_read_lock() from a key slot set
+ *
+ * A key read from a slot set under RCU holds the set's reference until a grace period
+ * after the set was replaced, so it is never at zero here.
+ *
+ * Return: @key.
+ */
+static inline struct slice_key *slice_key_get(struct slice_key *key)
+{
+	kref_get(&key->refcount);
+	return key;
+}
+
 enum slice_key_send slice_key_take_counter(struct slice_key *key, u64 *counter);
 u64 slice_key_tx_packets(const struct slice_key *key);
 u32 slice_key_age_seconds(const struct slice_key *key);
-int slice_key_seal(struct slice_key *key, struct sk_buff *skb, u32 sender_id, u64 counter);
-int slice_key_open(struct slice_key *key, struct sk_buff *skb, u64 counter);
+int slice_key_seal(struct slice_key *key, struct sk_buff *skb, u32 sender_id, u64 counter,
+		   slice_crypt_done_t done);
+int slice_key_open(struct slice_key *key, struct sk_buff *skb, u64 counter,
+		   slice_crypt_done_t done);
 
 void slice_keyring_init(struct slice_keyring *kr);
 int slice_keyring_install(struct slice_keyring *kr, enum slice_key_slot slot,

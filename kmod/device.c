@@ -49,7 +49,7 @@ static int slice_dev_init(struct net_device *dev)
 		err = -ENOMEM;
 		goto err_free_stats;
 	}
-	err = gro_cells_init(&slice->gro_cells, dev);
+	err = slice_crypt_queue_init(&slice->crypt, dev);
 	if (err)
 		goto err_free_tstats;
 	slice_qos_init(&slice->qos, dev);
@@ -73,13 +73,14 @@ static void slice_dev_uninit(struct net_device *dev)
 	list_for_each_entry_safe(peer, tmp, &slice->peer_list, node)
 		slice_peer_del(peer);
 	slice_routes_flush(&slice->routes);
-	gro_cells_destroy(&slice->gro_cells);
 }
 
 static void slice_dev_free(struct net_device *dev)
 {
 	struct slice_device *slice = netdev_priv(dev);
 
+	/* Last: packets in crypto hold the device through their peers until they are done. */
+	slice_crypt_queue_free(&slice->crypt);
 	free_percpu(dev->tstats);
 	free_percpu(slice->stats);
 }

@@ -7,9 +7,9 @@
 
 #include <linux/hashtable.h>
 #include <linux/netdevice.h>
-#include <net/gro_cells.h>
 
 #include "qos.h"
+#include "queueing.h"
 #include "routing.h"
 #include "stats.h"
 
@@ -31,7 +31,7 @@ struct slice_sock;
  * @sock: the UDP socket userspace handed over; RCU, rtnl for writers
  * @local_id: this gateway's id, sent in every packet; 0 until set; rtnl for writers
  * @generation: bumped by every change of peers or routes, so dumps detect them; rtnl
- * @gro_cells: GRO on receive
+ * @crypt: packets waiting for a CPU to seal or open them
  * @stats: device counters
  * @qos: the QoS profile, its ceiling's bucket and the queue pacing; its own lock
  */
@@ -44,7 +44,7 @@ struct slice_device {
 	struct slice_sock __rcu *sock;
 	u32 local_id;
 	u32 generation;
-	struct gro_cells gro_cells;
+	struct slice_crypt_queue crypt;
 	struct slice_stats __percpu *stats;
 	struct slice_qos qos;
 };

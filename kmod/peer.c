@@ -2,7 +2,9 @@
 /*
  * slice: peers, the remote gateways of a slice.
  *
- * Peers are added and removed under rtnl and read under RCU by the data path. A peer's clock
+ * Peers are added and removed under rtnl and read under RCU by the data path; a packet in
+ * crypto holds a reference, so a removed peer is freed once its last packet is through
+ * (after an RCU grace period, for the readers). A peer's clock
  * is a delayed work that ticks once a second while keepalives or a timeout are configured:
  * seconds are the unit userspace speaks, and one work item per peer is easy to stop.
  */
@@ -38,8 +40,10 @@ struct slice_peer *slice_peer_new(struct slice_device *slice, u32 id)
 	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL))
 		goto err_free_stats;
 	peer->slice = slice;
+	kref_init(&peer->refcount);
 	peer->id = id;
 	slice_keyring_init(&peer->keys);
+	slice_peer_queues_init(&peer->queues, id, slice_send_work);
 	rwlock_init(&peer->endpoint_lock);
 	peer->flags = BIT(SLICE_PEER_ADMIN_UP);
 	peer->last_tx = jiffies;
@@ -54,22 +58,41 @@ err_free_peer:
 	return NULL;
 }
 
-static void slice_peer_free_rcu(struct rcu_head *rcu)
-{
-	struct slice_peer *peer = container_of(rcu, struct slice_peer, rcu);
-
-	dst_cache_destroy(&peer->dst_cache);
-	free_percpu(peer->stats);
-	kfree(peer);
-}
-
 /**
  * slice_peer_free - free a peer that was never added
  * @peer: the peer
  */
 void slice_peer_free(struct slice_peer *peer)
 {
-	slice_peer_free_rcu(&peer->rcu);
+	dst_cache_destroy(&peer->dst_cache);
+	free_percpu(peer->stats);
+	kfree(peer);
+}
+
+static void slice_peer_free_rcu(struct rcu_head *rcu)
+{
+	struct slice_peer *peer = container_of(rcu, struct slice_peer, rcu);
+	struct net_device *dev = peer->slice->dev;
+
+	slice_peer_queues_purge(&peer->queues);
+	slice_peer_free(peer);
+	netdev_put(dev, &peer->dev_tracker);
+}
+
+static void slice_peer_release(struct kref *kref)
+{
+	call_rcu(&container_of(kref, struct slice_peer, refcount)->rcu, slice_peer_free_rcu);
+}
+
+/**
+ * slice_peer_put - drop a reference to a peer
+ * @peer: the peer
+ *
+ * Context: any.
+ */
+void slice_peer_put(struct slice_peer *peer)
+{
+	kref_put(&peer->refcount, slice_peer_release);
 }
 
 /**
@@ -83,6 +106,9 @@ void slice_peer_add(struct slice_peer *peer)
 	struct slice_device *slice = peer->slice;
 
 	ASSERT_RTNL();
+	/* Packets still in crypto after the peer's removal need the device: keep it. */
+	netdev_hold(slice->dev, &peer->dev_tracker, GFP_KERNEL);
+	slice_peer_queues_start(&peer->queues, slice->dev, slice_receive_poll);
 	list_add_tail(&peer->node, &slice->peer_list);
 	hash_add_rcu(slice->peers_by_id, &peer->hnode, peer->id);
 	slice->num_peers++;
@@ -106,8 +132,9 @@ void slice_peer_del(struct slice_peer *peer)
 	slice->generation++;
 	slice_routes_del_peer(&slice->routes, peer);
 	cancel_delayed_work_sync(&peer->timer);
+	slice_peer_queues_stop(&peer->queues);
 	slice_keyring_clear(&peer->keys);
-	call_rcu(&peer->rcu, slice_peer_free_rcu);
+	slice_peer_put(peer);
 }
 
 /**

@@ -7,12 +7,14 @@
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/dst_cache.h>
 
 #include "crypto.h"
+#include "queueing.h"
 #include "stats.h"
 
 struct slice_device;
@@ -40,6 +42,8 @@ enum slice_peer_flag {
 /**
  * struct slice_peer - a remote gateway
  * @slice: the device, which outlives its peers
+ * @dev_tracker: the reference to @slice's net device that an added peer holds until freed
+ * @refcount: one while the peer is added, one per packet of it in crypto
  * @id: the peer's gateway id, also in the packets it sends
  * @hnode: in &slice_device.peers_by_id; RCU, rtnl for writers
  * @node: in &slice_device.peer_list; rtnl
@@ -54,10 +58,13 @@ enum slice_peer_flag {
  * @last_rx: jiffies of the last authenticated packet received (or of coming up)
  * @timer: the keepalive and timeout clock, one tick a second while either is set
  * @stats: counters of this peer
+ * @queues: its packets in crypto, in the order they leave
  * @rcu: frees the peer after readers are done
  */
 struct slice_peer {
 	struct slice_device *slice;
+	netdevice_tracker dev_tracker;
+	struct kref refcount;
 	u32 id;
 	struct hlist_node hnode;
 	struct list_head node;
@@ -72,6 +79,7 @@ struct slice_peer {
 	unsigned long last_rx;
 	struct delayed_work timer;
 	struct slice_stats __percpu *stats;
+	struct slice_peer_queues queues;
 	struct rcu_head rcu;
 };
 
@@ -88,6 +96,18 @@ static inline bool slice_peer_usable(const struct slice_peer *peer)
 	return (flags & BIT(SLICE_PEER_ADMIN_UP)) && !(flags & BIT(SLICE_PEER_SILENT));
 }
 
+/**
+ * slice_peer_get - take a reference to a peer found under RCU
+ * @peer: the peer
+ *
+ * Return: false if the peer is being freed.
+ */
+static inline bool slice_peer_get(struct slice_peer *peer)
+{
+	return kref_get_unless_zero(&peer->refcount);
+}
+
+void slice_peer_put(struct slice_peer *peer);
 struct slice_peer *slice_peer_new(struct slice_device *slice, u32 id);
 void slice_peer_add(struct slice_peer *peer);
 void slice_peer_del(struct slice_peer *peer);

@@ -2,9 +2,13 @@
 /*
  * slice: the receive path, UDP -> open -> replay check -> source check -> GRO.
  *
- * Runs in the socket's encap_rcv in softirq. Nothing about a packet is believed before it
- * authenticated: the endpoint, the liveness of the peer and the replay window move only for
- * packets that opened with the peer's key and were not seen before.
+ * The socket's encap_rcv (softirq) finds the peer and key and queues the packet on its peer
+ * (queueing.c); it is opened inline when the peer's queue was empty, else by the crypto
+ * workers of every CPU. The peer's NAPI takes the opened packets in arrival order and does
+ * the rest there. Nothing about a packet is believed before it authenticated: the endpoint,
+ * the liveness of the peer and the replay window move only for packets that opened with the
+ * peer's key and were not seen before, and the replay check runs only once the packet
+ * opened.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -69,13 +73,12 @@ static u16 slice_inner_check(struct sk_buff *skb, const void **saddr)
 }
 
 static void slice_deliver(struct slice_device *slice, struct slice_peer *peer,
-			  struct sock *sk, struct sk_buff *skb)
+			  struct sk_buff *skb)
 {
-	struct net_device *dev = slice->dev;
 	unsigned int len = skb->len;
 
-	skb_scrub_packet(skb, !net_eq(sock_net(sk), dev_net(dev)));
-	skb->dev = dev;
+	/* skb->dev has been the slice device since the packet was queued. */
+	skb_scrub_packet(skb, SLICE_SKB_CB(skb)->xnet);
 	skb->pkt_type = PACKET_HOST;
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
@@ -83,26 +86,132 @@ static void slice_deliver(struct slice_device *slice, struct slice_peer *peer,
 	/* The AEAD vouched for every byte, the inner checksums included. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->csum_level = ~0;
-	if (gro_cells_receive(&slice->gro_cells, skb) == NET_RX_SUCCESS) {
-		slice_count(slice, peer, SLICE_STATS_A_RX_PACKETS, 1);
-		slice_count(slice, peer, SLICE_STATS_A_RX_BYTES, len);
-	}
+	napi_gro_receive(&peer->queues.napi, skb);
+	slice_count(slice, peer, SLICE_STATS_A_RX_PACKETS, 1);
+	slice_count(slice, peer, SLICE_STATS_A_RX_BYTES, len);
 }
 
-/* Authenticates a data packet (at its header) from @peer; returns a drop cause or 0. */
-static int slice_open(struct slice_peer *peer, const struct slice_wire_hdr *hdr,
-		      struct sk_buff *skb)
+/* An opened packet's turn came: replay, endpoint, inner checks; returns a drop cause or 0. */
+static int slice_rx_finish(struct slice_peer *peer, struct sk_buff *skb)
 {
-	struct slice_key *key;
+	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
+	struct slice_endpoint ep;
+	const void *saddr;
+	u16 family;
 
-	key = slice_keyring_find(&peer->keys, hdr->key_id);
-	if (!key)
-		return SLICE_STATS_A_DROP_NO_KEY;
-	if (slice_key_open(key, skb, hdr->counter))
-		return SLICE_STATS_A_DROP_AUTH;
-	if (!slice_replay_accept(&key->replay, hdr->counter))
+	if (!slice_replay_accept(&cb->key->replay, cb->counter))
 		return SLICE_STATS_A_DROP_REPLAY;
+	slice_outer_source(skb, &ep);
+	slice_peer_rx_authenticated(peer, &ep);
+	if (!skb->len) {
+		consume_skb(skb);
+		return 0;
+	}
+	family = slice_inner_check(skb, &saddr);
+	if (!family)
+		return SLICE_STATS_A_DROP_MALFORMED;
+	if (!slice_routes_allow(&peer->slice->routes, family, saddr, peer))
+		return SLICE_STATS_A_DROP_SPOOFED;
+	slice_deliver(peer->slice, peer, skb);
 	return 0;
+}
+
+/**
+ * slice_receive_poll - a peer's NAPI: deliver its opened packets in order
+ * @napi: &slice_peer_queues.napi of the peer
+ * @budget: most packets to take
+ *
+ * Context: softirq.
+ * Return: packets taken.
+ */
+int slice_receive_poll(struct napi_struct *napi, int budget)
+{
+	struct slice_peer *peer = container_of(napi, struct slice_peer, queues.napi);
+	struct sk_buff *skb;
+	int cause, done = 0;
+
+	rcu_read_lock();
+	while (done < budget && (skb = slice_peer_queue_next(&peer->queues.rx))) {
+		struct slice_key *key = SLICE_SKB_CB(skb)->key;
+
+		done++;
+		/* A packet that failed to open was counted then. */
+		if (unlikely(slice_packet_state(skb) != SLICE_PACKET_DONE)) {
+			slice_packet_drop(skb);
+			continue;
+		}
+		cause = slice_rx_finish(peer, skb);
+		if (unlikely(cause)) {
+			slice_count(peer->slice, peer, cause, 1);
+			kfree_skb(skb);
+		}
+		slice_key_put(key);
+	}
+	rcu_read_unlock();
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+/* Opening finished, at once, in a crypto worker or in the AEAD's callback. */
+static void slice_open_done(struct sk_buff *skb, int err)
+{
+	struct slice_peer *peer = SLICE_SKB_CB(skb)->peer;
+
+	if (err == -EBADMSG)
+		slice_count(peer->slice, peer, SLICE_STATS_A_DROP_AUTH, 1);
+	else if (unlikely(err))
+		dev_core_stats_rx_dropped_inc(peer->slice->dev);
+	slice_packet_set_done(skb, err);
+	napi_schedule(&peer->queues.napi);
+	slice_peer_put(peer);
+}
+
+/**
+ * slice_receive_crypt - open a queued packet
+ * @skb: the packet, with its slice_skb_cb
+ *
+ * Context: bottom halves disabled.
+ */
+void slice_receive_crypt(struct sk_buff *skb)
+{
+	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
+	int err;
+
+	err = slice_key_open(cb->key, skb, cb->counter, slice_open_done);
+	if (err != -EINPROGRESS)
+		slice_open_done(skb, err);
+}
+
+/* Queues a data packet on its peer and opens it inline or hands it to the workers. */
+static void slice_rx_submit(struct slice_device *slice, struct slice_peer *peer,
+			    struct slice_key *key, u64 counter, struct sock *sk,
+			    struct sk_buff *skb)
+{
+	struct slice_peer_queues *pq = &peer->queues;
+	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
+	bool inline_open = skb_queue_empty_lockless(&pq->rx);
+
+	/*
+	 * The packet may outlive this RCU section: nothing of it may point at what only RCU
+	 * keeps, such as a route taken without a reference or the underlay device (the slice
+	 * device stays while the peer, which the packet holds, does).
+	 */
+	skb_dst_drop(skb);
+	cb->xnet = !net_eq(sock_net(sk), dev_net(slice->dev));
+	skb->dev = slice->dev;
+	cb->peer = peer;
+	cb->key = slice_key_get(key);
+	cb->counter = counter;
+	cb->encrypt = false;
+	atomic_set(&cb->state, SLICE_PACKET_PENDING);
+	spin_lock(&pq->rx.lock);
+	__skb_queue_tail(&pq->rx, skb);
+	spin_unlock(&pq->rx.lock);
+	if (inline_open)
+		slice_receive_crypt(skb);
+	else if (unlikely(!slice_crypt_queue_add(&slice->crypt, skb)))
+		slice_open_done(skb, -ENOSPC);
 }
 
 /**
@@ -117,11 +226,9 @@ static int slice_open(struct slice_peer *peer, const struct slice_wire_hdr *hdr,
 int slice_receive(struct slice_device *slice, struct sock *sk, struct sk_buff *skb)
 {
 	struct slice_peer *peer = NULL;
-	struct slice_endpoint ep;
 	struct slice_wire_hdr hdr;
-	const void *saddr;
+	struct slice_key *key;
 	int cause;
-	u16 family;
 
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + 1) ||
 	    skb->data[sizeof(struct udphdr)] != SLICE_WIRE_TYPE_DATA)
@@ -134,26 +241,18 @@ int slice_receive(struct slice_device *slice, struct sock *sk, struct sk_buff *s
 	peer = slice_peer_lookup(slice, hdr.sender_id);
 	if (!peer)
 		goto drop;
-	slice_outer_source(skb, &ep);
-	__skb_pull(skb, sizeof(struct udphdr));
-
-	cause = slice_open(peer, &hdr, skb);
-	if (cause)
+	cause = SLICE_STATS_A_DROP_NO_KEY;
+	key = slice_keyring_find(&peer->keys, hdr.key_id);
+	if (!key)
 		goto drop;
-	slice_peer_rx_authenticated(peer, &ep);
-	if (!skb->len) {
-		consume_skb(skb);
+	if (unlikely(skb_queue_len_lockless(&peer->queues.rx) >= SLICE_MAX_QUEUED ||
+		     !slice_peer_get(peer))) {
+		dev_core_stats_rx_dropped_inc(slice->dev);
+		kfree_skb(skb);
 		return 0;
 	}
-
-	cause = SLICE_STATS_A_DROP_MALFORMED;
-	family = slice_inner_check(skb, &saddr);
-	if (!family)
-		goto drop;
-	cause = SLICE_STATS_A_DROP_SPOOFED;
-	if (!slice_routes_allow(&slice->routes, family, saddr, peer))
-		goto drop;
-	slice_deliver(slice, peer, sk, skb);
+	__skb_pull(skb, sizeof(struct udphdr));
+	slice_rx_submit(slice, peer, key, hdr.counter, sk, skb);
 	return 0;
 
 drop:

@@ -2,8 +2,11 @@
 /*
  * slice: the send path, inner packet -> route -> peer -> seal -> UDP.
  *
- * Everything runs in the caller's context (ndo_start_xmit, or the peer clock with bottom
- * halves disabled) with synchronous AEADs; parallel async crypto is later work.
+ * ndo_start_xmit routes, splits a GSO packet into its segments and gives each a key and a
+ * counter, then queues the batch on its peer in that order (queueing.c). When the peer's
+ * queue was empty the first packet is sealed inline, and a lone packet is sent at once, so
+ * that an idle tunnel pays no hand-off; the others go to the crypto workers of every CPU and
+ * are sent in order from the peer's sending CPU.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -34,24 +37,138 @@ static u8 slice_inner_dsfield(struct sk_buff *skb)
 	return 0;
 }
 
-/* Seals and sends one non-GSO packet; consumes @skb. Returns the drop cause or 0. */
-static int slice_send_one(struct slice_peer *peer, struct sk_buff *skb)
+/* Sends one packet whose turn came, or drops it if sealing failed (already counted). */
+static void slice_tx_finish(struct slice_peer *peer, struct sk_buff *skb)
 {
+	unsigned int len = skb->len - SLICE_WIRE_HDR_LEN - SLICE_WIRE_TAG_LEN;
 	struct slice_device *slice = peer->slice;
+	u8 tos = SLICE_SKB_CB(skb)->tos;
 	struct slice_sock *ss;
+
+	if (unlikely(slice_packet_state(skb) != SLICE_PACKET_DONE)) {
+		slice_packet_drop(skb);
+		return;
+	}
+	slice_key_put(SLICE_SKB_CB(skb)->key);
+	skb->dev = slice->dev;
+	skb->ip_summed = CHECKSUM_NONE;
+	ss = rcu_dereference(slice->sock);
+	if (unlikely(!ss || slice_sock_xmit(ss, peer, skb, tos))) {
+		kfree_skb(skb);
+		slice_count(slice, peer, SLICE_STATS_A_DROP_NO_ENDPOINT, 1);
+		return;
+	}
+	WRITE_ONCE(peer->last_tx, jiffies);
+	/* A keepalive is empty inside and not counted: nothing the user sent. */
+	if (len) {
+		slice_count(slice, peer, SLICE_STATS_A_TX_PACKETS, 1);
+		slice_count(slice, peer, SLICE_STATS_A_TX_BYTES, len);
+	}
+}
+
+/* Sends the peer's sealed packets in queue order, one context at a time. */
+static void slice_tx_flush(struct slice_peer *peer)
+{
+	struct slice_peer_queues *pq = &peer->queues;
+	struct sk_buff *skb;
+
+	rcu_read_lock();
+	do {
+		/* Pairs with the barrier below: a finished head is seen on one side or both. */
+		smp_mb__before_atomic();
+		if (test_and_set_bit(0, &pq->tx_flushing))
+			break;
+		while ((skb = slice_peer_queue_next(&pq->tx)))
+			slice_tx_finish(peer, skb);
+		clear_bit_unlock(0, &pq->tx_flushing);
+		/* Pairs with the one above: look again for a head finished while we held it. */
+		smp_mb__after_atomic();
+	} while (slice_peer_queue_ready(&pq->tx));
+	rcu_read_unlock();
+}
+
+/**
+ * slice_send_work - send a peer's sealed packets on its sending CPU
+ * @work: &slice_peer_queues.tx_work
+ *
+ * Context: process (the device's crypto workqueue).
+ */
+void slice_send_work(struct work_struct *work)
+{
+	struct slice_peer *peer = container_of(work, struct slice_peer, queues.tx_work);
+
+	local_bh_disable();
+	slice_tx_flush(peer);
+	local_bh_enable();
+	slice_peer_put(peer);
+}
+
+/* Has the peer's sealed packets sent from its sending CPU; the caller holds the peer. */
+static void slice_tx_kick(struct slice_peer *peer)
+{
+	struct slice_peer_queues *pq = &peer->queues;
+
+	if (raw_smp_processor_id() == pq->tx_cpu) {
+		slice_tx_flush(peer);
+		return;
+	}
+	kref_get(&peer->refcount);
+	if (!queue_work_on(pq->tx_cpu, peer->slice->crypt.wq, &pq->tx_work))
+		slice_peer_put(peer);
+}
+
+/* Publishes the result of sealing; drops count as the device's. */
+static void slice_seal_result(struct slice_peer *peer, struct sk_buff *skb, int err)
+{
+	if (unlikely(err))
+		dev_core_stats_tx_dropped_inc(peer->slice->dev);
+	slice_packet_set_done(skb, err);
+}
+
+/* Sealing finished in a crypto worker or in the AEAD's callback. */
+static void slice_seal_done(struct sk_buff *skb, int err)
+{
+	struct slice_peer *peer = SLICE_SKB_CB(skb)->peer;
+
+	slice_seal_result(peer, skb, err);
+	slice_tx_kick(peer);
+	slice_peer_put(peer);
+}
+
+/**
+ * slice_send_crypt - seal a queued packet
+ * @skb: the packet, with its slice_skb_cb
+ *
+ * Context: bottom halves disabled.
+ */
+void slice_send_crypt(struct sk_buff *skb)
+{
+	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
+	int err;
+
+	err = slice_key_seal(cb->key, skb, READ_ONCE(cb->peer->slice->local_id), cb->counter,
+			     slice_seal_done);
+	if (err != -EINPROGRESS)
+		slice_seal_done(skb, err);
+}
+
+/* Gives a packet its key, counter and outer DS field; returns 0 or the drop cause. */
+static int slice_tx_prepare(struct slice_peer *peer, struct sk_buff *skb)
+{
+	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
+	struct slice_device *slice = peer->slice;
 	struct slice_key *key;
 	u64 counter;
-	u8 tos;
 
-	ss = rcu_dereference(slice->sock);
-	if (unlikely(!ss || !READ_ONCE(peer->endpoint.addr.sa_family)))
-		goto drop_no_endpoint;
+	if (unlikely(!rcu_access_pointer(slice->sock) ||
+		     !READ_ONCE(peer->endpoint.addr.sa_family)))
+		return SLICE_STATS_A_DROP_NO_ENDPOINT;
 	key = slice_keyring_get(&peer->keys, SLICE_KEY_SLOT_PRIMARY);
 	if (unlikely(!key))
-		goto drop_no_key;
+		return SLICE_STATS_A_DROP_NO_KEY;
 	switch (slice_key_take_counter(key, &counter)) {
 	case SLICE_KEY_EXPIRED:
-		goto drop_no_key;
+		return SLICE_STATS_A_DROP_NO_KEY;
 	case SLICE_KEY_SEND_ASK_ROTATE:
 		slice_nl_key_rotate_ntf(peer, key, GFP_ATOMIC);
 		break;
@@ -59,38 +176,88 @@ static int slice_send_one(struct slice_peer *peer, struct sk_buff *skb)
 		break;
 	}
 	if (unlikely(skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)))
-		goto drop;
-	tos = slice_qos_dsfield(&slice->qos, slice_inner_dsfield(skb));
-	if (unlikely(slice_key_seal(key, skb, READ_ONCE(slice->local_id), counter)))
-		goto drop;
-	skb->dev = slice->dev;
-	skb->ip_summed = CHECKSUM_NONE;
-	if (unlikely(slice_sock_xmit(ss, peer, skb, tos)))
-		goto drop_no_endpoint;
-	WRITE_ONCE(peer->last_tx, jiffies);
+		return -ENOMEM;
+	/* Every packet in crypto holds its peer; a peer on its way out takes no more. */
+	if (unlikely(!slice_peer_get(peer)))
+		return -ENOENT;
+	cb->peer = peer;
+	cb->key = slice_key_get(key);
+	cb->counter = counter;
+	cb->tos = slice_qos_dsfield(&slice->qos, slice_inner_dsfield(skb));
+	cb->encrypt = true;
+	atomic_set(&cb->state, SLICE_PACKET_PENDING);
 	return 0;
+}
 
-drop_no_endpoint:
-	kfree_skb(skb);
-	return SLICE_STATS_A_DROP_NO_ENDPOINT;
-drop_no_key:
-	kfree_skb(skb);
-	return SLICE_STATS_A_DROP_NO_KEY;
-drop:
-	dev_core_stats_tx_dropped_inc(slice->dev);
-	kfree_skb(skb);
-	return -ENOMEM;
+/*
+ * Seals the first packet of a batch inline. Alone in an empty queue it goes out at once from
+ * here (nothing of the peer's is in flight to overtake it); the head of a batch waits for the
+ * peer's sending CPU with the rest.
+ */
+static void slice_tx_inline(struct slice_peer *peer, struct sk_buff *skb, bool alone)
+{
+	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
+	int err;
+
+	err = slice_key_seal(cb->key, skb, READ_ONCE(peer->slice->local_id), cb->counter,
+			     slice_seal_done);
+	if (err == -EINPROGRESS)
+		return;
+	slice_seal_result(peer, skb, err);
+	if (alone)
+		slice_tx_flush(peer);
+	else
+		slice_tx_kick(peer);
+	slice_peer_put(peer);
+}
+
+/*
+ * Queues prepared packets on their peer in order; the first is sealed inline if the queue
+ * was empty, the others by the workers.
+ */
+static void slice_tx_submit(struct slice_peer *peer, struct sk_buff_head *batch)
+{
+	struct slice_crypt_queue *crypt = &peer->slice->crypt;
+	struct slice_peer_queues *pq = &peer->queues;
+	bool inline_first = skb_queue_empty_lockless(&pq->tx);
+	struct sk_buff *skb, *first = skb_peek(batch);
+	bool alone = skb_queue_len(batch) == 1;
+
+	if (unlikely(skb_queue_len_lockless(&pq->tx) + skb_queue_len(batch) >
+		     SLICE_MAX_QUEUED)) {
+		while ((skb = __skb_dequeue(batch))) {
+			dev_core_stats_tx_dropped_inc(peer->slice->dev);
+			slice_packet_drop(skb);
+			slice_peer_put(peer);
+		}
+		return;
+	}
+	/* Workers touch a packet's data and cb, never its list links: the walk is safe. */
+	skb_queue_walk(batch, skb) {
+		if (skb == first && inline_first)
+			continue;
+		if (unlikely(!slice_crypt_queue_add(crypt, skb)))
+			slice_seal_done(skb, -ENOSPC);
+	}
+	spin_lock(&pq->tx.lock);
+	skb_queue_splice_tail_init(batch, &pq->tx);
+	spin_unlock(&pq->tx.lock);
+	if (inline_first)
+		slice_tx_inline(peer, first, alone);
+	else
+		slice_tx_kick(peer);
 }
 
 static void slice_send(struct slice_peer *peer, struct sk_buff *skb)
 {
 	struct slice_device *slice = peer->slice;
-	struct sk_buff *segs, *next;
-	unsigned int len;
+	struct sk_buff_head batch;
+	struct sk_buff *next;
 	int cause;
 
 	if (skb_is_gso(skb)) {
-		segs = skb_gso_segment(skb, 0);
+		struct sk_buff *segs = skb_gso_segment(skb, 0);
+
 		if (IS_ERR_OR_NULL(segs)) {
 			dev_core_stats_tx_dropped_inc(slice->dev);
 			kfree_skb(skb);
@@ -99,17 +266,22 @@ static void slice_send(struct slice_peer *peer, struct sk_buff *skb)
 		consume_skb(skb);
 		skb = segs;
 	}
+	__skb_queue_head_init(&batch);
 	skb_list_walk_safe(skb, skb, next) {
 		skb_mark_not_on_list(skb);
-		len = skb->len;
-		cause = slice_send_one(peer, skb);
-		if (!cause) {
-			slice_count(slice, peer, SLICE_STATS_A_TX_PACKETS, 1);
-			slice_count(slice, peer, SLICE_STATS_A_TX_BYTES, len);
-		} else if (cause > 0) {
-			slice_count(slice, peer, cause, 1);
+		cause = slice_tx_prepare(peer, skb);
+		if (likely(!cause)) {
+			__skb_queue_tail(&batch, skb);
+			continue;
 		}
+		if (cause > 0)
+			slice_count(slice, peer, cause, 1);
+		else
+			dev_core_stats_tx_dropped_inc(slice->dev);
+		kfree_skb(skb);
 	}
+	if (!skb_queue_empty(&batch))
+		slice_tx_submit(peer, &batch);
 }
 
 /* The inner destination of an outgoing packet; 0 if it is not IPv4 or IPv6. */
@@ -185,15 +357,22 @@ netdev_tx_t slice_xmit(struct sk_buff *skb, struct net_device *dev)
  */
 void slice_send_keepalive(struct slice_peer *peer)
 {
+	struct sk_buff_head batch;
 	struct sk_buff *skb;
 
 	skb = alloc_skb(SLICE_KEEPALIVE_HEADROOM + SLICE_WIRE_TAG_LEN, GFP_KERNEL);
 	if (!skb)
 		return;
 	skb_reserve(skb, SLICE_KEEPALIVE_HEADROOM);
+	__skb_queue_head_init(&batch);
 	local_bh_disable();
 	rcu_read_lock();
-	slice_send_one(peer, skb);
+	if (!slice_tx_prepare(peer, skb)) {
+		__skb_queue_tail(&batch, skb);
+		slice_tx_submit(peer, &batch);
+	} else {
+		kfree_skb(skb);
+	}
 	rcu_read_unlock();
 	local_bh_enable();
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-"""The data-plane benchmark: the slice device against WireGuard, OpenVPN and plain veth.
+"""The data-plane benchmark: the slice device against WireGuard, OpenVPN (in userspace and
+with its data-channel offload module) and plain veth.
 
   bench.py measure [options]   in the test VM, as root (bench/dataplane/run starts it there):
                                builds the topology, measures every contender, sends the raw
@@ -9,9 +10,10 @@
                                anywhere: medians, ratios and targets as a table and as JSON
 
 Every contender joins the same two network namespaces over the same veth underlay, and all of
-them are up at once: each repetition measures each contender in turn, so that a slow spell of
-the (shared, emulated) machine hits them all alike. Only ratios measured side by side in one
-run mean anything here; see bench/dataplane/README.md.
+them are up at once: each repetition measures each contender in turn (starting one further
+along each time), so that a slow spell of the (shared, emulated) machine hits them all alike,
+and the ratios are also taken per repetition. Only ratios measured side by side in one run
+mean anything here; see bench/dataplane/README.md.
 """
 
 import argparse
@@ -42,7 +44,14 @@ CONTENDERS = [
     ("wireguard", "wireguard", None, 203),
     ("openvpn-aes-256-cbc-sha256", "openvpn", "AES-256-CBC", 204),
     ("openvpn-aes-256-gcm", "openvpn", "AES-256-GCM", 205),
+    ("openvpn-dco-aes-256-gcm", "openvpn-dco", "AES-256-GCM", 206),
 ]
+# The AEAD each contender's data channel runs in the kernel, for the tight-loop rate
+# (aead_rate.ko): WireGuard's is the ChaCha20-Poly1305 library the slice device uses too.
+AEAD_OF = {"slice-aes-256-gcm": "aes-256-gcm", "slice-chacha20-poly1305": "chacha20-poly1305",
+           "wireguard": "chacha20-poly1305", "openvpn-dco-aes-256-gcm": "aes-256-gcm"}
+# What the per-repetition ratios compare the slice contenders with.
+RIVALS = ["wireguard", "openvpn-dco-aes-256-gcm"]
 
 # (key, label, unit, higher is better)
 METRICS = [
@@ -52,6 +61,7 @@ METRICS = [
     ("udp64_loss_pct", "UDP 64B loss", "%", False),
     ("rtt_p50_ms", "RTT p50", "ms", False),
     ("rtt_p99_ms", "RTT p99", "ms", False),
+    ("tcp1_cpu_pct", "TCP x1 CPU busy", "%", False),
 ]
 # Starts each console line that carries a line of a file out of the VM: the console is this
 # run's own, where tests/vm/run's results directory (build/vm/last) is shared with every other
@@ -59,6 +69,7 @@ METRICS = [
 FILE_MARKER = "bench-file "
 RAW_FILE = "dataplane-raw.json"
 RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "udp64_kpps", "rtt_p50_ms", "rtt_p99_ms"]
+REP_RATIO_METRICS = ["tcp1_mbps", "tcp4_mbps", "udp64_kpps"]
 
 
 class SetupError(Exception):
@@ -195,8 +206,8 @@ class Bench:
         fpr = run(["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", crt])
         return key, crt, fpr.strip().split("=", 1)[1]
 
-    def openvpn(self, name, cipher, octet):
-        """TLS p2p (the mode with negotiated data ciphers), userspace: DCO off."""
+    def openvpn(self, name, cipher, octet, dco=False):
+        """TLS p2p (the mode with negotiated data ciphers); in userspace unless DCO."""
         dev = f"tun{octet}"
         port = str(50000 + octet)
         certs = {ns: self.certificate(f"{name}.{ns}") for ns in (NS_A, NS_B)}
@@ -208,7 +219,7 @@ class Bench:
                 (NS_A, NS_B, ["--tls-client"], UNDERLAY_A, UNDERLAY_B, 1)):
             key, crt, _ = certs[ns]
             self.spawn(f"{name}.{ns}", [
-                "openvpn", "--dev", dev, "--dev-type", "tun", "--disable-dco",
+                "openvpn", "--dev", dev, "--dev-type", "tun"] + ([] if dco else ["--disable-dco"]) + [
                 "--proto", "udp", "--local", local, "--lport", port,
                 "--remote", remote, "--rport", port,
                 "--ifconfig", inner(octet, side), inner(octet, 3 - side),
@@ -216,28 +227,44 @@ class Bench:
                 "--tun-mtu", str(TUNNEL_MTU), "--cert", crt, "--key", key,
                 "--peer-fingerprint", certs[other][2], "--verb", "3"] + role + data, ns)
 
-    def openvpn_check(self, name, cipher):
+    def openvpn_check(self, name, cipher, dco):
         """OpenVPN falls back quietly; make sure the data channel runs what it should."""
-        want = f"Data Channel: cipher '{cipher}'"
+        wants = [f"Data Channel: cipher '{cipher}'"]
         if cipher.endswith("CBC"):
-            want += ", auth 'SHA256'"
+            wants[0] += ", auth 'SHA256'"
+        if dco:
+            wants.append("DCO device tun")
         for ns in (NS_A, NS_B):
             with open(os.path.join(self.dir, f"{name}.{ns}.log")) as f:
-                if want not in f.read():
+                text = f.read()
+            for want in wants:
+                if want not in text:
                     raise SetupError(f"OpenVPN in {ns} does not log \"{want}\"")
 
-    def bring_up(self, name, kind, cipher, octet, slicectl):
+    def load_dco(self, mods):
+        """Debian's openvpn-dco-dkms, built for this kernel by bench/dataplane/run."""
+        if os.path.isdir("/sys/module/ovpn_dco_v2"):
+            return
+        path = os.path.join(mods or "", "ovpn-dco-v2.ko")
+        if not mods or not os.path.exists(path):
+            raise SetupError(f"no {path} (bench/dataplane/run builds it from openvpn-dco-dkms)")
+        run(["insmod", path])
+
+    def bring_up(self, name, kind, cipher, octet, slicectl, mods):
         if kind == "veth":
             return UNDERLAY_B
         if kind == "slice":
             self.slice(name, cipher, octet, slicectl)
         elif kind == "wireguard":
             self.wireguard(name, octet)
+        elif kind == "openvpn-dco":
+            self.load_dco(mods)
+            self.openvpn(name, cipher, octet, dco=True)
         elif kind == "openvpn":
             self.openvpn(name, cipher, octet)
         wait_ping(NS_A, inner(octet, 2), 60)
-        if kind == "openvpn":
-            self.openvpn_check(name, cipher)
+        if kind.startswith("openvpn"):
+            self.openvpn_check(name, cipher, kind == "openvpn-dco")
         return inner(octet, 2)
 
     def emit_logs(self):
@@ -254,10 +281,34 @@ def emit_file(name, text):
     sys.stdout.flush()
 
 
+def pinning():
+    """iperf3's client on CPU 0 and its server on the last CPU, the same for everyone."""
+    cpus = os.cpu_count() or 1
+    return ["-A", f"0,{cpus - 1}"] if cpus > 1 else []
+
+
+def cpu_times():
+    """(busy, total) jiffies per CPU from /proc/stat."""
+    out = []
+    with open("/proc/stat") as f:
+        for line in f:
+            if re.match(r"cpu[0-9]", line):
+                v = [int(x) for x in line.split()[1:]]
+                idle = v[3] + v[4]
+                out.append((sum(v) - idle, sum(v)))
+    return out
+
+
+def cpu_busy(before, after):
+    """Each CPU's busy share (%) between two cpu_times()."""
+    return [100 * (b1 - b0) / max(1, t1 - t0) for (b0, t0), (b1, t1) in zip(before, after)]
+
+
 def iperf3(addr, args, secs):
     out = subprocess.run(["ip", "netns", "exec", NS_A, "iperf3", "-c", addr, "-p",
                           str(IPERF_PORT), "-J", "-t", str(secs), "--connect-timeout", "5000"]
-                         + args, capture_output=True, text=True, timeout=secs + 60).stdout
+                         + pinning() + args, capture_output=True, text=True,
+                         timeout=secs + 60).stdout
     res = json.loads(out)
     if "error" in res:
         raise SetupError("iperf3: " + res["error"])
@@ -267,6 +318,15 @@ def iperf3(addr, args, secs):
 def measure_tcp(addr, streams, secs):
     end = iperf3(addr, ["-P", str(streams)], secs)
     return end["sum_received"]["bits_per_second"] / 1e6
+
+
+def measure_tcp1(addr, secs, per_cpu):
+    """One stream's throughput, and how busy the CPUs were meanwhile (mean over CPUs)."""
+    before = cpu_times()
+    mbps = measure_tcp(addr, 1, secs)
+    busy = cpu_busy(before, cpu_times())
+    per_cpu.append(busy)
+    return mbps, sum(busy) / len(busy)
 
 
 def measure_udp64(addr, secs):
@@ -292,11 +352,11 @@ def measure_ping(addr, count):
     return statistics.median(rtts), percentile(rtts, 99)
 
 
-def sample(addr, secs, pings):
+def sample(addr, secs, pings, per_cpu):
     """One repetition of every figure for one contender; a figure that fails is None."""
     figures = {}
     steps = [
-        (("tcp1_mbps",), lambda: (measure_tcp(addr, 1, secs),)),
+        (("tcp1_mbps", "tcp1_cpu_pct"), lambda: measure_tcp1(addr, secs, per_cpu)),
         (("tcp4_mbps",), lambda: (measure_tcp(addr, 4, secs),)),
         (("udp64_kpps", "udp64_loss_pct"), lambda: measure_udp64(addr, secs)),
         (("rtt_p50_ms", "rtt_p99_ms"), lambda: measure_ping(addr, pings)),
@@ -337,6 +397,28 @@ def profile(addr, secs, name):
     log(f"profile of {name} taken")
 
 
+AEAD_LINE = re.compile(r"slice-aead-rate: (\S+) \((\S+)\) len (\d+): (\d+) seal\+open in (\d+) us")
+
+
+def aead_rates(mods, msecs):
+    """Seal + open of one 1420-byte packet in a tight loop on one CPU, per AEAD (aead_rate.ko):
+    {name: {"driver", "mbps" (inner bits a second), "us" (per packet)}}."""
+    path = os.path.join(mods or "", "aead_rate.ko")
+    if not mods or not os.path.exists(path):
+        log(f"aead rate: no {path}; skipped")
+        return {}
+    subprocess.run(["dmesg", "-C"], capture_output=True)
+    # It measures, prints and refuses to stay loaded (-EAGAIN), as tcrypt does.
+    subprocess.run(["insmod", path, f"msecs={msecs}"], capture_output=True)
+    out = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+    rates = {}
+    for name, driver, length, n, usecs in AEAD_LINE.findall(out):
+        n, usecs = int(n), int(usecs)
+        rates[name] = {"driver": driver, "mbps": n * int(length) * 8 / usecs,
+                       "us": usecs / n}
+    return rates
+
+
 def guest_facts():
     cpus = os.cpu_count()
     with open("/proc/cpuinfo") as f:
@@ -367,7 +449,7 @@ def cmd_measure(args):
                  f"known: {', '.join(c[0] for c in CONTENDERS)}")
     slicectl = shutil.which("slicectl", path=args.bin)
     raw = dict(guest_facts(), repetitions=args.reps, seconds=args.time, pings=args.pings,
-               tunnel_mtu=TUNNEL_MTU, contenders=[])
+               tunnel_mtu=TUNNEL_MTU, contenders=[], aead=[], pinning=" ".join(pinning()))
     bench = Bench(tempfile.mkdtemp(prefix="bench-dataplane-"))
     try:
         bench.underlay()
@@ -375,9 +457,9 @@ def cmd_measure(args):
         for name, kind, cipher, octet in chosen:
             entry = {"name": name, "kind": kind, "cipher": cipher,
                      "mtu": 1500 if kind == "veth" else TUNNEL_MTU, "error": None,
-                     "samples": {m[0]: [] for m in METRICS}}
+                     "samples": {m[0]: [] for m in METRICS}, "tcp1_cpu_per_cpu": []}
             try:
-                addr = bench.bring_up(name, kind, cipher, octet, slicectl)
+                addr = bench.bring_up(name, kind, cipher, octet, slicectl, args.mods)
                 targets.append((entry, addr))
                 log(f"{name}: up, target {addr}")
             except (SetupError, subprocess.SubprocessError) as e:
@@ -385,8 +467,13 @@ def cmd_measure(args):
                 log(f"{name}: not measured: {e}")
             raw["contenders"].append(entry)
         for rep in range(args.reps):
-            for entry, addr in targets:
-                figures = sample(addr, args.time, args.pings)
+            raw["aead"].append(aead_rates(args.mods, 500 if args.quick else 1000))
+            log(f"rep {rep + 1}/{args.reps} aead: " + ", ".join(
+                f"{k} {v['mbps']:.3g} Mbit/s ({v['driver']})" for k, v in raw["aead"][-1].items()))
+            # Start one further along each time: no contender always follows the same one.
+            order = targets[rep % len(targets):] + targets[:rep % len(targets)] if targets else []
+            for entry, addr in order:
+                figures = sample(addr, args.time, args.pings, entry["tcp1_cpu_per_cpu"])
                 for key, value in figures.items():
                     entry["samples"][key].append(value)
                 shown = ", ".join(f"{k} {v:.3g}" for k, v in figures.items() if v is not None)
@@ -419,31 +506,45 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def targets(by_name):
-    """The issue's targets, for each slice contender: reported, never asserted."""
-    def med(name, key):
-        stats = by_name.get(name, {}).get("metrics", {}).get(key)
-        return stats["median"] if stats else None
+def per_rep(a, b):
+    """Per-repetition ratios of two sample lists (None where either failed)."""
+    return [x / y if x is not None and y else None for x, y in zip(a, b)]
 
-    wg = "wireguard"
-    ovpn_tcp1 = [v for v in (med(c[0], "tcp1_mbps") for c in CONTENDERS if c[1] == "openvpn")
-                 if v is not None]
+
+def low(values):
+    values = [v for v in values if v is not None]
+    return min(values) if values else None
+
+
+def mid(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+# RTT p50 overhead over veth before issue 20's changes, the most the slice device may add.
+RTT_OVERHEAD_MS = 0.35
+
+
+def targets(by_name):
+    """Issue 20's targets, for each slice contender, on the minimum over the repetitions of
+    the per-repetition ratios: reported, never asserted."""
+    def rr(name, rival, key):
+        return low(by_name[name].get("rep_ratios", {}).get(rival, {}).get(key, []))
+
+    wg, dco = RIVALS
     out = []
     for name in (c[0] for c in CONTENDERS if c[1] == "slice"):
-        if med(name, "tcp1_mbps") is None:
+        if name not in by_name or by_name[name]["error"]:
             continue
-        rows = [
-            ("TCP 1 stream vs WireGuard", ratio(med(name, "tcp1_mbps"), med(wg, "tcp1_mbps")),
-             1.5, ">="),
-            ("TCP 4 streams vs WireGuard",
-             ratio(med(name, "tcp4_mbps"), med(wg, "tcp4_mbps")), 1.0, ">="),
-            ("TCP 1 stream vs the faster OpenVPN",
-             ratio(med(name, "tcp1_mbps"), max(ovpn_tcp1) if ovpn_tcp1 else None), 4.0, ">="),
-        ]
-        veth, own, wgr = med("veth", "rtt_p50_ms"), med(name, "rtt_p50_ms"), med(wg, "rtt_p50_ms")
-        if None not in (veth, own, wgr):
-            rows.append(("RTT p50 overhead over veth vs WireGuard's (ms)", own - veth,
-                         wgr - veth, "<="))
+        rows = [("TCP 1 stream vs WireGuard", rr(name, wg, "tcp1_mbps"), 1.5, ">="),
+                ("TCP 1 stream vs OpenVPN-DCO", rr(name, dco, "tcp1_mbps"), 1.2, ">="),
+                ("TCP 4 streams vs WireGuard", rr(name, wg, "tcp4_mbps"), 2.0, ">="),
+                ("UDP 64B pps vs WireGuard", rr(name, wg, "udp64_kpps"), 1.5, ">=")]
+        veth = by_name.get("veth", {}).get("metrics", {}).get("rtt_p50_ms")
+        own = by_name[name]["metrics"].get("rtt_p50_ms")
+        if veth and own:
+            rows.append(("RTT p50 overhead over veth (ms, medians)",
+                         own["median"] - veth["median"], RTT_OVERHEAD_MS, "<="))
         for what, value, goal, op in rows:
             met = None if value is None else (value >= goal if op == ">=" else value <= goal)
             out.append({"contender": name, "target": what, "value": value,
@@ -488,8 +589,33 @@ def print_report(rep):
             cells = [c["ratios"][base].get(key) for key in RATIO_METRICS]
             print(f"{c['name']:{width}}" + "".join(
                 f"{'-' if r is None else fmt(r, '') + 'x':>22}" for r in cells))
+    if rep.get("aead_summary"):
+        print(f"\nIn-guest AEAD rate: seal + open of one {TUNNEL_MTU}-byte packet in a tight loop "
+              "on one CPU (aead_rate.ko), median [min-max] over the repetitions")
+        for name, a in rep["aead_summary"].items():
+            print(f"  {name:28} {fmt(a['mbps']['median'], '')} [{fmt(a['mbps']['min'], '')}-"
+                  f"{fmt(a['mbps']['max'], '')}] Mbit/s, {a['us']:.0f} us a packet ({a['driver']})")
+    print("\nTCP x1 as a fraction of the AEAD's tight-loop rate and of veth's TCP x1 (medians of "
+          "the per-repetition fractions), and the CPUs' mean busy share meanwhile")
+    print(f"{'':{width}}{'of AEAD rate':>16}{'of veth':>12}{'CPU busy %':>14}  per CPU %")
+    for c in rep["contenders"]:
+        if c["error"]:
+            continue
+        cpu = c["metrics"].get("tcp1_cpu_pct")
+        per_cpu = c.get("tcp1_cpu_per_cpu") or []
+        cols = [None if not per_cpu else statistics.median(x[i] for x in per_cpu)
+                for i in range(len(per_cpu[0]) if per_cpu else 0)]
+        print(f"{c['name']:{width}}{fmt(c.get('of_aead'), ''):>16}{fmt(c.get('of_veth'), ''):>12}"
+              f"{fmt(cpu['median'] if cpu else None, ''):>14}  "
+              + " ".join(fmt(x, '') for x in cols))
+    for c in rep["contenders"]:
+        for rival, by_key in c.get("rep_ratios", {}).items():
+            print(f"\nPer repetition, {c['name']} / {rival}: "
+                  + "; ".join(f"{label} " + " ".join(fmt(r, '') for r in by_key[key])
+                              + f" (min {fmt(low(by_key[key]), '')})"
+                              for key, label, _, _ in METRICS if key in by_key))
     if rep["targets"]:
-        print("\nTargets (reported, not asserted)")
+        print("\nTargets of issue 20, on the minimum over the repetitions (reported, not asserted)")
         for t in rep["targets"]:
             state = {True: "met", False: "MISSED", None: "n/a"}[t["met"]]
             value = "-" if t["value"] is None else f"{t['value']:.3g}"
@@ -498,15 +624,46 @@ def print_report(rep):
         print("\nTargets: no slice contender measured")
 
 
+def add_per_rep(rep, by_name, raw_samples):
+    """Per-repetition ratios to the rivals, and TCP x1 as a fraction of the AEAD rate and of
+    veth, both taken within each repetition."""
+    aead = rep.get("aead") or []
+    names = sorted({k for r in aead for k in r})
+    rep["aead_summary"] = {}
+    for name in names:
+        runs = [r[name] for r in aead if name in r]
+        rep["aead_summary"][name] = {"driver": runs[-1]["driver"],
+                                     "mbps": summarise([r["mbps"] for r in runs]),
+                                     "us": statistics.median(r["us"] for r in runs)}
+    veth = raw_samples.get("veth", {}).get("tcp1_mbps", [])
+    for c in rep["contenders"]:
+        if c["error"]:
+            continue
+        mine = raw_samples[c["name"]]
+        if c["kind"] == "slice":
+            c["rep_ratios"] = {
+                rival: {key: per_rep(mine[key], raw_samples[rival][key])
+                        for key in REP_RATIO_METRICS}
+                for rival in RIVALS if rival in raw_samples and not by_name[rival]["error"]}
+        if veth and c["name"] != "veth":
+            c["of_veth"] = mid(per_rep(mine["tcp1_mbps"], veth))
+        want = AEAD_OF.get(c["name"])
+        if want and aead:
+            c["of_aead"] = mid(per_rep(mine["tcp1_mbps"],
+                                       [r.get(want, {}).get("mbps") for r in aead]))
+
+
 def cmd_report(args):
     try:
         with open(args.raw) as f:
             rep = json.load(f)
     except (OSError, json.JSONDecodeError) as e:
         sys.exit(f"bench.py report: no raw samples in {args.raw}: {e}")
+    raw_samples = {}
     for c in rep["contenders"]:
         samples = c.pop("samples")
-        c["metrics"] = {key: summarise(samples[key]) for key, _, _, _ in METRICS}
+        raw_samples[c["name"]] = samples
+        c["metrics"] = {key: summarise(samples.get(key, [])) for key, _, _, _ in METRICS}
     by_name = {c["name"]: c for c in rep["contenders"]}
     for c in rep["contenders"]:
         c["ratios"] = {}
@@ -515,6 +672,7 @@ def cmd_report(args):
             c["ratios"][base] = {
                 key: ratio(c["metrics"][key]["median"], ref[key]["median"])
                 for key in RATIO_METRICS if c["metrics"].get(key) and ref.get(key)}
+    add_per_rep(rep, by_name, raw_samples)
     rep["targets"] = targets(by_name)
     print_report(rep)
     if args.json:
@@ -528,8 +686,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("measure", help="measure in the test VM (as root)")
-    m.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
-    m.add_argument("--time", type=int, default=5, help="seconds per iperf3 run (default 5)")
+    m.add_argument("--reps", type=int, default=5, help="repetitions (default 5)")
+    m.add_argument("--time", type=int, default=10, help="seconds per iperf3 run (default 10)")
     m.add_argument("--pings", type=int, default=200, help="pings per repetition (default 200)")
     m.add_argument("--quick", action="store_true",
                    help="smoke mode: --reps 1 --time 1 --pings 20")
@@ -537,6 +695,7 @@ def main():
     m.add_argument("--profile", type=lambda s: s.split(","),
                    help="contenders to profile with perf after the measurements")
     m.add_argument("--bin", required=True, help="directory holding slicectl")
+    m.add_argument("--mods", help="directory holding aead_rate.ko and ovpn-dco-v2.ko")
     r = sub.add_parser("report", help="summarise raw samples")
     r.add_argument("raw", help="the raw samples (" + RAW_FILE + ") that measure sent")
     r.add_argument("--json", help="write the summary as JSON here")

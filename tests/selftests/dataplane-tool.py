@@ -7,6 +7,14 @@
   dataplane-tool.py junk ADDR PORT SENDER_ID    random datagrams at a slice port, by class
   dataplane-tool.py genl CMD ATTR...            one raw request of the slice genl family
   dataplane-tool.py counter JSON PATH           a value from `slicectl -j show DEV` output
+  dataplane-tool.py seq-send ADDR PORT BURSTS N MS
+                                                BURSTS sends of N sequence-numbered 1000-byte
+                                                datagrams each, as one UDP GSO send (so that
+                                                they cross the slice as one batch), MS apart
+  dataplane-tool.py seq-recv PORT SECS FILE     count what arrives until SECS pass without
+                                                any (or a minute with none at all); writes
+                                                received, reordered, duplicates and highest
+                                                as JSON to FILE (FILE.ready once listening)
 
 genl builds exactly what it is told, so that tests can send what slicectl never would:
 ATTR is NAME TYPE VALUE (TYPE: u8 u16 u32 u64 str hex), or NAME { ATTR... } for a nest.
@@ -21,6 +29,7 @@ import re
 import socket
 import struct
 import sys
+import time
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
@@ -240,9 +249,61 @@ def counter(path_json, path):
         print(peer.get(parts[2], "none"))
 
 
+SEQ_SIZE = 1000
+UDP_SEGMENT = 103
+SO_RCVBUFFORCE = 33
+
+
+def seq_send(addr, port, bursts, per_burst, interval_ms):
+    """Datagram k carries k (64-bit) first; a burst goes out as one GSO send."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    seq = 0
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.setsockopt(socket.SOL_UDP, UDP_SEGMENT, SEQ_SIZE)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+        for _ in range(int(bursts)):
+            buf = b"".join(struct.pack("!Q", seq + i).ljust(SEQ_SIZE, b"\xa5")
+                           for i in range(int(per_burst)))
+            s.sendto(buf, (addr, int(port)))
+            seq += int(per_burst)
+            time.sleep(int(interval_ms) / 1000)
+    print(seq)
+
+
+def seq_recv(port, quiet_secs, out):
+    """A datagram whose number is below the highest seen so far arrived out of order."""
+    stats = {"received": 0, "reordered": 0, "duplicates": 0, "highest": -1}
+    seen = set()
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+        # Past net.core.rmem_max: the tests run as root (SO_RCVBUFFORCE).
+        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
+        s.bind(("::", int(port)))
+        s.settimeout(float(quiet_secs))
+        with open(out + ".ready", "w", encoding="utf-8"):
+            pass
+        give_up = time.monotonic() + 60
+        while True:
+            try:
+                data = s.recv(65536)
+            except socket.timeout:
+                if stats["received"] or time.monotonic() > give_up:
+                    break
+                continue
+            seq = struct.unpack("!Q", data[:8])[0]
+            stats["received"] += 1
+            if seq in seen:
+                stats["duplicates"] += 1
+            elif seq < stats["highest"]:
+                stats["reordered"] += 1
+            seen.add(seq)
+            stats["highest"] = max(stats["highest"], seq)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(stats, f)
+
+
 def main():
     commands = {"pcap-grep": pcap_grep, "pcap-replay": pcap_replay, "junk": junk,
-                "counter": counter}
+                "counter": counter, "seq-send": seq_send, "seq-recv": seq_recv}
     if len(sys.argv) < 2 or (sys.argv[1] not in commands and sys.argv[1] != "genl"):
         sys.exit(__doc__.strip())
     if sys.argv[1] == "genl":
