@@ -59,6 +59,7 @@
 #define KS_RES_WORKER_SLICE	"workersliceconfigs"
 #define KS_RES_WORKER_GATEWAY	"workerslicegateways"
 #define KS_RES_WORKER_IMPORT	"workerserviceimports"
+#define KS_RES_WORKER_RECYCLER	"workerslicegwrecyclers"
 #define KS_RES_SECRET		"secrets"
 #define KS_RES_NAMESPACE	"namespaces"
 #define KS_RES_EVENT		"events"
@@ -77,6 +78,12 @@
 #define KS_LABEL_SERVICE	"service-name"
 #define KS_LABEL_SERVICE_NS	"service-namespace"
 #define KS_LABEL_ROTATION_SLICE	"kubeslice-slice"
+#define KS_LABEL_QOS_PROFILE	"standard-qos-profile"
+/* KubeSlice's ownership labels: owner "kubeslice-controller" and "<Kind>-<name>" of the
+ * object a derived one comes from (a project namespace: "Project-<namespace>"). */
+#define KS_LABEL_RESOURCE_OWNER	"kubeslice-resource-owner"
+#define KS_RESOURCE_OWNER	"kubeslice-controller"
+#define KS_LABEL_RESOURCE_NAME	"kubeslice-controller-resource-name"
 #define KS_LABEL_CLUSTER	"kubeslice.io/cluster"
 #define KS_LABEL_PROJECT	"kubeslice.io/project"
 #define KS_LABEL_ACCESS		"kubeslice.io/access"
@@ -95,6 +102,9 @@
 
 #define KS_GATEWAY_SERVER	"Server"
 #define KS_GATEWAY_CLIENT	"Client"
+
+/* The SliceQoSConfig a Project gets (10 Gbit/s ceiling, 1 Gbit/s guaranteed, AF11). */
+#define KS_DEFAULT_QOS_NAME	"default"
 
 /* SliceConfig defaults and limits (KubeSlice's). */
 #define KS_MAX_CLUSTERS_MIN	2

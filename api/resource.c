@@ -21,6 +21,7 @@ const struct ks_resource ks_resources[] = {
 	WRK("WorkerSliceConfig", KS_RES_WORKER_SLICE, "workersliceconfig"),
 	WRK("WorkerSliceGateway", KS_RES_WORKER_GATEWAY, "workerslicegateway"),
 	WRK("WorkerServiceImport", KS_RES_WORKER_IMPORT, "workerserviceimport"),
+	WRK("WorkerSliceGwRecycler", KS_RES_WORKER_RECYCLER, "workerslicegwrecycler"),
 	{ "", "v1", "Secret", KS_RES_SECRET, "secret", true, false },
 	{ "", "v1", "Namespace", KS_RES_NAMESPACE, "namespace", false, true },
 	{ "", "v1", "Event", KS_RES_EVENT, "event", true, false },

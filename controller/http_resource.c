@@ -11,11 +11,12 @@
 #include <string.h>
 
 #include "api/json.h"
+#include "controller/http_admission.h"
 #include "controller/http_patch.h"
 #include "controller/http_protobuf.h"
 #include "controller/http_resource.h"
 #include "controller/http_yaml.h"
-#include "controller/openapi.h"
+#include "controller/validate.h"
 #include "controller/watch.h"
 
 /* Default length of a watch, as the API server's --min-request-timeout. */
@@ -36,6 +37,7 @@ struct call {
 
 static int fail(struct call *k, int code, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+static int failed(struct call *k, struct ctl_status *err, const char *name);
 
 static int fail(struct call *k, int code, const char *reason, const char *fmt, ...)
 {
@@ -135,54 +137,15 @@ static int check_identity(struct call *k, cJSON *obj)
 	return 0;
 }
 
-/*
- * Values of the wrong type are 400 in every mode. fieldValidation: Strict rejects unknown
- * fields, Warn (the default) names them in a Warning header, Ignore says nothing. Returns
- * 0 or the answer already sent.
- */
-static int check_fields(struct call *k, const cJSON *obj, char *warning, size_t len)
+/* ctl_admit() of the request's body or patched object; 0 or the answer already sent. */
+static int admit(struct call *k, cJSON *obj, char *warning, size_t len)
 {
 	char *mode = query(k, "fieldValidation");
-	cJSON *unknown = cJSON_CreateArray(), *invalid = cJSON_CreateArray(), *p;
-	int ret = 0, n;
+	struct ctl_status err = { 0 };
+	int ret = 0;
 
-	*warning = '\0';
-	if (mode && strcmp(mode, "Strict") && strcmp(mode, "Warn") && strcmp(mode, "Ignore")) {
-		ret = fail(k, 400, "BadRequest",
-			   "fieldValidation: Unsupported value: \"%s\": supported values: \"Ignore\", \"Strict\", \"Warn\"",
-			   mode);
-		goto out;
-	}
-	ctl_openapi_check(k->t->res, obj, unknown, invalid);
-	if (cJSON_GetArraySize(invalid)) {
-		/* A value of the wrong type cannot be decoded, whatever the mode. */
-		ret = fail(k, 400, "BadRequest", "%s in version \"%s\" cannot be handled as a %s: %s",
-			   k->t->res->kind, k->t->res->version, k->t->res->kind,
-			   cJSON_GetArrayItem(invalid, 0)->valuestring);
-		goto out;
-	}
-	if ((mode && !strcmp(mode, "Ignore")) || !cJSON_GetArraySize(unknown))
-		goto out;
-	if (mode && !strcmp(mode, "Strict")) {
-		char fields[400] = "";
-
-		cJSON_ArrayForEach(p, unknown)
-			snprintf(fields + strlen(fields), sizeof(fields) - strlen(fields),
-				 "%sunknown field \"%s\"", *fields ? ", " : "", p->valuestring);
-		ret = fail(k, 400, "BadRequest",
-			   "%s in version \"%s\" cannot be handled as a %s: strict decoding error: %s",
-			   k->t->res->kind, k->t->res->version, k->t->res->kind, fields);
-		goto out;
-	}
-	cJSON_ArrayForEach(p, unknown) {
-		n = snprintf(warning + strlen(warning), len - strlen(warning),
-			     "Warning: 299 - \"unknown field \\\"%s\\\"\"\r\n", p->valuestring);
-		if (n < 0 || (size_t)n >= len - strlen(warning))
-			break;
-	}
-out:
-	cJSON_Delete(unknown);
-	cJSON_Delete(invalid);
+	if (ctl_admit(k->t->res, mode, obj, &err, warning, len))
+		ret = failed(k, &err, ks_name(obj));
 	free(mode);
 	return ret;
 }
@@ -338,10 +301,9 @@ static cJSON *decode_object(struct call *k, char *warning, size_t len, int *ret)
 {
 	cJSON *obj = decode(k, false, ret);
 
-	if (obj && ((*ret = check_identity(k, obj)) ||
-		    (*ret = check_fields(k, obj, warning, len)))) {
+	if (obj && ((*ret = check_identity(k, obj)) || (*ret = admit(k, obj, warning, len)))) {
 		cJSON_Delete(obj);
-		obj = NULL;
+		return NULL;
 	}
 	return obj;
 }
@@ -495,7 +457,7 @@ static int do_patch(struct call *k)
 		if (!obj)
 			goto out;
 		if ((ret = check_identity(k, obj)) ||
-		    (ret = check_fields(k, obj, warning, sizeof(warning))))
+		    (ret = admit(k, obj, warning, sizeof(warning))))
 			goto out;
 		has_rv = strcmp(ks_get_str0(obj, "metadata.resourceVersion"),
 				ks_get_str0(cur, "metadata.resourceVersion"));
@@ -550,7 +512,8 @@ static int delete_options(struct call *k, char **uid, char **rv, bool *orphan)
 static int delete_one(struct call *k, const char *name, const char *uid, const char *rv,
 		      bool orphan, cJSON **out, struct ctl_status *err)
 {
-	cJSON *cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, name);
+	cJSON *cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, name), *causes;
+	const cJSON *first;
 
 	if (cur && !ctl_auth_can_write(k->id, k->t->res, cur)) {
 		cJSON_Delete(cur);
@@ -558,6 +521,17 @@ static int delete_one(struct call *k, const char *name, const char *uid, const c
 			       k->id->user, k->t->res->plural, name);
 		return -1;
 	}
+	causes = cJSON_CreateArray();
+	if (cur && ctl_validate_delete(k->api->st, k->t->res->plural, cur, causes)) {
+		first = cJSON_GetArrayItem(causes, 0);
+		ctl_status_set(err, 422, "Invalid", "%s.%s \"%s\" is invalid: %s: %s",
+			       k->t->res->kind, k->t->res->group, name, ks_get_str0(first, "field"),
+			       ks_get_str0(first, "message"));
+		err->causes = causes;
+		cJSON_Delete(cur);
+		return -1;
+	}
+	cJSON_Delete(causes);
 	cJSON_Delete(cur);
 	return ctl_obj_delete(k->api->st, k->t->res, k->t->ns, name, uid, rv, orphan, err, out);
 }

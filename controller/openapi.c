@@ -7,6 +7,7 @@
  * /openapi/v2 is the same in Swagger 2.0 form, for older clients.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,21 +427,175 @@ static void walk(const cJSON *schema, const cJSON *obj, char *path, size_t len,
 	path[at] = '\0';
 }
 
+/* The schema of a kind with the metadata every kind has; the caller frees it. */
+static cJSON *checked_schema(const struct ks_resource *res)
+{
+	cJSON *schema = cJSON_Duplicate(ks_get(ks_get(source, "kinds"), res->kind), true);
+	cJSON *props;
+
+	if (!schema)
+		return NULL;
+	props = ks_ensure(schema, "properties");
+	ks_set(props, "metadata", cJSON_CreateObject());
+	ks_set_str(cJSON_GetObjectItem(props, "metadata"), "$ref", "ObjectMeta");
+	return schema;
+}
+
 void ctl_openapi_check(const struct ks_resource *res, const cJSON *obj, cJSON *unknown,
 		       cJSON *invalid)
 {
-	cJSON *schema = cJSON_Duplicate(ks_get(ks_get(source, "kinds"), res->kind), true);
+	cJSON *schema = checked_schema(res);
 	struct findings f = { unknown, invalid };
 	cJSON *props;
 	char path[1024] = "";
 
 	if (!schema)
 		return;
-	props = ks_ensure(schema, "properties");
+	props = ks_get(schema, "properties");
 	ks_set(props, "apiVersion", cJSON_CreateObject());
 	ks_set(props, "kind", cJSON_CreateObject());
-	ks_set(props, "metadata", cJSON_CreateObject());
-	ks_set_str(cJSON_GetObjectItem(props, "metadata"), "$ref", "ObjectMeta");
 	walk(schema, obj, path, sizeof(path), &f);
+	cJSON_Delete(schema);
+}
+
+/* The API server defaults a field only where its parent object is present. */
+static void fill_defaults(const cJSON *schema, cJSON *obj)
+{
+	const cJSON *prop, *addl, *def;
+	cJSON *v;
+
+	schema = resolve(schema);
+	if (!schema)
+		return;
+	if (cJSON_IsArray(obj) && ks_get(schema, "items")) {
+		cJSON_ArrayForEach(v, obj)
+			fill_defaults(ks_get(schema, "items"), v);
+		return;
+	}
+	if (!cJSON_IsObject(obj))
+		return;
+	cJSON_ArrayForEach(prop, ks_get(schema, "properties")) {
+		v = cJSON_GetObjectItemCaseSensitive(obj, prop->string);
+		def = ks_get(resolve(prop), "default");
+		if (!v && def)
+			cJSON_AddItemToObject(obj, prop->string, cJSON_Duplicate(def, true));
+		else if (v)
+			fill_defaults(prop, v);
+	}
+	addl = ks_get(schema, "additionalProperties");
+	if (cJSON_IsObject(addl))
+		cJSON_ArrayForEach(v, obj)
+			fill_defaults(addl, v);
+}
+
+void ctl_openapi_default(const struct ks_resource *res, cJSON *obj)
+{
+	cJSON *schema = checked_schema(res);
+
+	if (schema)
+		fill_defaults(schema, obj);
+	cJSON_Delete(schema);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+add_cause(cJSON *causes, const char *field, const char *reason, const char *fmt, ...)
+{
+	cJSON *item = cJSON_CreateObject();
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!item || !ks_set_str(item, "field", field) || !ks_set_str(item, "reason", reason) ||
+	    !ks_set_str(item, "message", msg) || !cJSON_AddItemToArray(causes, item))
+		cJSON_Delete(item);
+}
+
+/* "Unsupported value" with the supported ones listed, as the API server words it. */
+static void check_enum(const cJSON *allowed, const cJSON *v, const char *path, cJSON *causes)
+{
+	char list[400] = "";
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, allowed)
+		if (cJSON_IsString(a) && !strcmp(a->valuestring, v->valuestring))
+			return;
+	cJSON_ArrayForEach(a, allowed)
+		if (cJSON_IsString(a))
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"",
+				 *list ? ", " : "", a->valuestring);
+	add_cause(causes, path, "FieldValueNotSupported",
+		  "Unsupported value: \"%s\": supported values: %s", v->valuestring, list);
+}
+
+static void check_scalar(const cJSON *schema, const cJSON *v, const char *path, cJSON *causes)
+{
+	const cJSON *min = ks_get(schema, "minimum"), *max = ks_get(schema, "maximum");
+	const char *fmt = ks_get_str(schema, "format");
+
+	if (cJSON_IsString(v) && cJSON_IsArray(ks_get(schema, "enum")))
+		check_enum(ks_get(schema, "enum"), v, path, causes);
+	if (cJSON_IsString(v) && fmt && !strcmp(fmt, "date-time") &&
+	    ks_time_parse(v->valuestring) < 0)
+		add_cause(causes, path, "FieldValueInvalid",
+			  "Invalid value: \"%s\": %s in body must be of type date-time "
+			  "(RFC 3339, e.g. 2025-01-31T12:00:00Z)", v->valuestring, path);
+	if (!cJSON_IsNumber(v))
+		return;
+	if (cJSON_IsNumber(min) && v->valuedouble < min->valuedouble)
+		add_cause(causes, path, "FieldValueInvalid",
+			  "Invalid value: %g: %s in body should be greater than or equal to %g",
+			  v->valuedouble, path, min->valuedouble);
+	if (cJSON_IsNumber(max) && v->valuedouble > max->valuedouble)
+		add_cause(causes, path, "FieldValueInvalid",
+			  "Invalid value: %g: %s in body should be less than or equal to %g",
+			  v->valuedouble, path, max->valuedouble);
+}
+
+static void check_constraints(const cJSON *schema, const cJSON *obj, char *path, size_t len,
+			      cJSON *causes)
+{
+	size_t at = strlen(path);
+	const cJSON *child, *sub, *req;
+	int i = 0;
+
+	schema = resolve(schema);
+	if (!schema || cJSON_IsNull(obj))
+		return;
+	check_scalar(schema, obj, path, causes);
+	if (cJSON_IsArray(obj) && ks_get(schema, "items")) {
+		cJSON_ArrayForEach(child, obj) {
+			snprintf(path + at, len - at, "[%d]", i++);
+			check_constraints(ks_get(schema, "items"), child, path, len, causes);
+		}
+	} else if (cJSON_IsObject(obj)) {
+		cJSON_ArrayForEach(req, ks_get(schema, "required"))
+			if (cJSON_IsString(req) &&
+			    !cJSON_GetObjectItemCaseSensitive(obj, req->valuestring)) {
+				snprintf(path + at, len - at, "%s%s", at ? "." : "", req->valuestring);
+				add_cause(causes, path, "FieldValueRequired", "Required value");
+			}
+		cJSON_ArrayForEach(child, obj) {
+			sub = ks_get(schema, "additionalProperties");
+			if (!cJSON_IsObject(sub))
+				sub = cJSON_GetObjectItemCaseSensitive(ks_get(schema, "properties"),
+								       child->string);
+			if (!sub)
+				continue;
+			snprintf(path + at, len - at, "%s%s", at ? "." : "", child->string);
+			check_constraints(sub, child, path, len, causes);
+		}
+	}
+	path[at] = '\0';
+}
+
+void ctl_openapi_constraints(const struct ks_resource *res, const cJSON *obj, cJSON *causes)
+{
+	cJSON *schema = checked_schema(res);
+	char path[1024] = "";
+
+	if (schema)
+		check_constraints(schema, obj, path, sizeof(path), causes);
 	cJSON_Delete(schema);
 }

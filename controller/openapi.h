@@ -21,4 +21,11 @@ const char *ctl_openapi_document(const char *path);
 void ctl_openapi_check(const struct ks_resource *res, const cJSON *obj, cJSON *unknown,
 		       cJSON *invalid);
 
+/* Fills in the schema's defaults for absent fields whose parent object is present, as the
+ * API server does when it decodes a custom resource. */
+void ctl_openapi_default(const struct ks_resource *res, cJSON *obj);
+/* Appends to causes a StatusCause ({"field","reason","message"}) for each value outside its
+ * schema's enum, minimum, maximum or format and for each missing required field. */
+void ctl_openapi_constraints(const struct ks_resource *res, const cJSON *obj, cJSON *causes);
+
 #endif /* CONTROLLER_OPENAPI_H */

@@ -25,7 +25,8 @@ int ctl_apply_diff(struct ctl_store *st, const char *resource, const cJSON *desi
 		   const cJSON *existing)
 {
 	static const char *const compared[] = {
-		"metadata.labels", "metadata.annotations", "type", "spec", "data",
+		"metadata.labels", "metadata.annotations", "metadata.ownerReferences", "type",
+		"spec", "data",
 	};
 	unsigned int i;
 	int err;
@@ -102,9 +103,32 @@ const char *ctl_selector(char *buf, size_t len, const char *key, const char *val
 	return buf;
 }
 
+bool ctl_label_owner(cJSON *obj, const char *kind, const char *name)
+{
+	char value[2 * KS_NAME_MAX + 64], key[sizeof(KS_LABEL_RESOURCE_NAME) + 12];
+	size_t len, at;
+	int part;
+
+	if (!ks_set_label(obj, KS_LABEL_RESOURCE_OWNER, KS_RESOURCE_OWNER))
+		return false;
+	len = (size_t)snprintf(value, sizeof(value), "%s-%s", kind, name);
+	/* a label value holds 63 characters: KubeSlice goes on in key-1, key-2, ... */
+	for (at = 0, part = 0; at < len || !part; at += 63, part++) {
+		char chunk[64];
+
+		snprintf(chunk, sizeof(chunk), "%.63s", value + at);
+		if (part)
+			snprintf(key, sizeof(key), KS_LABEL_RESOURCE_NAME "-%d", part);
+		if (!ks_set_label(obj, part ? key : KS_LABEL_RESOURCE_NAME, chunk))
+			return false;
+	}
+	return true;
+}
+
 bool ctl_label_derived(cJSON *obj, const char *ns, const char *slice, const char *cluster)
 {
-	return ks_set_label(obj, KS_LABEL_SLICE, slice) &&
+	return ctl_label_owner(obj, "SliceConfig", slice) &&
+	       ks_set_label(obj, KS_LABEL_SLICE, slice) &&
 	       ks_set_label(obj, KS_LABEL_PROJECT_NS, ns) &&
 	       ks_set_label(obj, KS_LABEL_MANAGER, KS_MANAGER_CONTROLLER) &&
 	       (!cluster || ks_set_label(obj, KS_LABEL_WORKER_CLUSTER, cluster));

@@ -47,6 +47,7 @@ struct ctl_member {
  * @members: member clusters that exist, in spec.clusters order
  * @n_members: entries in @members
  * @gateways: desired WorkerSliceGateways (JSON array, filled by ctl_gateways_build)
+ * @no_network: overlayNetworkDeploymentMode no-network: no subnet, gateways or keys
  * @now: the time of this pass
  */
 struct ctl_slice {
@@ -59,6 +60,7 @@ struct ctl_slice {
 	struct ctl_member *members;
 	int n_members;
 	cJSON *gateways;
+	bool no_network;
 	time_t now;
 };
 
@@ -85,7 +87,10 @@ int ctl_delete_logged(struct ctl_store *st, const char *resource, const cJSON *o
 cJSON *ctl_find_named(const cJSON *list, const char *name);
 /* A selector "key=value" into buf. */
 const char *ctl_selector(char *buf, size_t len, const char *key, const char *value);
-/* Labels every object derived from slice carries. */
+/* KubeSlice's ownership labels: kubeslice-resource-owner, and
+ * kubeslice-controller-resource-name "<kind>-<name>" (split over -1, -2, ... past 63). */
+bool ctl_label_owner(cJSON *obj, const char *kind, const char *name);
+/* Labels every object derived from slice carries (ctl_label_owner of the SliceConfig too). */
 bool ctl_label_derived(cJSON *obj, const char *ns, const char *slice, const char *cluster);
 
 /* Project -> namespace. */

@@ -275,6 +275,28 @@ static int gateway_secrets_reconcile(struct ctl_slice *s, struct ctl_rotation *r
 	return err;
 }
 
+/* The SliceConfig as the controller owner of obj, as KubeSlice sets it on the
+ * VpnKeyRotation (deleting the slice deletes it). */
+static bool owned_by_slice(const struct ctl_slice *s, cJSON *obj)
+{
+	cJSON *refs = cJSON_CreateArray(), *ref = cJSON_CreateObject();
+
+	if (!ref || !cJSON_AddItemToArray(refs, ref)) {
+		cJSON_Delete(ref);
+		cJSON_Delete(refs);
+		return false;
+	}
+	if (!ks_set_str(ref, "apiVersion", KS_API_CONTROLLER) ||
+	    !ks_set_str(ref, "kind", "SliceConfig") || !ks_set_str(ref, "name", s->name) ||
+	    !ks_set_str(ref, "uid", ks_get_str0(s->sc, "metadata.uid")) ||
+	    !cJSON_AddBoolToObject(ref, "controller", true) ||
+	    !cJSON_AddBoolToObject(ref, "blockOwnerDeletion", true)) {
+		cJSON_Delete(refs);
+		return false;
+	}
+	return ks_set(ks_ensure(obj, "metadata"), "ownerReferences", refs);
+}
+
 static cJSON *rotation_build(struct ctl_slice *s, const struct ctl_rotation *r)
 {
 	char created[KS_TIME_STRLEN], expires[KS_TIME_STRLEN];
@@ -298,9 +320,9 @@ static cJSON *rotation_build(struct ctl_slice *s, const struct ctl_rotation *r)
 				cJSON_AddItemToArray(names, cJSON_CreateString(ks_name(gw)));
 	}
 	if (!spec || !ctl_label_derived(obj, s->ns, s->name, NULL) ||
-	    !ks_set_label(obj, KS_LABEL_ROTATION_SLICE, s->name) ||
+	    !ks_set_label(obj, KS_LABEL_ROTATION_SLICE, s->name) || !owned_by_slice(s, obj) ||
 	    !ks_set_str(spec, "sliceName", s->name) || !ks_set(spec, "clusters", clusters) ||
-	    !ks_set(spec, "gateways", map) ||
+	    !ks_set(spec, "clusterGatewayMapping", map) ||
 	    !ks_set_str(spec, "certificateCreationTime", created) ||
 	    !ks_set_str(spec, "certificateExpiryTime", expires) ||
 	    !ks_set_int(spec, "rotationInterval", days) ||

@@ -2,8 +2,8 @@
 /*
  * ServiceExportConfig -> WorkerServiceImport. All exports of one service (name and
  * namespace) in a slice make one import per member cluster, named
- * <service>-<namespace>-<slice>-<cluster>, that lists the endpoints the other members
- * export; a cluster that is the only source of a service imports nothing.
+ * <service>-<namespace>-<slice>-<cluster>, that lists every member's endpoints, the
+ * cluster's own among them, as KubeSlice's CreateMinimalWorkerServiceImport does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -82,13 +82,23 @@ static bool endpoints_add(cJSON *endpoints, const cJSON *export)
 	return true;
 }
 
-/* The import of one service (exports[0..n)) into cluster, or NULL if it has none. */
+/* KubeSlice's ownership labels of an import: the ServiceExportConfigs of one service. */
+static bool import_owner_label(cJSON *obj, const char *svc, const char *svc_ns,
+			       const char *slice)
+{
+	char what[3 * KS_NAME_MAX + 3];
+
+	snprintf(what, sizeof(what), "%s-%s-%s", svc, svc_ns, slice);
+	return ctl_label_owner(obj, "ServiceExportConfig", what);
+}
+
+/* The import of one service (exports[0..n)) into cluster. */
 static cJSON *import_build(const struct ctl_slice *s, cJSON **exports, int n,
 			   const char *cluster)
 {
 	const char *svc = ks_get_str(exports[0], "spec.serviceName");
 	const char *svc_ns = ks_get_str(exports[0], "spec.serviceNamespace");
-	const cJSON *first = NULL;
+	const cJSON *first = exports[0];
 	char name[4 * KS_NAME_MAX + 4];
 	cJSON *obj, *spec, *sources, *endpoints;
 	const char *src;
@@ -103,18 +113,14 @@ static cJSON *import_build(const struct ctl_slice *s, cJSON **exports, int n,
 		goto err;
 	for (i = 0; i < n; i++) {
 		src = ks_get_str(exports[i], "spec.sourceCluster");
-		if (!strcmp(src, cluster))
-			continue;
-		first = first ? first : exports[i];
 		if (!ks_array_has_str(sources, src) &&
 		    !cJSON_AddItemToArray(sources, cJSON_CreateString(src)))
 			goto err;
 		if (!endpoints_add(endpoints, exports[i]))
 			goto err;
 	}
-	if (!first)
-		goto err;	/* the only source of the service imports nothing */
 	if (!ctl_label_derived(obj, s->ns, s->name, cluster) ||
+	    !import_owner_label(obj, svc, svc_ns, s->name) ||
 	    !ks_set_label(obj, KS_LABEL_SERVICE, svc) ||
 	    !ks_set_label(obj, KS_LABEL_SERVICE_NS, svc_ns) ||
 	    !ks_set_str(spec, "serviceName", svc) || !ks_set_str(spec, "serviceNamespace", svc_ns) ||

@@ -131,12 +131,17 @@ static cJSON *gateway_end(const struct ctl_slice *s, const struct ctl_member *m,
 	return end;
 }
 
-/* KubeSlice's gateway number: a unique index of the (unordered) pair of octets, from 1. */
+/*
+ * spec.gatewayNumber of the pair of members with octets a and b, by KubeSlice's formula
+ * (calculateGatewayNumber): ((max - 1) * (max - 2)) / 2 + min of the two octets. Both
+ * sides of a pair get the same number; KubeSlice's numbers repeat across pairs (octets 0
+ * and 1 give 0, as do 0 and 2), and nothing here relies on them being unique.
+ */
 static int gateway_number(int a, int b)
 {
 	int lo = a < b ? a : b, hi = a < b ? b : a;
 
-	return hi * (hi - 1) / 2 + lo + 1;
+	return (hi - 1) * (hi - 2) / 2 + lo;
 }
 
 /* The pairs a slice asks for per ordered cluster pair. */

@@ -7,6 +7,7 @@
 
 #include "api/json.h"
 #include "api/kubeslice.h"
+#include "api/qos.h"
 #include "controller/certs.h"
 #include "controller/reconcile.h"
 
@@ -117,26 +118,76 @@ static void project_users_reconcile(struct ctl_store *st, const cJSON *project,
 	cJSON_Delete(have);
 }
 
+/* The namespace a Project owns: it was made for this Project (the label says so). */
+static bool namespace_owned(const cJSON *ns, const cJSON *project)
+{
+	return !strcmp(ks_label(ns, KS_LABEL_PROJECT) ?: "", ks_name(project));
+}
+
+/* The project namespace with KubeSlice's labels, which mark it as a project's. */
+static cJSON *namespace_build(const cJSON *project, const char *ns)
+{
+	cJSON *obj = ks_object_new(KS_API_CORE, "Namespace", NULL, ns);
+	char owner[KS_NAME_MAX + 16];
+
+	snprintf(owner, sizeof(owner), "Project-%s", ns);
+	if (!obj || !ks_set_label(obj, KS_LABEL_PROJECT, ks_name(project)) ||
+	    !ks_set_label(obj, KS_LABEL_RESOURCE_OWNER, KS_RESOURCE_OWNER) ||
+	    !ks_set_label(obj, KS_LABEL_RESOURCE_NAME, owner)) {
+		cJSON_Delete(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* KubeSlice's "default" SliceQoSConfig of a project, made once: the user may change it. */
+static void default_qos_reconcile(struct ctl_store *st, const cJSON *project, const char *ns)
+{
+	cJSON *existing = ctl_store_get(st, KS_RES_QOS, ns, KS_DEFAULT_QOS_NAME), *qos, *spec;
+
+	if (existing) {
+		cJSON_Delete(existing);
+		return;
+	}
+	qos = ks_object_new(KS_API_CONTROLLER, "SliceQoSConfig", ns, KS_DEFAULT_QOS_NAME);
+	spec = ks_ensure(qos, "spec");
+	if (!spec || !ks_set_str(spec, "queueType", KS_QOS_QUEUE_HTB) ||
+	    !ks_set_int(spec, "priority", 0) || !ks_set_str(spec, "tcType", KS_QOS_TC_BANDWIDTH) ||
+	    !ks_set_int(spec, "bandwidthCeilingKbps", 10000000) ||
+	    !ks_set_int(spec, "bandwidthGuaranteedKbps", 1000000) ||
+	    !ks_set_str(spec, "dscpClass", "AF11"))
+		ctl_event_record(st, project, "Warning", "SliceQoSConfigWriteFailed",
+				 "Out of memory building the default SliceQoSConfig of %s", ns);
+	else
+		ctl_apply_logged(st, KS_RES_QOS, qos, NULL, project);
+	cJSON_Delete(qos);
+}
+
 void ctl_project_reconcile(struct ctl_store *st, const cJSON *project, int deleted)
 {
 	char ns[KS_NAME_MAX + 1];
 	cJSON *desired, *existing;
 
-	if (ks_project_namespace(ks_name(project), ns, sizeof(ns)))
+	/* only a Project in kubeslice-controller has a namespace: one elsewhere (stored
+	 * before admission refused it) must never touch the namespace of a real one */
+	if (strcmp(ks_namespace(project) ?: "", KS_CONTROLLER_NAMESPACE) ||
+	    ks_project_namespace(ks_name(project), ns, sizeof(ns)))
 		return;
 	existing = ctl_store_get(st, KS_RES_NAMESPACE, NULL, ns);
 	if (deleted) {
-		if (existing)
+		if (existing && namespace_owned(existing, project))
 			ctl_delete_logged(st, KS_RES_NAMESPACE, existing, project);
 		cJSON_Delete(existing);
 		return;
 	}
-	desired = ks_object_new(KS_API_CORE, "Namespace", NULL, ns);
-	if (!desired || !ks_set_label(desired, KS_LABEL_PROJECT, ks_name(project)))
+	desired = namespace_build(project, ns);
+	if (!desired) {
 		ctl_event_record(st, project, "Warning", "NamespaceWriteFailed",
 				 "Out of memory building namespace %s", ns);
-	else if (ctl_apply_logged(st, KS_RES_NAMESPACE, desired, existing, project) >= 0)
+	} else if (ctl_apply_logged(st, KS_RES_NAMESPACE, desired, existing, project) >= 0) {
 		project_users_reconcile(st, project, ns);
+		default_qos_reconcile(st, project, ns);
+	}
 	cJSON_Delete(desired);
 	cJSON_Delete(existing);
 }

@@ -78,8 +78,11 @@ static int slice_load(struct ctl_slice *s)
 {
 	long max = KS_MAX_CLUSTERS_DEFAULT;
 
-	if (ks_prefix_parse(ks_get_str(s->sc, "spec.sliceSubnet"), &s->subnet) ||
-	    s->subnet.len != 16) {
+	s->no_network = !strcmp(ks_get_str0(s->sc, "spec.overlayNetworkDeploymentMode"),
+				"no-network");
+	if (!s->no_network &&
+	    (ks_prefix_parse(ks_get_str(s->sc, "spec.sliceSubnet"), &s->subnet) ||
+	     s->subnet.len != 16)) {
 		ctl_event_record(s->st, s->sc, "Warning", "InvalidSliceSubnet",
 				 "spec.sliceSubnet %s is not a /16",
 				 ks_get_str0(s->sc, "spec.sliceSubnet"));
@@ -107,10 +110,11 @@ void ctl_slice_reconcile(struct ctl_store *st, const char *ns, const char *name)
 		cJSON_Delete(s.sc);
 		return;
 	}
-	/* every step runs on what the previous one left, so stop at the first failure */
-	if (!slice_load(&s) && !ctl_worker_slices_reconcile(&s) && !ctl_gateways_reconcile(&s))
-		if (!ctl_certs_reconcile(&s))
-			ctl_imports_reconcile(&s);
+	/* every step runs on what the previous one left, so stop at the first failure; a
+	 * no-network slice is only its WorkerSliceConfigs, as in KubeSlice */
+	if (!slice_load(&s) && !ctl_worker_slices_reconcile(&s) && !s.no_network &&
+	    !ctl_gateways_reconcile(&s) && !ctl_certs_reconcile(&s))
+		ctl_imports_reconcile(&s);
 	slice_free(&s);
 }
 
@@ -251,21 +255,48 @@ err:
 	return NULL;
 }
 
+/* The SliceConfig's own labels, then KubeSlice's: derived-object labels and the name of
+ * the SliceQoSConfig in use ("" for an inline profile). */
+static bool worker_slice_labels(struct ctl_slice *s, const struct ctl_member *m, cJSON *obj)
+{
+	const cJSON *label;
+
+	cJSON_ArrayForEach(label, ks_get(s->sc, "metadata.labels"))
+		if (cJSON_IsString(label) && !ks_set_label(obj, label->string, label->valuestring))
+			return false;
+	return ctl_label_derived(obj, s->ns, s->name, m->name) &&
+	       ks_set_label(obj, KS_LABEL_QOS_PROFILE,
+			    ks_get_str0(s->sc, "spec.standardQosProfileName"));
+}
+
+/* What only a slice with a network has: its subnet, this member's block of it, QoS. */
+static bool worker_slice_network(struct ctl_slice *s, const struct ctl_member *m, cJSON *out,
+				 const cJSON *qos)
+{
+	char cidr[KS_PREFIX_STRLEN];
+
+	if (s->no_network)
+		return true;
+	ks_prefix_format(&m->subnet, cidr);
+	return ks_set_str(out, "sliceSubnet", ks_get_str(ks_get(s->sc, "spec"), "sliceSubnet")) &&
+	       ks_set_int(out, "octet", m->octet) && ks_set_str(out, "clusterSubnetCIDR", cidr) &&
+	       ks_set_int(out, "maxClusters", s->max_clusters) &&
+	       (!qos || ks_set(out, "qosProfileDetails", cJSON_Duplicate(qos, true)));
+}
+
 static cJSON *worker_slice_build(struct ctl_slice *s, const struct ctl_member *m,
 				 const cJSON *qos)
 {
 	const cJSON *spec = ks_get(s->sc, "spec");
-	char name[2 * KS_NAME_MAX + 2], cidr[KS_PREFIX_STRLEN];
+	char name[2 * KS_NAME_MAX + 2];
 	cJSON *obj, *out;
 	bool ok;
 
 	snprintf(name, sizeof(name), "%s-%s", s->name, m->name);
-	ks_prefix_format(&m->subnet, cidr);
 	obj = ks_object_new(KS_API_WORKER, "WorkerSliceConfig", s->ns, name);
 	out = ks_ensure(obj, "spec");
-	ok = out && ctl_label_derived(obj, s->ns, s->name, m->name) &&
-	     ks_set_str(out, "sliceName", s->name) &&
-	     ks_set_str(out, "sliceSubnet", ks_get_str(spec, "sliceSubnet")) &&
+	ok = out && worker_slice_labels(s, m, obj) && ks_set_str(out, "sliceName", s->name) &&
+	     worker_slice_network(s, m, out, qos) &&
 	     set_str_default(out, "sliceType", ks_get_str(spec, "sliceType"), "Application") &&
 	     set_str_default(out, "sliceIpamType", ks_get_str(spec, "sliceIpamType"), "Local") &&
 	     set_str_default(out, "overlayNetworkDeploymentMode",
@@ -274,11 +305,7 @@ static cJSON *worker_slice_build(struct ctl_slice *s, const struct ctl_member *m
 	     ks_set(out, "namespaceIsolationProfile",
 		    isolation_for(ks_get(spec, "namespaceIsolationProfile"), m->name)) &&
 	     ks_set(out, "externalGatewayConfig",
-		    external_gateway_for(ks_get(spec, "externalGatewayConfig"), m->name)) &&
-	     ks_set_int(out, "octet", m->octet) && ks_set_str(out, "clusterSubnetCIDR", cidr) &&
-	     ks_set_int(out, "maxClusters", s->max_clusters);
-	if (ok && qos)
-		ok = ks_set(out, "qosProfileDetails", cJSON_Duplicate(qos, true));
+		    external_gateway_for(ks_get(spec, "externalGatewayConfig"), m->name));
 	if (ok && ks_get(spec, "vpnConfig"))
 		ok = ks_set(out, "vpnConfig", cJSON_Duplicate(ks_get(spec, "vpnConfig"), true));
 	if (!ok) {
@@ -350,8 +377,8 @@ int ctl_worker_slices_reconcile(struct ctl_slice *s)
 	cJSON_ArrayForEach(wsc, existing)
 		if (!member_find(s, ks_label(wsc, KS_LABEL_WORKER_CLUSTER)))
 			ctl_delete_logged(s->st, KS_RES_WORKER_SLICE, wsc, s->sc);
-	err = octets_assign(s, existing);
-	qos = err ? NULL : qos_resolve(s);
+	err = s->no_network ? 0 : octets_assign(s, existing);
+	qos = err || s->no_network ? NULL : qos_resolve(s);
 	for (i = 0; !err && i < s->n_members; i++) {
 		desired = worker_slice_build(s, &s->members[i], qos);
 		if (!desired) {

@@ -448,6 +448,21 @@ void exports_reconcile(struct exports *e, struct ipam *ipam)
 	e->desired = desired;
 }
 
+/* An import's spec without this cluster's own endpoints: KubeSlice imports a service into
+ * its source cluster too, and those endpoints are already in the local export. */
+static cJSON *import_of_others(const struct exports *e, const cJSON *spec)
+{
+	cJSON *out = cJSON_Duplicate(spec, true), *eps, *ep, *next;
+
+	eps = ks_get(out, "serviceDiscoveryEndpoints");
+	for (ep = eps ? eps->child : NULL; ep; ep = next) {
+		next = ep->next;
+		if (!strcmp(ks_get_str0(ep, "cluster"), e->cfg->cluster))
+			cJSON_Delete(cJSON_DetachItemViaPointer(eps, ep));
+	}
+	return out;
+}
+
 cJSON *exports_services(struct exports *e)
 {
 	cJSON *out = cJSON_CreateArray();
@@ -457,7 +472,7 @@ cJSON *exports_services(struct exports *e)
 		cJSON_AddItemToArray(out, cJSON_Duplicate(ks_get(obj, "spec"), true));
 	cJSON_ArrayForEach(obj, sync_cache(e->sync, SYNC_IMPORTS))
 		if (ks_get(obj, "spec"))
-			cJSON_AddItemToArray(out, cJSON_Duplicate(ks_get(obj, "spec"), true));
+			cJSON_AddItemToArray(out, import_of_others(e, ks_get(obj, "spec")));
 	return out;
 }
 

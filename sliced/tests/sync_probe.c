@@ -43,7 +43,8 @@ static void write_back(struct sync *s)
 	cJSON_ArrayForEach(obj, sync_cache(s, SYNC_SLICES)) {
 		cJSON *status = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(status, "sliceHealth", "probed");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(status, "sliceHealth"),
+					"sliceHealthStatus", "Normal");
 		sync_write_status(s, "/apis/worker.kubeslice.io/v1alpha1", "workersliceconfigs",
 				  obj->string, status);
 		sync_event(s, "WorkerSliceConfig", "worker.kubeslice.io/v1alpha1", obj->string,

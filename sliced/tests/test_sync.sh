@@ -92,6 +92,7 @@ spec:
   sliceSubnet: 10.1.0.0/16
   maxClusters: 16
   clusters: [$1]
+  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
   qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
                       bandwidthCeilingKbps: 5120, bandwidthGuaranteedKbps: 2560, dscpClass: AF11}
 YAML
@@ -127,7 +128,7 @@ check "its gateway and credentials are cached" \
 	eventually 5 sh -c "$(declare -f state_has); WORK=$WORK; state_has 'gateway red-c1-c2' && state_has 'secret red-c1-c2'"
 check "other clusters' objects are not" sh -c "! grep -q 'red-c2-c1\|slice red-c2' $WORK/probe.log"
 check "status is written back" \
-	eventually 5 sh -c "kubectl get workersliceconfig -n $NS red-c1 -o jsonpath='{.status.sliceHealth}' | grep -qx probed"
+	eventually 5 sh -c "kubectl get workersliceconfig -n $NS red-c1 -o jsonpath='{.status.sliceHealth.sliceHealthStatus}' | grep -qx Normal"
 check "an Event is recorded" eventually 5 sh -c "kubectl get events -n $NS -o json | grep -q SyncProbe"
 
 kill -9 "$PID"

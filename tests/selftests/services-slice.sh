@@ -69,6 +69,7 @@ spec:
   sliceSubnet: 10.1.0.0/16
   maxClusters: 16
   clusters: [c1, c2, c3]
+  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
   qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
                       bandwidthCeilingKbps: 100000, bandwidthGuaranteedKbps: 50000, dscpClass: AF11}
   namespaceIsolationProfile:

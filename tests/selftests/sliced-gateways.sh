@@ -83,6 +83,7 @@ spec:
   sliceSubnet: 10.1.0.0/16
   maxClusters: 16
   clusters: [$1]
+  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
   qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
                       bandwidthCeilingKbps: 100000, bandwidthGuaranteedKbps: 50000, dscpClass: AF11}
 YAML

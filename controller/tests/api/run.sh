@@ -81,6 +81,7 @@ spec:
   sliceSubnet: 10.1.0.0/16
   maxClusters: 16
   clusters: [c1, c2]
+  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
   qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
                       bandwidthCeilingKbps: 5120, bandwidthGuaranteedKbps: 2560, dscpClass: AF11}
 YAML

@@ -50,7 +50,7 @@ metadata: {name: red, namespace: $NS}
 spec:
   sliceSubnet: $1
   clusters: $2
-  sliceGatewayProvider: {sliceGatewayType: Slice, sliceCaType: Local}
+  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
   qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
     bandwidthCeilingKbps: 20000, bandwidthGuaranteedKbps: 5000, dscpClass: AF11}
 YAML

@@ -71,7 +71,7 @@ cJSON *slice_obj(const char *name, const char *subnet, const char *clusters)
 	return jsonf("{'apiVersion':'controller.kubeslice.io/v1alpha1','kind':'SliceConfig',"
 		     "'metadata':{'name':'%s','namespace':'" NS "'},"
 		     "'spec':{'sliceSubnet':'%s','maxClusters':16,'clusters':%s,"
-		     "'sliceGatewayProvider':{'sliceGatewayType':'Slice','sliceCaType':'Local'},"
+		     "'sliceGatewayProvider':{'sliceGatewayType':'OpenVPN','sliceCaType':'Local'},"
 		     "'qosProfileDetails':{'queueType':'HTB','priority':1,"
 		     "'tcType':'BANDWIDTH_CONTROL','bandwidthCeilingKbps':20000,"
 		     "'bandwidthGuaranteedKbps':5000,'dscpClass':'AF11'},"

@@ -61,6 +61,23 @@ static void test_project_namespace(void **state)
 
 	assert_non_null(ns);
 	assert_string_equal(ks_label(ns, KS_LABEL_PROJECT), "acme");
+	/* KubeSlice's labels, which mark a project namespace */
+	assert_string_equal(ks_label(ns, KS_LABEL_RESOURCE_OWNER), "kubeslice-controller");
+	assert_string_equal(ks_label(ns, KS_LABEL_RESOURCE_NAME), "Project-" NS);
+	cJSON_Delete(ns);
+	/* and KubeSlice's default SliceQoSConfig */
+	assert_int_equal(stored_int(st, KS_RES_QOS, "default", "spec.bandwidthCeilingKbps"),
+			 10000000);
+	assert_int_equal(stored_int(st, KS_RES_QOS, "default", "spec.bandwidthGuaranteedKbps"),
+			 1000000);
+	assert_string_equal(stored_str(st, KS_RES_QOS, "default", "spec.dscpClass"), "AF11");
+	/* a Project of the same name outside kubeslice-controller owns nothing: deleting it
+	 * leaves the real one's namespace alone */
+	put(st, KS_RES_PROJECT, jsonf("{'apiVersion':'controller.kubeslice.io/v1alpha1',"
+				      "'kind':'Project','metadata':{'name':'acme',"
+				      "'namespace':'default'}}"));
+	del(st, KS_RES_PROJECT, "default", "acme");
+	assert_non_null(ns = ctl_store_get(st, KS_RES_NAMESPACE, NULL, NS));
 	cJSON_Delete(ns);
 	del(st, KS_RES_PROJECT, KS_CONTROLLER_NAMESPACE, "acme");
 	assert_null(ctl_store_get(st, KS_RES_NAMESPACE, NULL, NS));
@@ -180,10 +197,14 @@ static void test_gateway_pairs(void **state)
 				       "spec.gatewayCredentials.secretName"), "red-c2-c1");
 	assert_string_equal(stored_str(st, gw, "red-c2-c1", "metadata.labels.remote-cluster"),
 			    "c1");
-	assert_int_equal(stored_int(st, gw, "red-c1-c2", "spec.gatewayNumber"),
-			 stored_int(st, gw, "red-c2-c1", "spec.gatewayNumber"));
-	assert_int_not_equal(stored_int(st, gw, "red-c1-c2", "spec.gatewayNumber"),
-			     stored_int(st, gw, "red-c1-c3", "spec.gatewayNumber"));
+	/* KubeSlice's formula on the octets (0, 1, 2): ((max-1)(max-2))/2 + min */
+	assert_int_equal(stored_int(st, gw, "red-c1-c2", "spec.gatewayNumber"), 0);
+	assert_int_equal(stored_int(st, gw, "red-c2-c1", "spec.gatewayNumber"), 0);
+	assert_int_equal(stored_int(st, gw, "red-c1-c3", "spec.gatewayNumber"), 0);
+	assert_int_equal(stored_int(st, gw, "red-c2-c3", "spec.gatewayNumber"), 1);
+	assert_string_equal(stored_str(st, gw, "red-c2-c3",
+				       "metadata.labels.kubeslice-controller-resource-name"),
+			    "SliceConfig-red");
 	/* one port per slice and cluster, the same towards every peer */
 	{
 		cJSON *g = ctl_store_get(st, gw, NS, "red-c1-c2");
@@ -381,7 +402,13 @@ static void test_removal_cascades(void **state)
 		cJSON *vkr = ctl_store_get(st, KS_RES_ROTATION, NS, "red");
 
 		assert_int_equal(cJSON_GetArraySize(ks_get(vkr, "spec.clusters")), 2);
-		assert_null(ks_get(vkr, "spec.gateways.c3"));
+		assert_null(ks_get(vkr, "spec.clusterGatewayMapping.c3"));
+		assert_string_equal(cJSON_GetArrayItem(ks_get(vkr,
+				"spec.clusterGatewayMapping.c2"), 0)->valuestring, "red-c2-c1");
+		assert_string_equal(ks_get_str0(cJSON_GetArrayItem(ks_get(vkr,
+				"metadata.ownerReferences"), 0), "kind"), "SliceConfig");
+		assert_true(cJSON_IsTrue(ks_get(cJSON_GetArrayItem(ks_get(vkr,
+				"metadata.ownerReferences"), 0), "controller")));
 		cJSON_Delete(vkr);
 	}
 	del(st, KS_RES_SLICE, NS, "red");
@@ -534,12 +561,19 @@ static void test_service_imports(void **state)
 
 	put(st, KS_RES_SLICE, slice_obj("red", "10.1.0.0/16", "['c1','c2','c3']"));
 	put(st, KS_RES_EXPORT, export_obj("web-c1", "web", "c1", "10.1.0.5"));
-	assert_int_equal(fake_store_count(st, imp), 2);
-	assert_null(ctl_store_get(st, imp, NS, "web-shop-red-c1"));
+	/* KubeSlice imports into every member, the source among them */
+	assert_int_equal(fake_store_count(st, imp), 3);
+	obj = ctl_store_get(st, imp, NS, "web-shop-red-c1");
+	assert_string_equal(cJSON_GetArrayItem(ks_get(obj, "spec.sourceClusters"),
+					       0)->valuestring, "c1");
+	cJSON_Delete(obj);
 	assert_string_equal(stored_str(st, imp, "web-shop-red-c2", "spec.serviceName"), "web");
 	assert_string_equal(stored_str(st, imp, "web-shop-red-c2",
 				       "metadata.labels.worker-cluster"), "c2");
-	/* a second source: each cluster imports the others' endpoints */
+	assert_string_equal(stored_str(st, imp, "web-shop-red-c2",
+				       "metadata.labels.kubeslice-controller-resource-name"),
+			    "ServiceExportConfig-web-shop-red");
+	/* a second source: every import lists both */
 	put(st, KS_RES_EXPORT, export_obj("web-c2", "web", "c2", "10.1.16.5"));
 	assert_int_equal(fake_store_count(st, imp), 3);
 	obj = ctl_store_get(st, imp, NS, "web-shop-red-c3");
@@ -547,18 +581,51 @@ static void test_service_imports(void **state)
 	assert_int_equal(cJSON_GetArraySize(ks_get(obj, "spec.serviceDiscoveryEndpoints")), 2);
 	cJSON_Delete(obj);
 	obj = ctl_store_get(st, imp, NS, "web-shop-red-c1");
-	assert_string_equal(cJSON_GetArrayItem(ks_get(obj, "spec.sourceClusters"),
-					       0)->valuestring, "c2");
-	assert_string_equal(ks_get_str0(cJSON_GetArrayItem(ks_get(obj,
-			"spec.serviceDiscoveryEndpoints"), 0), "cluster"), "c2");
+	assert_int_equal(cJSON_GetArraySize(ks_get(obj, "spec.sourceClusters")), 2);
 	cJSON_Delete(obj);
 	/* removing an export, then a member, removes what came of them */
 	del(st, KS_RES_EXPORT, NS, "web-c2");
-	assert_int_equal(fake_store_count(st, imp), 2);
+	assert_int_equal(fake_store_count(st, imp), 3);
 	put(st, KS_RES_SLICE, slice_obj("red", "10.1.0.0/16", "['c1','c2']"));
-	assert_int_equal(fake_store_count(st, imp), 1);
+	assert_int_equal(fake_store_count(st, imp), 2);
 	del(st, KS_RES_EXPORT, NS, "web-c1");
 	assert_int_equal(fake_store_count(st, imp), 0);
+}
+
+/* Whether the stored object has a member at path. */
+static bool has(struct ctl_store *st, const char *resource, const char *name, const char *path)
+{
+	cJSON *obj = ctl_store_get(st, resource, NS, name);
+	bool found = ks_get(obj, path) != NULL;
+
+	cJSON_Delete(obj);
+	return found;
+}
+
+static void test_no_network(void **state)
+{
+	struct ctl_store *st = *state;
+	cJSON *sc = jsonf("{'apiVersion':'controller.kubeslice.io/v1alpha1','kind':'SliceConfig',"
+			  "'metadata':{'name':'blue','namespace':'" NS "','labels':{'team':'a'}},"
+			  "'spec':{'overlayNetworkDeploymentMode':'no-network',"
+			  "'clusters':['c1','c2']}}");
+
+	put(st, KS_RES_SLICE, sc);
+	/* WorkerSliceConfigs only: no octet, subnet, QoS, gateways, keys or CA */
+	assert_int_equal(fake_store_count(st, KS_RES_WORKER_SLICE), 2);
+	assert_false(has(st, KS_RES_WORKER_SLICE, "blue-c1", "spec.octet"));
+	assert_false(has(st, KS_RES_WORKER_SLICE, "blue-c1", "spec.clusterSubnetCIDR"));
+	assert_false(has(st, KS_RES_WORKER_SLICE, "blue-c1", "spec.qosProfileDetails"));
+	assert_string_equal(stored_str(st, KS_RES_WORKER_SLICE, "blue-c1",
+				       "spec.overlayNetworkDeploymentMode"), "no-network");
+	/* the SliceConfig's own labels are copied, as KubeSlice does */
+	assert_string_equal(stored_str(st, KS_RES_WORKER_SLICE, "blue-c2", "metadata.labels.team"),
+			    "a");
+	assert_string_equal(stored_str(st, KS_RES_WORKER_SLICE, "blue-c2",
+				       "metadata.labels.standard-qos-profile"), "");
+	assert_int_equal(fake_store_count(st, KS_RES_WORKER_GATEWAY), 0);
+	assert_int_equal(fake_store_count(st, KS_RES_ROTATION), 0);
+	assert_null(ctl_store_get(st, KS_RES_SECRET, NS, "blue-ca"));
 }
 
 static void test_qos_profile(void **state)
@@ -580,6 +647,8 @@ static void test_qos_profile(void **state)
 				       "spec.qosProfileDetails.dscpClass"), "EF");
 	assert_int_equal(stored_int(st, KS_RES_WORKER_SLICE, "red-c1",
 				    "spec.qosProfileDetails.bandwidthCeilingKbps"), 50000);
+	assert_string_equal(stored_str(st, KS_RES_WORKER_SLICE, "red-c1",
+				       "metadata.labels.standard-qos-profile"), "gold");
 	put(st, KS_RES_QOS, jsonf(qos_fmt, 60000));
 	assert_int_equal(stored_int(st, KS_RES_WORKER_SLICE, "red-c2",
 				    "spec.qosProfileDetails.bandwidthCeilingKbps"), 60000);
@@ -632,6 +701,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gateway_certificates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_imports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qos_profile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair_deleted_child, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_failure_reported, setup, teardown),

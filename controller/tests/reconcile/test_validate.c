@@ -20,6 +20,12 @@ static int setup(void **state)
 {
 	struct ctl_store *st = fake_store_new();
 
+	/* the project namespace, as the Project's reconciler labels it */
+	put(st, KS_RES_NAMESPACE,
+	    jsonf("{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'" NS "',"
+		  "'labels':{'kubeslice-controller-resource-name':'Project-" NS "'}}}"));
+	put(st, KS_RES_NAMESPACE,
+	    jsonf("{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'plain'}}"));
 	add_cluster(st, "c1", "192.0.2.1", "10.244.0.0/16");
 	add_cluster(st, "c2", "192.0.2.2", "10.245.0.0/16");
 	put(st, KS_RES_QOS,
@@ -204,9 +210,28 @@ static void test_names_and_required(void **state)
 	       "metadata.name", "FieldValueRequired",
 	       "spec.nodeIPs[0]", "FieldValueInvalid", NULL);
 	expect(*state, KS_RES_PROJECT, NULL,
-	       jsonf("{'metadata':{'name':'a-project-name-that-is-far-too-long-for-its-"
-		     "namespace-name'}}"), "metadata.name", "FieldValueInvalid", NULL);
-	expect(*state, KS_RES_PROJECT, NULL, jsonf("{'metadata':{'name':'acme'}}"), NULL);
+	       jsonf("{'metadata':{'name':'a-project-name-of-31-characters',"
+		     "'namespace':'kubeslice-controller'}}"), "metadata.name", "FieldValueInvalid",
+	       NULL);
+	expect(*state, KS_RES_PROJECT, NULL,
+	       jsonf("{'metadata':{'name':'acme','namespace':'kubeslice-controller'}}"), NULL);
+	/* KubeSlice's Project rules: its namespace, service-account names */
+	expect(*state, KS_RES_PROJECT, NULL,
+	       jsonf("{'metadata':{'name':'acme','namespace':'default'},'spec':{"
+		     "'serviceAccount':{'readOnly':['ok-name','-bad'],'readWrite':['x']}}}"),
+	       "metadata.namespace", "FieldValueInvalid",
+	       "spec.serviceAccount.readOnly[1]", "FieldValueInvalid",
+	       "spec.serviceAccount.readWrite[0]", "FieldValueInvalid", NULL);
+	/* Clusters only in project namespaces; coordinates and IPv6 node IPs */
+	expect(*state, KS_RES_CLUSTER, NULL,
+	       jsonf("{'metadata':{'name':'c9','namespace':'plain'},'spec':{'nodeIPs':"
+		     "['2001:db8::1'],'clusterProperty':{'geoLocation':{'latitude':'91',"
+		     "'longitude':'0'}}}}"),
+	       "metadata.namespace", "FieldValueInvalid",
+	       "spec.clusterProperty.geoLocation", "FieldValueInvalid", NULL);
+	expect(*state, KS_RES_CLUSTER, NULL,
+	       jsonf("{'metadata':{'name':'c9','namespace':'" NS "'},'spec':{'clusterProperty':"
+		     "{'geoLocation':{'latitude':'37.4','longitude':'-122.1'}}}}"), NULL);
 }
 
 static void test_other_slice_fields(void **state)
@@ -217,17 +242,21 @@ static void test_other_slice_fields(void **state)
 	set(sc, "spec.rotationInterval", cJSON_CreateNumber(10));
 	set(sc, "spec.renewBefore", cJSON_CreateString("tomorrow"));
 	set(sc, "spec.overlayNetworkDeploymentMode", cJSON_CreateString("mesh"));
-	set(sc, "spec.vpnConfig.cipher", cJSON_CreateString("AES-256-CBC"));
+	set(sc, "spec.vpnConfig.cipher", cJSON_CreateString("BF-CBC"));
 	expect(*state, KS_RES_SLICE, NULL, sc,
 	       "spec.rotationInterval", "FieldValueInvalid",
 	       "spec.renewBefore", "FieldValueInvalid",
 	       "spec.overlayNetworkDeploymentMode", "FieldValueNotSupported",
 	       "spec.vpnConfig.cipher", "FieldValueNotSupported", NULL);
+	/* KubeSlice's OpenVPN ciphers are accepted, and this data plane's AEADs */
+	sc = slice("10.1.0.0/16");
+	set(sc, "spec.vpnConfig.cipher", cJSON_CreateString("AES-128-CBC"));
+	expect(*state, KS_RES_SLICE, NULL, sc, NULL);
 	sc = slice("10.1.0.0/16");
 	set(sc, "spec.sliceGatewayProvider.sliceGatewayServiceType",
 	    jsonf("[{'cluster':'c9','type':'NodePort','protocol':'SCTP'}]"));
 	expect(*state, KS_RES_SLICE, NULL, sc,
-	       "spec.sliceGatewayProvider.sliceGatewayServiceType[0]", "FieldValueInvalid",
+	       "spec.sliceGatewayProvider.sliceGatewayServiceType[0].cluster", "FieldValueInvalid",
 	       "spec.sliceGatewayProvider.sliceGatewayServiceType[0].protocol",
 	       "FieldValueNotSupported", NULL);
 }

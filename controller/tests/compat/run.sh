@@ -1,0 +1,247 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# KubeSlice compatibility: a KubeSlice user's YAML (fixtures/, every field of KubeSlice's
+# CRDs), admission rules and kubectl habits against the real slice-controller, through the
+# real kubectl and then a client library nobody here wrote (Debian's python3-kubernetes,
+# client.py). Each rule of docs/controller-api.md's compatibility table is a check here.
+# Prints KTAP and fails when any check fails.
+#   run.sh [path/to/slice-controller]
+set -u
+for tool in kubectl jq; do
+	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool is not installed"; exit 0; }
+done
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${1:-$HERE/../../../build/bin/slice-controller}
+NAME=slice-controller-compat
+. "$HERE/../lib.sh"
+F=$HERE/fixtures
+NS=kubeslice-avesha
+k() { kubectl -n $NS "$@"; }
+# is GOT WANT: equal, or says what differs.
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+# jp KIND NAME PATH: one field with kubectl's jsonpath.
+jp() { k get "$1" "$2" -o jsonpath="{$3}"; }
+# rejects DESC PATTERN [kubectl args]: the YAML on stdin is refused with PATTERN in the answer.
+rejects() {
+	local desc=$1 pattern=$2 out
+	shift 2
+	if out=$(kubectl "${@:-apply}" -f - 2>&1); then
+		not_ok "$desc"; echo "# accepted: $out"
+	elif grep -q -- "$pattern" <<<"$out"; then
+		ok "$desc"
+	else
+		not_ok "$desc"; echo "$out" | sed 's/^/# /'
+	fi
+}
+# refuses_delete DESC PATTERN KIND NAME [NS]: kubectl delete is refused with PATTERN.
+refuses_delete() {
+	local desc=$1 pattern=$2 out
+	if out=$(kubectl delete -n "${5:-$NS}" "$3" "$4" 2>&1); then
+		not_ok "$desc"; echo "# deleted: $out"
+	elif grep -q -- "$pattern" <<<"$out" && kubectl get -n "${5:-$NS}" "$3" "$4" >/dev/null; then
+		ok "$desc"
+	else
+		not_ok "$desc"; echo "$out" | sed 's/^/# /'
+	fi
+}
+# slice NAME CLUSTERS [EXTRA-SPEC-LINES]: a minimal network SliceConfig.
+slice() {
+	cat <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceConfig
+metadata: {name: $1, namespace: ${SLICE_NS:-$NS}}
+spec:
+  sliceSubnet: 10.40.0.0/16
+  clusters: [$2]
+  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
+  standardQosProfileName: gold
+${3:-}
+YAML
+}
+
+echo "TAP version 13"
+start_server --resync 3600
+
+# --- Schemas: KubeSlice's YAML passes kubectl's strict validation, defaults are stored.
+check "a Project in kubeslice-controller applies" kubectl apply -f "$F/project.yaml"
+eventually "its namespace carries KubeSlice's labels" is "$(kubectl get ns $NS -o \
+	jsonpath='{.metadata.labels.kubeslice-controller-resource-name} {.metadata.labels.kubeslice-resource-owner}')" \
+	"Project-$NS kubeslice-controller"
+eventually "the Project gets KubeSlice's default SliceQoSConfig" is "$(jp sliceqosconfig default \
+	'.spec.bandwidthCeilingKbps}/{.spec.bandwidthGuaranteedKbps}/{.spec.dscpClass')" "10000000/1000000/AF11"
+check "Clusters with every KubeSlice field apply strictly" kubectl apply -f "$F/clusters.yaml"
+check "ingressPrefix, grafanaDashboardBaseURL, enableAutoEviction are stored" is \
+	"$(jp cluster worker-1 '.spec.clusterProperty.monitoring.kubernetesDashboard.ingressPrefix} {.spec.clusterProperty.monitoring.grafanaDashboardBaseURL} {.spec.enableAutoEviction')" \
+	"/dashboard/ https://grafana.example.net/d/kubeslice true"
+rejects "an unknown field is still refused (strict)" 'unknown field "spec.bogus"' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: worker-9, namespace: $NS}
+spec: {bogus: 1}
+YAML
+check "a SliceQoSConfig applies" kubectl apply -f "$F/qos.yaml"
+check "the full SliceConfig applies" kubectl apply -f "$F/slice.yaml"
+check "defaults stored: maxClusters, overlay mode, rotationInterval" is \
+	"$(jp sliceconfig red '.spec.maxClusters} {.spec.overlayNetworkDeploymentMode} {.spec.rotationInterval')" \
+	"16 single-network 30"
+check "defaults stored: a gateway service type's protocol" is \
+	"$(jp sliceconfig red '.spec.sliceGatewayProvider.sliceGatewayServiceType[0].protocol')" UDP
+check "the PFIFO slice applies with vpnConfig: {}" kubectl apply -f "$F/slice-pfifo.yaml"
+check "defaults stored: the cipher of vpnConfig: {} (AES-256-CBC)" is \
+	"$(jp sliceconfig green '.spec.vpnConfig.cipher')" AES-256-CBC
+check "queueType PFIFO is kept" is "$(jp sliceconfig green '.spec.qosProfileDetails.queueType')" PFIFO
+rejects "enum: overlayNetworkDeploymentMode" 'Unsupported value: "mesh"' <<<"$(slice bad worker-1 '  overlayNetworkDeploymentMode: mesh')"
+rejects "maximum: maxClusters 33" 'should be less than or equal to 32' <<<"$(slice bad worker-1 '  maxClusters: 33')"
+rejects "minimum: rotationInterval 7" 'should be greater than or equal to 30' <<<"$(slice bad worker-1 '  rotationInterval: 7')"
+rejects "format: renewBefore date-time" 'must be of type date-time' <<<"$(slice bad worker-1 '  renewBefore: soon')"
+rejects "enum: sliceGatewayType" 'supported values: "OpenVPN", "Wireguard"' <<<"$(slice bad worker-1 | sed 's/sliceGatewayType: OpenVPN/sliceGatewayType: IPsec/')"
+rejects "required: a SliceQoSConfig's dscpClass" 'spec.dscpClass: Required value' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceQoSConfig
+metadata: {name: tin, namespace: $NS}
+spec: {queueType: HTB, priority: 0, tcType: BANDWIDTH_CONTROL, bandwidthCeilingKbps: 10, bandwidthGuaranteedKbps: 1}
+YAML
+
+# --- Cipher values.
+out=$(slice cbc worker-1,worker-2 '  vpnConfig: {cipher: AES-256-CBC}' | sed 's/10.40/10.41/' | kubectl apply -f - 2>&1)
+check "AES-256-CBC is accepted" grep -q "sliceconfig.controller.kubeslice.io/cbc created" <<<"$out"
+check "with a warning naming the AEAD the data plane uses" grep -q "Warning: .*AES-256-GCM" <<<"$out"
+check "this project's own ChaCha20-Poly1305 is accepted" kubectl apply -f - <<<"$(slice chacha worker-2,worker-3 '  vpnConfig: {cipher: ChaCha20-Poly1305}' | sed 's/10.40/10.42/')"
+rejects "an unknown cipher is refused" 'Unsupported value: "BF-CBC"' <<<"$(slice bad worker-1 '  vpnConfig: {cipher: BF-CBC}')"
+
+# --- no-network slices.
+check "a no-network slice applies without subnet, gateway provider or QoS" kubectl apply -f "$F/slice-nonet.yaml"
+eventually "it derives WorkerSliceConfigs" is "$(k get workersliceconfigs -l original-slice-name=blue -o name | wc -l)" 2
+check "defaults stored: isolationEnabled false" is \
+	"$(jp sliceconfig blue '.spec.namespaceIsolationProfile.isolationEnabled')" false
+check "without octet or subnets" is "$(jp workersliceconfig blue-worker-1 '.spec.octet}{.spec.clusterSubnetCIDR}{.spec.sliceSubnet')" ""
+check "and no gateways or VpnKeyRotation" sh -c "[ -z \"\$(kubectl get -n $NS workerslicegateways -l original-slice-name=blue -o name)\" ] && ! kubectl get -n $NS vpnkeyrotation blue 2>/dev/null"
+
+# --- Admission: where objects live, names.
+rejects "a Project outside kubeslice-controller is refused" 'must be applied in namespace kubeslice-controller' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: avesha, namespace: default}
+YAML
+check "and the real Project's namespace is untouched" kubectl get ns $NS
+rejects "a Project name over 30 characters is refused" 'more than 30 characters' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: a-project-name-of-31-characters, namespace: kubeslice-controller}
+YAML
+rejects "an invalid service-account name is refused" 'spec.serviceAccount.readWrite\[0\]' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: beta, namespace: kubeslice-controller}
+spec: {serviceAccount: {readWrite: ["-x"]}}
+YAML
+rejects "a Cluster outside a project namespace is refused" 'must be applied in a project namespace' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: stray, namespace: default}
+YAML
+rejects "a SliceConfig outside a project namespace is refused" 'must be applied in a project namespace' <<<"$(SLICE_NS=default slice stray worker-1)"
+rejects "latitude out of range is refused" 'spec.clusterProperty.geoLocation' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: worker-8, namespace: $NS}
+spec: {clusterProperty: {geoLocation: {latitude: "95", longitude: "10"}}}
+YAML
+rejects "a node IP that is not an IP is refused" 'spec.nodeIPs\[0\]' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: worker-8, namespace: $NS}
+spec: {nodeIPs: [node-1]}
+YAML
+
+# --- Admission: SliceConfig.
+rejects "an unregistered cluster is refused" 'worker-9: cluster is not registered' <<<"$(slice bad worker-1,worker-9)"
+rejects "sliceGatewayProvider is required" 'spec.sliceGatewayProvider: Required value' <<<"$(slice bad worker-1 | grep -v sliceGatewayProvider)"
+rejects "two service-type entries for one cluster are refused" 'duplicate entries for the same cluster' <<<"$(slice bad worker-1 | sed 's/sliceCaType: Local}/sliceCaType: Local, sliceGatewayServiceType: [{cluster: worker-1, type: NodePort}, {cluster: worker-1, type: LoadBalancer}]}/')"
+rejects "a service type for a non-member is refused" 'worker-3 is not a member' <<<"$(slice bad worker-1 | sed 's/sliceCaType: Local}/sliceCaType: Local, sliceGatewayServiceType: [{cluster: worker-3, type: NodePort}]}/')"
+rejects "externalGatewayConfig: an unknown gateway type" 'Unsupported value: "nginx"' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: [worker-1], gatewayType: nginx}]')"
+rejects "externalGatewayConfig: a non-member cluster" 'worker-2 is not a member' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: [worker-2], gatewayType: istio}]')"
+rejects "externalGatewayConfig: * twice" 'more than one external gateway' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: ["*"]}, {clusters: ["*"]}]')"
+rejects "externalGatewayConfig: * beside a cluster" 'not allowed when \* is present' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: ["*", worker-1]}]')"
+rejects "externalGatewayConfig: an unknown field (even without strict validation)" 'unknown field "bogus"' apply --validate=false <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: [worker-1], bogus: true}]')"
+isolation() { slice bad worker-1,worker-2 "  namespaceIsolationProfile: {applicationNamespaces: [$1]}"; }
+rejects "isolation: special characters in a namespace" 'cannot contain special characters' <<<"$(isolation '{namespace: shop_1, clusters: [worker-1]}')"
+rejects "isolation: a namespace listed twice" 'shop: listed twice' <<<"$(isolation '{namespace: shop, clusters: [worker-1]}, {namespace: shop, clusters: [worker-2]}')"
+rejects "isolation: * beside a cluster" 'not allowed when \* is present' <<<"$(isolation '{namespace: shop, clusters: ["*", worker-1]}')"
+rejects "isolation: a cluster outside the slice" 'worker-3 is not a member' <<<"$(isolation '{namespace: shop, clusters: [worker-3]}')"
+rejects "isolation: a namespace without clusters" 'clusters: Required value' <<<"$(isolation '{namespace: shop}')"
+rejects "isolation: a cluster listed twice" 'worker-1: listed twice' <<<"$(isolation '{namespace: shop, clusters: [worker-1, worker-1]}')"
+rejects "isolation: allowedNamespaces rules too" 'allowedNamespaces\[0\].namespace: Required' <<<"$(slice bad worker-1 '  namespaceIsolationProfile: {allowedNamespaces: [{clusters: [worker-1]}]}')"
+k patch cluster worker-3 --subresource=status --type=merge \
+	-p '{"status":{"namespaces":[{"name":"ledger","sliceName":"other"}]}}' >/dev/null
+rejects "a namespace another slice holds in a cluster is refused" 'already acquired by slice other' \
+	<<<"$(slice bad worker-3 '  namespaceIsolationProfile: {applicationNamespaces: [{namespace: ledger, clusters: [worker-3]}]}')"
+# immutables: each a patch of the live slice red
+immutable() {
+	local desc=$1 patch=$2 pattern=$3 out
+	if out=$(k patch sliceconfig red --type=merge -p "$patch" 2>&1); then
+		not_ok "$desc"; echo "# accepted: $out"
+	else
+		check "$desc" grep -q -- "$pattern" <<<"$out"
+	fi
+}
+immutable "sliceType is immutable" '{"spec":{"sliceType":"Other"}}' 'spec.sliceType: is immutable'
+immutable "sliceIpamType is immutable" '{"spec":{"sliceIpamType":"Dynamic"}}' 'spec.sliceIpamType: is immutable'
+immutable "sliceGatewayType is immutable" '{"spec":{"sliceGatewayProvider":{"sliceGatewayType":"Wireguard"}}}' 'sliceGatewayType: is immutable'
+immutable "sliceCaType is immutable" '{"spec":{"sliceGatewayProvider":{"sliceCaType":"Vault"}}}' 'sliceCaType: is immutable'
+immutable "the gateway protocol is immutable" '{"spec":{"sliceGatewayProvider":{"sliceGatewayServiceType":[{"cluster":"worker-1","type":"NodePort","protocol":"TCP"},{"cluster":"*","type":"LoadBalancer","protocol":"UDP"}]}}}' 'updating gateway protocol is not allowed'
+immutable "the overlay mode is immutable" '{"spec":{"overlayNetworkDeploymentMode":"no-network"}}' 'cannot go from single-network to no-network'
+immutable "sliceSubnet is immutable" '{"spec":{"sliceSubnet":"10.99.0.0/16"}}' 'spec.sliceSubnet: is immutable'
+immutable "maxClusters is immutable" '{"spec":{"maxClusters":8}}' 'spec.maxClusters: is immutable'
+check "a no-network slice may gain a network" k patch sliceconfig blue --type=merge -p \
+	'{"spec":{"overlayNetworkDeploymentMode":"single-network","sliceSubnet":"10.43.0.0/16","standardQosProfileName":"gold","sliceGatewayProvider":{"sliceGatewayType":"OpenVPN","sliceCaType":"Local"}}}'
+
+# --- Admission: exports and key rotations.
+check "a ServiceExportConfig applies" kubectl apply -f "$F/export.yaml"
+rejects "an endpoint from a non-member cluster is refused" 'serviceDiscoveryEndpoints\[0\].cluster' <<<"$(sed 's/- {podName: web-0, cluster: worker-2/- {podName: web-0, cluster: worker-9/' "$F/export.yaml")"
+rejects "an export from a cluster outside the slice is refused" 'worker-3 is not a member of slice blue' <<<"$(sed 's/sourceCluster: worker-2/sourceCluster: worker-3/; s/sliceName: red/sliceName: blue/; s/cluster: worker-2,/cluster: worker-1,/' "$F/export.yaml")"
+rejects "a VpnKeyRotation not named after its slice is refused" 'must be named after its slice' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: VpnKeyRotation
+metadata: {name: red-keys, namespace: $NS}
+spec: {sliceName: red, rotationInterval: 30}
+YAML
+
+# --- What the reconcilers derive.
+eventually "red derives a WorkerSliceConfig per member" is "$(k get workersliceconfigs -l original-slice-name=red -o name | wc -l)" 3
+check "labels: the SliceConfig's own, owner, resource name, QoS profile" is \
+	"$(k get workersliceconfig red-worker-2 -o json | jq -r '.metadata.labels | [.team, .["kubeslice-resource-owner"], .["kubeslice-controller-resource-name"], .["standard-qos-profile"]] | join(" ")')" \
+	"payments kubeslice-controller SliceConfig-red gold"
+eventually "six gateways" is "$(k get workerslicegateways -l original-slice-name=red -o name | wc -l)" 6
+# KubeSlice's formula on the octets 0, 1, 2: ((max-1)(max-2))/2 + min
+check "gatewayNumber by KubeSlice's formula" is "$(for g in worker-1-worker-2 worker-2-worker-1 worker-1-worker-3 worker-2-worker-3; do
+	jp workerslicegateway red-$g '.spec.gatewayNumber'; echo -n ' '; done)" "0 0 0 1 "
+eventually "the VpnKeyRotation maps clusters to their gateways" is \
+	"$(k get vpnkeyrotation red -o json | jq -r '.spec.clusterGatewayMapping["worker-3"] | sort | join(" ")')" \
+	"red-worker-3-worker-1 red-worker-3-worker-2"
+check "and is owned by its SliceConfig" is "$(k get vpnkeyrotation red -o json | jq -r \
+	--arg uid "$(jp sliceconfig red .metadata.uid)" '.metadata.ownerReferences[0] | "\(.kind) \(.name) \(.uid == $uid) \(.controller)"')" \
+	"SliceConfig red true true"
+eventually "a WorkerServiceImport for every member, the source among them" is \
+	"$(k get workerserviceimports -l original-slice-name=red -o json | jq -r '[.items[].metadata.labels["worker-cluster"]] | sort | join(" ")')" \
+	"worker-1 worker-2 worker-3"
+check "the import lists its source and endpoints" is "$(jp workerserviceimport web-shop-red-worker-2 \
+	'.spec.sourceClusters[0]} {.spec.serviceDiscoveryEndpoints[0].nsmIp')" "worker-2 10.32.16.5"
+check "the ServiceExportConfig gets KubeSlice's labels" is "$(k get serviceexportconfig web-shop-red-worker-2 -o json |
+	jq -r '.metadata.labels | [.["original-slice-name"], .["worker-cluster"], .["service-name"], .["service-namespace"]] | join(" ")')" \
+	"red worker-2 web shop"
+check "WorkerSliceGwRecycler is served" kubectl apply -f "$F/recycler.yaml"
+check "and listed as kubectl get shows KubeSlice's kinds" sh -c "kubectl get workerslicegwrecyclers -A | grep -q red-worker-1-worker-2-recycle"
+
+# --- What may not be deleted yet.
+refuses_delete "a Project with slices" 'can be deleted only after its slices' project avesha kubeslice-controller
+refuses_delete "a Cluster in a slice" 'while it is in slices' cluster worker-3
+refuses_delete "a SliceQoSConfig in use" 'used by slices' sliceqosconfig gold
+refuses_delete "a SliceConfig with application namespaces" 'deboard the namespaces' sliceconfig red
+refuses_delete "a VpnKeyRotation of a live slice" 'unless its SliceConfig is' vpnkeyrotation red
+k patch sliceconfig red --type=json -p '[{"op":"remove","path":"/spec/namespaceIsolationProfile/applicationNamespaces"}]' >/dev/null 2>&1
+refuses_delete "a SliceConfig with exports" 'after its 1 service export configs' sliceconfig red
+check "once its exports are gone the slice goes" sh -c "kubectl delete -n $NS serviceexportconfig web-shop-red-worker-2 >/dev/null && kubectl delete -n $NS sliceconfig red >/dev/null"
+eventually "and its VpnKeyRotation with it" sh -c "! kubectl get -n $NS vpnkeyrotation red 2>/dev/null"
+
+ktap_end
