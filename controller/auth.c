@@ -11,6 +11,7 @@
 
 #include "api/json.h"
 #include "controller/auth.h"
+#include "controller/discovery.h"
 #include "controller/storage_objects.h"
 
 #define CACHE_SIZE 64
@@ -192,7 +193,17 @@ static bool project_visible(const struct ks_resource *res)
 	       is(res, KS_RES_EVENT);
 }
 
-/* KubeSlice's worker Role: its own objects, their status, its exports and Events. */
+static bool verb_is(const char *verb, const char *a, const char *b)
+{
+	return !strcmp(verb, a) || (b && !strcmp(verb, b));
+}
+
+/*
+ * KubeSlice's worker Role (workerClusterRoleRules) in the project namespace: update and
+ * patch of its Cluster, VpnKeyRotations and Worker* objects, their status, all of its
+ * ServiceExportConfigs and WorkerSliceGwRecyclers, Events created and patched; reads of
+ * all of these and of Secrets. Which objects are its own is ctl_auth_can_read/_write's.
+ */
 static bool worker_allow(const struct ctl_identity *id, const char *verb, bool reading,
 			 const struct ks_resource *res, const char *ns, const char *sub)
 {
@@ -203,8 +214,30 @@ static bool worker_allow(const struct ctl_identity *id, const char *verb, bool r
 	if (reading)
 		return !is(res, KS_RES_EVENT);
 	if (is(res, KS_RES_EVENT))
-		return !strcmp(verb, "create");
-	return is(res, KS_RES_EXPORT) && strcmp(verb, "deletecollection");
+		return verb_is(verb, "create", "patch");
+	if (is(res, KS_RES_EXPORT) || is(res, KS_RES_WORKER_RECYCLER))
+		return strcmp(verb, "deletecollection");
+	return verb_is(verb, "update", "patch") &&
+	       (is(res, KS_RES_CLUSTER) || is(res, KS_RES_ROTATION) ||
+		is(res, KS_RES_WORKER_SLICE) || is(res, KS_RES_WORKER_GATEWAY) ||
+		is(res, KS_RES_WORKER_IMPORT));
+}
+
+/* A worker's share of the project: its Cluster, exports, the key rotations of its slices
+ * and the objects labelled with its name. */
+static bool worker_owns(const struct ctl_identity *id, const struct ks_resource *res,
+			const cJSON *obj)
+{
+	const char *label;
+
+	if (is(res, KS_RES_CLUSTER))
+		return !strcmp(ks_name(obj), id->cluster);
+	if (is(res, KS_RES_EXPORT))
+		return !strcmp(ks_get_str0(obj, "spec.sourceCluster"), id->cluster);
+	if (is(res, KS_RES_ROTATION))
+		return ks_array_has_str(ks_get(obj, "spec.clusters"), id->cluster);
+	label = ks_label(obj, KS_LABEL_WORKER_CLUSTER);
+	return label && !strcmp(label, id->cluster);
 }
 
 /* KubeSlice's project read-only and read-write Roles (without their Secrets), and the
@@ -265,7 +298,6 @@ bool ctl_auth_can_read(const struct ctl_identity *id, const struct ks_resource *
 		       const cJSON *obj)
 {
 	char ns[KS_NAME_MAX + 1];
-	const char *label;
 
 	switch (id->role) {
 	case CTL_ADMIN:
@@ -281,14 +313,7 @@ bool ctl_auth_can_read(const struct ctl_identity *id, const struct ks_resource *
 	default:
 		return false;
 	}
-	if (!in_own_namespace(id, obj))
-		return false;
-	if (is(res, KS_RES_CLUSTER))
-		return !strcmp(ks_name(obj), id->cluster);
-	if (is(res, KS_RES_EXPORT))
-		return !strcmp(ks_get_str0(obj, "spec.sourceCluster"), id->cluster);
-	label = ks_label(obj, KS_LABEL_WORKER_CLUSTER);
-	return label && !strcmp(label, id->cluster);
+	return in_own_namespace(id, obj) && worker_owns(id, res, obj);
 }
 
 bool ctl_auth_can_write(const struct ctl_identity *id, const struct ks_resource *res,
@@ -308,6 +333,82 @@ bool ctl_auth_can_write(const struct ctl_identity *id, const struct ks_resource 
 		return false;
 	if (is(res, KS_RES_EVENT))
 		return true;
-	return is(res, KS_RES_EXPORT) &&
-	       !strcmp(ks_get_str0(obj, "spec.sourceCluster"), id->cluster);
+	return !is(res, KS_RES_SECRET) && worker_owns(id, res, obj);
+}
+
+/* The spec a worker may change in its WorkerSliceGateway: the node ports it listens on
+ * (KubeSlice's worker writes them, UpdateNodePortForSliceGwServer). */
+static bool spec_changed_but_ports(const cJSON *cur, const cJSON *obj)
+{
+	cJSON *a = cJSON_Duplicate(ks_get(cur, "spec"), true);
+	cJSON *b = cJSON_Duplicate(ks_get(obj, "spec"), true);
+	bool changed;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(ks_get(a, "localGatewayConfig"), "nodePorts");
+	cJSON_DeleteItemFromObjectCaseSensitive(ks_get(b, "localGatewayConfig"), "nodePorts");
+	changed = !((!a && !b) || (a && b && cJSON_Compare(a, b, true)));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return changed;
+}
+
+bool ctl_auth_can_change(const struct ctl_identity *id, const struct ks_resource *res,
+			 const cJSON *cur, const cJSON *obj)
+{
+	if (id->role != CTL_WORKER)
+		return true;
+	if (is(res, KS_RES_WORKER_GATEWAY))
+		return !spec_changed_but_ports(cur, obj);
+	if (is(res, KS_RES_WORKER_SLICE) || is(res, KS_RES_WORKER_IMPORT) ||
+	    is(res, KS_RES_ROTATION)) {
+		const cJSON *a = ks_get(cur, "spec"), *b = ks_get(obj, "spec");
+
+		return (!a && !b) || (a && b && cJSON_Compare(a, b, true));
+	}
+	return true;
+}
+
+static bool reading_verb(const char *verb)
+{
+	return verb_is(verb, "get", "list") || !strcmp(verb, "watch");
+}
+
+cJSON *ctl_auth_review(struct ctl_auth *a, const struct ctl_identity *id, cJSON *review)
+{
+	const cJSON *attrs = ks_get(review, "spec.resourceAttributes");
+	const char *verb = ks_get_str0(attrs, "verb"), *name = ks_get_str(attrs, "name");
+	const char *ns = ks_get_str(attrs, "namespace"), *sub = ks_get_str(attrs, "subresource");
+	const struct ks_resource *res;
+	char why[1024] = "";
+	bool allowed;
+	cJSON *obj, *status;
+
+	if (!cJSON_IsObject(attrs))
+		return NULL;
+	if (ns && !*ns)
+		ns = NULL;
+	if (sub && !*sub)
+		sub = NULL;
+	res = ks_resource_by_plural(ks_get_str0(attrs, "resource"));
+	if (res && strcmp(res->group, ks_get_str0(attrs, "group")))
+		res = NULL;
+	if (id->role == CTL_ADMIN)
+		allowed = true;
+	else
+		allowed = res && ctl_auth_allow(id, verb, res, ns, sub, why, sizeof(why));
+	if (allowed && res && name && *name && id->role != CTL_ADMIN) {
+		obj = ctl_obj_get(a->st, res, res->namespaced ? ns : NULL, name);
+		if (obj)
+			allowed = (reading_verb(verb) || sub) ? ctl_auth_can_read(id, res, obj) :
+							      ctl_auth_can_write(id, res, obj);
+		cJSON_Delete(obj);
+	}
+	ks_set_str(review, "apiVersion", CTL_GROUP_AUTHORIZATION "/v1");
+	ks_set_str(review, "kind", "SelfSubjectAccessReview");
+	status = cJSON_CreateObject();
+	cJSON_AddBoolToObject(status, "allowed", allowed);
+	if (!allowed)
+		cJSON_AddStringToObject(status, "reason", res ? why : "no such resource here");
+	ks_set(review, "status", status);
+	return review;
 }

@@ -63,4 +63,19 @@ bool ctl_auth_can_read(const struct ctl_identity *id, const struct ks_resource *
 bool ctl_auth_can_write(const struct ctl_identity *id, const struct ks_resource *res,
 			const cJSON *obj);
 
+/*
+ * Whether id may turn cur into obj through the main resource, beyond ctl_auth_can_write
+ * of both: a worker changes the spec of its WorkerSliceGateways only in
+ * localGatewayConfig.nodePorts, and not that of its other derived objects.
+ */
+bool ctl_auth_can_change(const struct ctl_identity *id, const struct ks_resource *res,
+			 const cJSON *cur, const cJSON *obj);
+
+/*
+ * The answer to a SelfSubjectAccessReview (authorization.k8s.io/v1) id posted: review
+ * with status.allowed and status.reason filled from the rules above; with a name, of the
+ * object itself when it exists. NULL when review has no resourceAttributes.
+ */
+cJSON *ctl_auth_review(struct ctl_auth *a, const struct ctl_identity *id, cJSON *review);
+
 #endif /* CONTROLLER_AUTH_H */

@@ -10,7 +10,16 @@
 
 #include "controller/discovery.h"
 
-static const char *const served_groups[] = { KS_GROUP_CONTROLLER, KS_GROUP_WORKER };
+/* The groups served: KubeSlice's two, and authorization's SelfSubjectAccessReview, which
+ * kubectl auth can-i posts (answered by ctl_auth_review()). */
+static const struct {
+	const char *name;
+	const char *version;
+} served_groups[] = {
+	{ KS_GROUP_CONTROLLER, KS_VERSION },
+	{ KS_GROUP_WORKER, KS_VERSION },
+	{ CTL_GROUP_AUTHORIZATION, "v1" },
+};
 
 /* kubectl's short names of the core kinds; the KubeSlice CRDs define none. */
 static const char *short_name(const char *plural)
@@ -55,32 +64,33 @@ cJSON *ctl_discovery_core_versions(void)
 	return v;
 }
 
-static cJSON *group_version(const char *group)
+static cJSON *group_version(const char *group, const char *version)
 {
 	cJSON *gv = cJSON_CreateObject();
 	char buf[128];
 
-	snprintf(buf, sizeof(buf), "%s/%s", group, KS_VERSION);
+	snprintf(buf, sizeof(buf), "%s/%s", group, version);
 	cJSON_AddStringToObject(gv, "groupVersion", buf);
-	cJSON_AddStringToObject(gv, "version", KS_VERSION);
+	cJSON_AddStringToObject(gv, "version", version);
 	return gv;
 }
 
-static cJSON *api_group(const char *group)
+static cJSON *api_group(const char *group, const char *version)
 {
 	cJSON *g = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(g, "name", group);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(g, "versions"), group_version(group));
-	cJSON_AddItemToObject(g, "preferredVersion", group_version(group));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(g, "versions"),
+			     group_version(group, version));
+	cJSON_AddItemToObject(g, "preferredVersion", group_version(group, version));
 	return g;
 }
 
 cJSON *ctl_discovery_group(const char *group)
 {
 	for (size_t i = 0; i < sizeof(served_groups) / sizeof(served_groups[0]); i++)
-		if (!strcmp(group, served_groups[i])) {
-			cJSON *g = api_group(group);
+		if (!strcmp(group, served_groups[i].name)) {
+			cJSON *g = api_group(group, served_groups[i].version);
 
 			cJSON_AddStringToObject(g, "kind", "APIGroup");
 			cJSON_AddStringToObject(g, "apiVersion", "v1");
@@ -98,7 +108,8 @@ cJSON *ctl_discovery_groups(void)
 	cJSON_AddStringToObject(list, "apiVersion", "v1");
 	arr = cJSON_AddArrayToObject(list, "groups");
 	for (size_t i = 0; i < sizeof(served_groups) / sizeof(served_groups[0]); i++)
-		cJSON_AddItemToArray(arr, api_group(served_groups[i]));
+		cJSON_AddItemToArray(arr, api_group(served_groups[i].name,
+						    served_groups[i].version));
 	return list;
 }
 
@@ -134,11 +145,33 @@ static cJSON *api_resource(const struct ks_resource *res, bool status)
 	return r;
 }
 
+/* authorization.k8s.io/v1: the one kind kubectl auth can-i creates. */
+static cJSON *authorization_resources(void)
+{
+	static const char *const verbs[] = { "create", NULL };
+	cJSON *list = cJSON_CreateObject(), *r;
+
+	cJSON_AddStringToObject(list, "kind", "APIResourceList");
+	cJSON_AddStringToObject(list, "apiVersion", "v1");
+	cJSON_AddStringToObject(list, "groupVersion", CTL_GROUP_AUTHORIZATION "/v1");
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "name", CTL_RES_SSAR);
+	cJSON_AddStringToObject(r, "singularName", "selfsubjectaccessreview");
+	cJSON_AddBoolToObject(r, "namespaced", false);
+	cJSON_AddStringToObject(r, "kind", "SelfSubjectAccessReview");
+	cJSON_AddItemToObject(r, "verbs", strings(verbs));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(list, "resources"), r);
+	return list;
+}
+
 cJSON *ctl_discovery_resources(const char *group, const char *version)
 {
 	cJSON *list = NULL, *arr = NULL;
 	const struct ks_resource *res;
 	char gv[128];
+
+	if (!strcmp(group, CTL_GROUP_AUTHORIZATION))
+		return strcmp(version, "v1") ? NULL : authorization_resources();
 
 	for (res = ks_resources; res->kind; res++) {
 		if (strcmp(res->group, group) || strcmp(res->version, version))

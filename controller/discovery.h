@@ -10,6 +10,10 @@
 
 #include "api/kubeslice.h"
 
+/* SelfSubjectAccessReview, the one kind of authorization.k8s.io/v1 served. */
+#define CTL_GROUP_AUTHORIZATION	"authorization.k8s.io"
+#define CTL_RES_SSAR		"selfsubjectaccessreviews"
+
 /* The kind served at group/version/plural, or NULL. */
 const struct ks_resource *ctl_resource(const char *group, const char *version,
 				       const char *plural);

@@ -12,6 +12,7 @@
 #include "api/json.h"
 #include "controller/discovery.h"
 #include "controller/http_api.h"
+#include "controller/http_protobuf.h"
 #include "controller/http_resource.h"
 #include "controller/http_static.h"
 #include "controller/openapi.h"
@@ -187,6 +188,30 @@ static int resource_path(struct ctl_api *api, struct ctl_http_conn *c,
 	return ctl_resource_handle(api, c, req, id, &t);
 }
 
+/* POST of a SelfSubjectAccessReview: may the requester do this? (kubectl auth can-i) */
+static int access_review(struct ctl_api *api, struct ctl_http_conn *c,
+			 struct ctl_http_req *req, const struct ctl_identity *id)
+{
+	cJSON *review, *answer;
+	char why[256];
+
+	if (strcmp(req->method, "POST"))
+		return ctl_api_fail(c, 405, "MethodNotAllowed",
+				    "the server does not allow this method on the requested resource");
+	if (!strcmp(req->content_type, CTL_PROTOBUF_TYPE))
+		review = ctl_protobuf_decode((const unsigned char *)req->body, req->body_len,
+					     why, sizeof(why));
+	else
+		review = cJSON_ParseWithLength(req->body, req->body_len);
+	answer = ctl_auth_review(api->auth, id, review);
+	if (!answer) {
+		cJSON_Delete(review);
+		return ctl_api_fail(c, 400, "BadRequest",
+				    "a SelfSubjectAccessReview needs spec.resourceAttributes");
+	}
+	return ctl_api_respond_json(c, 201, answer, NULL);
+}
+
 static int dispatch(struct ctl_api *api, struct ctl_http_conn *c, struct ctl_http_req *req)
 {
 	char *path = strdup(req->path), *seg[MAX_SEGMENTS];
@@ -224,6 +249,11 @@ static int dispatch(struct ctl_api *api, struct ctl_http_conn *c, struct ctl_htt
 	}
 	if (n == 1 && !strcmp(seg[0], "metrics") && id.role == CTL_ADMIN) {
 		ret = metrics(api, c);
+		goto out;
+	}
+	if (n == 4 && !strcmp(seg[0], "apis") && !strcmp(seg[1], CTL_GROUP_AUTHORIZATION) &&
+	    !strcmp(seg[2], "v1") && !strcmp(seg[3], CTL_RES_SSAR)) {
+		ret = access_review(api, c, req, &id);
 		goto out;
 	}
 	if (n >= 1 && (!strcmp(seg[0], "api") || !strcmp(seg[0], "apis"))) {

@@ -79,6 +79,23 @@ static const struct pb_field delete_options[] = {
 	PB_END,
 };
 
+/* k8s.io/api/authorization/v1: what kubectl auth can-i asks. */
+static const struct pb_field resource_attributes[] = {
+	PB_FIELD(1, "namespace", PB_STRING), PB_FIELD(2, "verb", PB_STRING),
+	PB_FIELD(3, "group", PB_STRING), PB_FIELD(4, "version", PB_STRING),
+	PB_FIELD(5, "resource", PB_STRING), PB_FIELD(6, "subresource", PB_STRING),
+	PB_FIELD(7, "name", PB_STRING), PB_END,
+};
+
+static const struct pb_field access_review_spec[] = {
+	{ 1, "resourceAttributes", PB_MESSAGE, resource_attributes }, PB_END,
+};
+
+static const struct pb_field self_subject_access_review[] = {
+	{ 1, "metadata", PB_MESSAGE, object_meta },
+	{ 2, "spec", PB_MESSAGE, access_review_spec }, PB_END,
+};
+
 static const struct {
 	const char *kind;
 	const struct pb_field *fields;
@@ -86,6 +103,7 @@ static const struct {
 	{ "Namespace", namespace_msg },
 	{ "Secret", secret_msg },
 	{ "DeleteOptions", delete_options },
+	{ "SelfSubjectAccessReview", self_subject_access_review },
 };
 
 struct reader {

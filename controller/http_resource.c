@@ -348,7 +348,8 @@ static int store_update(struct call *k, cJSON *obj, const cJSON *cur,
 		}
 		flags = CTL_STATUS_ONLY;
 	} else if (!ctl_auth_can_write(k->id, k->t->res, cur) ||
-		   !ctl_auth_can_write(k->id, k->t->res, obj)) {
+		   !ctl_auth_can_write(k->id, k->t->res, obj) ||
+		   !ctl_auth_can_change(k->id, k->t->res, cur, obj)) {
 		ctl_status_set(err, 403, "Forbidden", "User \"%s\" cannot %s %s \"%s\"",
 			       k->id->user, k->verb, k->t->res->plural, k->t->name);
 		return -1;

@@ -190,13 +190,31 @@ static void resync_all(struct ctl_store *st)
 	cJSON_Delete(seen);
 }
 
-/* A derived object was deleted by someone else: put it back if its slice still wants it. */
-static void derived_deleted(struct ctl_store *st, const cJSON *obj)
+/* A derived object changed under its slice (deleted by someone else, or a worker wrote its
+ * ports): reconcile the slice, which puts back or carries over what it wants. */
+static void owning_slice_reconcile(struct ctl_store *st, const cJSON *obj)
 {
 	const char *slice = ks_label(obj, KS_LABEL_SLICE);
 
 	if (slice && ks_namespace(obj))
 		ctl_slice_reconcile(st, ks_namespace(obj), slice);
+}
+
+/*
+ * A worker wrote the node ports of its gateway (as KubeSlice's does): when its peer does
+ * not have them yet, reconcile the slice, which carries them over. Status writes and the
+ * reconciler's own writes leave the pair in step and reconcile nothing.
+ */
+static void gateway_ports_changed(struct ctl_store *st, const cJSON *gw)
+{
+	cJSON *peer = ctl_store_get(st, KS_RES_WORKER_GATEWAY, ks_namespace(gw),
+				    ks_get_str0(gw, "spec.remoteGatewayConfig.gatewayName"));
+	const cJSON *mine = ks_get(gw, "spec.localGatewayConfig.nodePorts");
+	const cJSON *theirs = ks_get(peer, "spec.remoteGatewayConfig.nodePorts");
+
+	if (peer && mine && !(theirs && cJSON_Compare(mine, theirs, true)))
+		owning_slice_reconcile(st, gw);
+	cJSON_Delete(peer);
 }
 
 void ctl_reconcile(struct ctl_store *st, const char *resource, const cJSON *obj,
@@ -224,10 +242,12 @@ void ctl_reconcile(struct ctl_store *st, const char *resource, const cJSON *obj,
 	} else if (!strcmp(resource, KS_RES_EXPORT) || !strcmp(resource, KS_RES_ROTATION)) {
 		if (ks_get_str(obj, "spec.sliceName"))
 			ctl_slice_reconcile(st, ns, ks_get_str(obj, "spec.sliceName"));
+	} else if (!deleted && !strcmp(resource, KS_RES_WORKER_GATEWAY)) {
+		gateway_ports_changed(st, obj);
 	} else if (deleted && (!strcmp(resource, KS_RES_WORKER_SLICE) ||
 			       !strcmp(resource, KS_RES_WORKER_GATEWAY) ||
 			       !strcmp(resource, KS_RES_WORKER_IMPORT) ||
 			       !strcmp(resource, KS_RES_SECRET))) {
-		derived_deleted(st, obj);
+		owning_slice_reconcile(st, obj);
 	}
 }

@@ -369,7 +369,8 @@ async function main() {
   kubectl('create', '-f', writeTemp('green.json', {
     apiVersion: 'controller.kubeslice.io/v1alpha1', kind: 'SliceConfig',
     metadata: { name: 'green', namespace: NS },
-    spec: { sliceSubnet: '10.30.0.0/16', clusters: ['c1', 'c2'], standardQosProfileName: 'gold' },
+    spec: { sliceSubnet: '10.30.0.0/16', clusters: ['c1', 'c2'], standardQosProfileName: 'gold',
+      sliceGatewayProvider: { sliceGatewayType: 'OpenVPN', sliceCaType: 'Local' } },
   }));
   await check('a read-only token sees the clusters, the slices and a topology', async () => {
     await page.fill('#token', env.UI_READER);

@@ -233,6 +233,24 @@ check "the ServiceExportConfig gets KubeSlice's labels" is "$(k get serviceexpor
 check "WorkerSliceGwRecycler is served" kubectl apply -f "$F/recycler.yaml"
 check "and listed as kubectl get shows KubeSlice's kinds" sh -c "kubectl get workerslicegwrecyclers -A | grep -q red-worker-1-worker-2-recycle"
 
+# --- The worker's permissions: KubeSlice's worker Role, within its own cluster's objects.
+W1=$(k get secret kubeslice-rbac-worker-worker-1 -o jsonpath='{.data.token}' | base64 -d)
+w1() { kubectl --token="$W1" -n $NS "$@"; }
+check "kubectl auth can-i: the admin may create slices" is "$(kubectl auth can-i create sliceconfigs -n $NS)" yes
+check "kubectl auth can-i: a worker may not" is "$(w1 auth can-i create sliceconfigs 2>/dev/null | cut -d" " -f1)" no
+check "kubectl auth can-i: a worker may patch its gateways" is "$(w1 auth can-i patch workerslicegateways/red-worker-1-worker-2)" yes
+check "kubectl auth can-i: not another cluster's" is "$(w1 auth can-i patch workerslicegateways/red-worker-2-worker-1 2>/dev/null | cut -d" " -f1)" no
+check "a worker reads its slices' VpnKeyRotation" is "$(w1 get vpnkeyrotation red -o jsonpath='{.spec.sliceName}')" red
+check "a worker writes its gateway's localGatewayConfig.nodePorts" \
+	w1 patch workerslicegateway red-worker-1-worker-2 --type=merge -p '{"spec":{"localGatewayConfig":{"nodePorts":[31999]}}}'
+check "the controller carries it to the peer" sh -c "$(declare -f w1); W1=$W1; NS=$NS
+	w1 patch workerslicegateway red-worker-1-worker-3 --type=merge -p '{\"spec\":{\"localGatewayConfig\":{\"nodePorts\":[31999]}}}' >/dev/null &&
+	for i in \$(seq 50); do [ \"\$(kubectl get -n $NS workerslicegateway red-worker-2-worker-1 -o jsonpath='{.spec.remoteGatewayConfig.nodePorts[0]}')\" = 31999 ] && exit 0; sleep 0.1; done; exit 1"
+rejects "but no other field of its gateway's spec" 'Forbidden' --token="$W1" apply --server-side=false <<<"$(k get workerslicegateway red-worker-1-worker-2 -o yaml | sed 's/gatewayProtocol: UDP/gatewayProtocol: TCP/')"
+check "and nothing of another cluster: its gateway" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 get workerslicegateway red-worker-2-worker-1 2>/dev/null"
+check "its Cluster" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 patch cluster worker-2 --type=merge -p '{\"spec\":{\"networkInterface\":\"x\"}}' 2>/dev/null"
+check "a key rotation of a slice it is not in" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 get vpnkeyrotation chacha 2>/dev/null"
+
 # --- What may not be deleted yet.
 refuses_delete "a Project with slices" 'can be deleted only after its slices' project avesha kubeslice-controller
 refuses_delete "a Cluster in a slice" 'while it is in slices' cluster worker-3
