@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctl_admit: the schema's part of a write. Values of the wrong type are 400 in every
- * mode; fieldValidation Strict rejects unknown fields, Warn (the default) names them in a
- * Warning header, Ignore says nothing. Then defaults, mutations and constraints, as the
- * API server applies a CRD's structural schema.
+ * mode; fieldValidation Strict rejects unknown fields, Warn (the default) and Ignore drop
+ * them (Warn names them in a Warning header). Then defaults, mutations and constraints,
+ * as the API server applies a CRD's structural schema.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +23,7 @@ static void warn(char *buf, size_t len, const char *fmt, const char *arg)
 		buf[at] = '\0';
 }
 
-static int check_fields(const struct ks_resource *res, const char *mode, const cJSON *obj,
+static int check_fields(const struct ks_resource *res, const char *mode, cJSON *obj,
 			struct ctl_status *err, char *warning, size_t len)
 {
 	cJSON *unknown = cJSON_CreateArray(), *invalid = cJSON_CreateArray(), *p;
@@ -57,6 +57,9 @@ static int check_fields(const struct ks_resource *res, const char *mode, const c
 		cJSON_ArrayForEach(p, unknown)
 			warn(warning, len, "Warning: 299 - \"unknown field \\\"%s\\\"\"\r\n",
 			     p->valuestring);
+	/* Warn and Ignore drop them, as the API server prunes a custom resource */
+	if (cJSON_GetArraySize(unknown))
+		ctl_openapi_prune(res, obj);
 	ret = 0;
 out:
 	cJSON_Delete(unknown);

@@ -218,6 +218,7 @@ static int dispatch(struct ctl_api *api, struct ctl_http_conn *c, struct ctl_htt
 	struct ctl_identity id;
 	int n = split(path, seg), ret;
 	const char *doc;
+	size_t pb_len;
 
 	if (n < 0) {
 		ret = not_found(c);
@@ -239,6 +240,14 @@ static int dispatch(struct ctl_api *api, struct ctl_http_conn *c, struct ctl_htt
 	ctl_auth_identify(api->auth, req->authorization, &id);
 	if (id.role == CTL_ANONYMOUS) {
 		ret = ctl_api_fail(c, 401, "Unauthorized", "Unauthorized");
+		goto out;
+	}
+	if (n == 2 && !strcmp(seg[0], "openapi") && !strcmp(seg[1], "v2") &&
+	    strstr(req->accept, "protobuf")) {
+		const unsigned char *pb = ctl_openapi_v2_protobuf(&pb_len);
+
+		ret = ctl_http_respond(c, 200, CTL_OPENAPI_V2_PROTOBUF, (const char *)pb, pb_len,
+				       NULL);
 		goto out;
 	}
 	if (n >= 1 && !strcmp(seg[0], "openapi")) {

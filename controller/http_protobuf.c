@@ -76,6 +76,7 @@ static const struct pb_field delete_options[] = {
 	{ 2, "preconditions", PB_MESSAGE, preconditions },
 	PB_FIELD(3, "orphanDependents", PB_BOOL),
 	PB_FIELD(4, "propagationPolicy", PB_STRING),
+	PB_FIELD(5, "dryRun", PB_STRINGS),
 	PB_END,
 };
 

@@ -33,6 +33,7 @@ struct call {
 	const struct ctl_identity *id;
 	const struct ctl_target *t;
 	const char *verb;
+	int dry_run;		/* CTL_DRY_RUN for dryRun=All, else 0 */
 };
 
 static int fail(struct call *k, int code, const char *reason, const char *fmt, ...)
@@ -279,13 +280,16 @@ out:
 	return ret;
 }
 
-static int refuse_dry_run(struct call *k)
+/* dryRun=All (kubectl --dry-run=server, kubectl diff): all but the write. */
+static int parse_dry_run(struct call *k)
 {
 	char *dry = query(k, "dryRun");
 	int ret = 0;
 
-	if (dry)
-		ret = fail(k, 400, "BadRequest", "dryRun is not supported by this server");
+	if (dry && strcmp(dry, "All"))
+		ret = fail(k, 400, "BadRequest",
+			   "dryRun: Unsupported value: \"%s\": supported values: \"All\"", dry);
+	k->dry_run = dry ? CTL_DRY_RUN : 0;
 	free(dry);
 	return ret;
 }
@@ -324,7 +328,8 @@ static int do_create(struct call *k)
 		ret = forbidden(k, "create");
 		goto out;
 	}
-	if (ctl_obj_create(k->api->st, k->t->res, k->t->ns, obj, CTL_VALIDATE, &err, &out))
+	if (ctl_obj_create(k->api->st, k->t->res, k->t->ns, obj, CTL_VALIDATE | k->dry_run, &err,
+			   &out))
 		ret = failed(k, &err, ks_name(obj));
 	else
 		ret = respond_obj(k, 201, out, *warning ? warning : NULL);
@@ -356,8 +361,8 @@ static int store_update(struct call *k, cJSON *obj, const cJSON *cur,
 	}
 	if (k->t->res->namespaced)
 		ks_set_str(ks_ensure(obj, "metadata"), "namespace", k->t->ns);
-	return ctl_obj_update(k->api->st, k->t->res, k->t->ns, k->t->name, obj, flags, err,
-			      out);
+	return ctl_obj_update(k->api->st, k->t->res, k->t->ns, k->t->name, obj,
+			      flags | k->dry_run, err, out);
 }
 
 static int do_update(struct call *k)
@@ -502,6 +507,9 @@ static int delete_options(struct call *k, char **uid, char **rv, bool *orphan)
 			*uid = strdup(ks_get_str(opts, "preconditions.uid"));
 		if (ks_get_str(opts, "preconditions.resourceVersion"))
 			*rv = strdup(ks_get_str(opts, "preconditions.resourceVersion"));
+		/* kubectl delete --dry-run=server says it in the body */
+		if (ks_array_has_str(ks_get(opts, "dryRun"), "All"))
+			k->dry_run = CTL_DRY_RUN;
 	}
 	*orphan = (policy && !strcmp(policy, "Orphan")) || truthy(orph);
 	cJSON_Delete(opts);
@@ -533,6 +541,13 @@ static int delete_one(struct call *k, const char *name, const char *uid, const c
 		return -1;
 	}
 	cJSON_Delete(causes);
+	if (k->dry_run) {
+		if (!cur)
+			ctl_status_set(err, 404, "NotFound", "%s \"%s\" not found",
+				       k->t->res->plural, name);
+		*out = cur;
+		return cur ? 0 : -1;
+	}
 	cJSON_Delete(cur);
 	return ctl_obj_delete(k->api->st, k->t->res, k->t->ns, name, uid, rv, orphan, err, out);
 }
@@ -608,7 +623,7 @@ int ctl_resource_handle(struct ctl_api *api, struct ctl_http_conn *c,
 			const struct ctl_target *t)
 {
 	char *watch = ctl_http_query(req, "watch");
-	struct call k = { api, c, req, id, t, verb_of(req, t, truthy(watch)) };
+	struct call k = { api, c, req, id, t, verb_of(req, t, truthy(watch)), 0 };
 	char why[1024];
 	int ret;
 
@@ -618,7 +633,7 @@ int ctl_resource_handle(struct ctl_api *api, struct ctl_http_conn *c,
 			   "the server does not allow this method on the requested resource");
 	else if (!ctl_auth_allow(id, k.verb, t->res, t->ns, t->sub, why, sizeof(why)))
 		ret = fail(&k, 403, "Forbidden", "%s", why);
-	else if (strcmp(req->method, "GET") && (ret = refuse_dry_run(&k)))
+	else if (strcmp(req->method, "GET") && (ret = parse_dry_run(&k)))
 		;
 	else if (!strcmp(k.verb, "get"))
 		ret = do_get(&k);

@@ -319,6 +319,26 @@ err:
 	return -ENOMEM;
 }
 
+/*
+ * /openapi/v2 as kubectl downloads it, gnostic's OpenAPIv2 Document in protobuf, with no
+ * definitions: swagger (1) and info (2: title 1, version 2) only. kubectl falls back to it
+ * for kinds the v3 documents do not name (a kind: List, a kind this server does not
+ * serve); finding no schema there it validates nothing itself and leaves the items to the
+ * server's strict validation, or says "no matches for kind".
+ */
+static const unsigned char v2_protobuf[] = {
+	0x0a, 3, '2', '.', '0',
+	0x12, 28,
+	0x0a, 16, 's', 'l', 'i', 'c', 'e', '-', 'c', 'o', 'n', 't', 'r', 'o', 'l', 'l', 'e', 'r',
+	0x12, 8, 'v', '1', 'a', 'l', 'p', 'h', 'a', '1',
+};
+
+const unsigned char *ctl_openapi_v2_protobuf(size_t *len)
+{
+	*len = sizeof(v2_protobuf);
+	return v2_protobuf;
+}
+
 const char *ctl_openapi_document(const char *path)
 {
 	for (int i = 0; i < n_docs; i++)
@@ -455,6 +475,46 @@ void ctl_openapi_check(const struct ks_resource *res, const cJSON *obj, cJSON *u
 	ks_set(props, "apiVersion", cJSON_CreateObject());
 	ks_set(props, "kind", cJSON_CreateObject());
 	walk(schema, obj, path, sizeof(path), &f);
+	cJSON_Delete(schema);
+}
+
+/* Drops what the schema does not declare, where it does not preserve unknown fields. */
+static void prune(const cJSON *schema, cJSON *obj)
+{
+	const cJSON *props, *addl, *sub;
+	cJSON *child, *next;
+
+	schema = resolve(schema);
+	if (!schema)
+		return;
+	if (cJSON_IsArray(obj) && ks_get(schema, "items")) {
+		cJSON_ArrayForEach(child, obj)
+			prune(ks_get(schema, "items"), child);
+		return;
+	}
+	props = ks_get(schema, "properties");
+	addl = ks_get(schema, "additionalProperties");
+	if (!cJSON_IsObject(obj) || (!props && !addl))
+		return;
+	for (child = obj->child; child; child = next) {
+		next = child->next;
+		sub = addl ? addl : cJSON_GetObjectItemCaseSensitive(props, child->string);
+		if (sub)
+			prune(sub, child);
+		else if (!cJSON_IsTrue(ks_get(schema, "x-kubernetes-preserve-unknown-fields")))
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, child));
+	}
+}
+
+void ctl_openapi_prune(const struct ks_resource *res, cJSON *obj)
+{
+	cJSON *schema = checked_schema(res);
+
+	if (schema) {
+		ks_set(ks_get(schema, "properties"), "apiVersion", cJSON_CreateObject());
+		ks_set(ks_get(schema, "properties"), "kind", cJSON_CreateObject());
+		prune(schema, obj);
+	}
 	cJSON_Delete(schema);
 }
 

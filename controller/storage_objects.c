@@ -404,7 +404,7 @@ int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const ch
 	}
 	if ((flags & CTL_VALIDATE) && validate(st, res, NULL, obj, err))
 		goto out_unlock;
-	if (commit(st, CTL_ADDED, res, obj, err))
+	if (!(flags & CTL_DRY_RUN) && commit(st, CTL_ADDED, res, obj, err))
 		goto out_unlock;
 	*out = cJSON_Duplicate(obj, true);
 	ret = 0;
@@ -516,7 +516,9 @@ int ctl_obj_update(struct ctl_store *st, const struct ks_resource *res, const ch
 	if (!(flags & CTL_STATUS_ONLY) && (flags & CTL_VALIDATE) &&
 	    validate(st, res, cur, next, err))
 		goto out_unlock;
-	if (ks_get(next, "metadata.deletionTimestamp") && finalizers_empty(next)) {
+	if (flags & CTL_DRY_RUN) {
+		ret = 0;
+	} else if (ks_get(next, "metadata.deletionTimestamp") && finalizers_empty(next)) {
 		/* The last finalizer is gone: the deletion that waited for it happens now. */
 		ret = delete_locked(st, res, cJSON_Duplicate(next, true), false, err);
 	} else {

@@ -73,6 +73,7 @@ void ctl_status_set(struct ctl_status *err, int code, const char *reason, const 
 #define CTL_KEEP_STATUS	0x2	/* keep the status a create carries (reconcilers) */
 #define CTL_STATUS_ONLY	0x4	/* the status subresource: change nothing but status */
 #define CTL_FORCE	0x8	/* ignore metadata.resourceVersion (unconditional update) */
+#define CTL_DRY_RUN	0x10	/* dryRun=All: everything but the write, *out as it would be */
 
 /* Take and release st->lock; reads under it also see the reconciler's uncommitted writes. */
 void ctl_store_lock(struct ctl_store *st);

@@ -163,7 +163,11 @@ rejects "externalGatewayConfig: an unknown gateway type" 'Unsupported value: "ng
 rejects "externalGatewayConfig: a non-member cluster" 'worker-2 is not a member' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: [worker-2], gatewayType: istio}]')"
 rejects "externalGatewayConfig: * twice" 'more than one external gateway' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: ["*"]}, {clusters: ["*"]}]')"
 rejects "externalGatewayConfig: * beside a cluster" 'not allowed when \* is present' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: ["*", worker-1]}]')"
-rejects "externalGatewayConfig: an unknown field (even without strict validation)" 'unknown field "bogus"' apply --validate=false <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: [worker-1], bogus: true}]')"
+rejects "externalGatewayConfig: an unknown field" 'unknown field "spec.externalGatewayConfig\[0\].bogus"' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: [worker-1], bogus: true}]')"
+slice egw worker-1 '  externalGatewayConfig: [{clusters: [worker-1], bogus: true}]' | sed 's/10.40/10.44/' >"$WORK/egw.yaml"
+check "which is dropped without strict validation" sh -c "kubectl apply --validate=false -f '$WORK/egw.yaml' >/dev/null &&
+	[ \"\$(kubectl get -n $NS sliceconfig egw -o jsonpath='{.spec.externalGatewayConfig[0]}')\" = '{\"clusters\":[\"worker-1\"]}' ] &&
+	kubectl delete -n $NS sliceconfig egw >/dev/null"
 isolation() { slice bad worker-1,worker-2 "  namespaceIsolationProfile: {applicationNamespaces: [$1]}"; }
 rejects "isolation: special characters in a namespace" 'cannot contain special characters' <<<"$(isolation '{namespace: shop_1, clusters: [worker-1]}')"
 rejects "isolation: a namespace listed twice" 'shop: listed twice' <<<"$(isolation '{namespace: shop, clusters: [worker-1]}, {namespace: shop, clusters: [worker-2]}')"
@@ -232,6 +236,44 @@ check "the ServiceExportConfig gets KubeSlice's labels" is "$(k get serviceexpor
 	"red worker-2 web shop"
 check "WorkerSliceGwRecycler is served" kubectl apply -f "$F/recycler.yaml"
 check "and listed as kubectl get shows KubeSlice's kinds" sh -c "kubectl get workerslicegwrecyclers -A | grep -q red-worker-1-worker-2-recycle"
+
+# --- kubectl features users rely on.
+check "kubectl apply of a kind: List" kubectl apply -f "$F/list.yaml"
+check "creates its items" is "$(k get sliceqosconfig silver bronze -o name | wc -l)" 2
+rejects "an unknown field in a List's item is refused by the server" 'unknown field "spec.bogus"' \
+	<<<"$(sed 's/priority: 3,/priority: 3, bogus: 1,/' "$F/list.yaml")"
+rejects "an unknown kind says no matches for kind" 'no matches for kind "SliceGizmo"' <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceGizmo
+metadata: {name: x, namespace: $NS}
+YAML
+check "--dry-run=server creates nothing" sh -c "sed 's/name: gold/name: tin/' '$F/qos.yaml' | kubectl apply --dry-run=server -f - | grep -q 'server dry run' &&
+	! kubectl get -n $NS sliceqosconfig tin 2>/dev/null"
+rejects "--dry-run=server still runs admission" 'more than 30 characters' apply --dry-run=server <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: a-project-name-of-31-characters, namespace: kubeslice-controller}
+YAML
+check "delete --dry-run=server deletes nothing" sh -c "kubectl delete -n $NS sliceqosconfig silver --dry-run=server >/dev/null &&
+	kubectl get -n $NS sliceqosconfig silver >/dev/null"
+check "kubectl diff: nothing to show for what is applied" kubectl diff -f "$F/qos.yaml"
+out=$(sed 's/priority: 1/priority: 4/' "$F/qos.yaml" | kubectl diff -f - 2>&1)
+check "kubectl diff shows a change" grep -q '^+  priority: 4' <<<"$out"
+check "and makes none" is "$(jp sliceqosconfig gold .spec.priority)" 1
+out=$(k patch sliceqosconfig gold --type=merge -p '{"spec":{"bogus":1}}' 2>&1)
+check "fieldValidation on a patch: Strict (kubectl's) refuses an unknown field" grep -q 'unknown field "spec.bogus"' <<<"$out"
+TOKEN=$(cat "$DATA/admin.token")
+patch_as() {
+	curl -sk -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/merge-patch+json' \
+		-D "$WORK/headers" --data '{"spec":{"bogus":1,"priority":2}}' \
+		"$URL/apis/controller.kubeslice.io/v1alpha1/namespaces/$NS/sliceqosconfigs/gold?fieldValidation=$1"
+}
+check "Warn drops it with a warning" sh -c "$(declare -f patch_as); TOKEN=$TOKEN; URL=$URL; NS=$NS; WORK=$WORK
+	patch_as Warn | jq -e '.spec.priority == 2 and (.spec | has(\"bogus\") | not)' >/dev/null &&
+	grep -q 'Warning: 299 - \"unknown field' $WORK/headers"
+check "Ignore drops it silently" sh -c "$(declare -f patch_as); TOKEN=$TOKEN; URL=$URL; NS=$NS; WORK=$WORK
+	patch_as Ignore | jq -e '.spec | has(\"bogus\") | not' >/dev/null && ! grep -q Warning $WORK/headers"
+k patch sliceqosconfig gold --type=merge -p '{"spec":{"priority":1}}' >/dev/null
 
 # --- The worker's permissions: KubeSlice's worker Role, within its own cluster's objects.
 W1=$(k get secret kubeslice-rbac-worker-worker-1 -o jsonpath='{.data.token}' | base64 -d)
