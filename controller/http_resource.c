@@ -229,9 +229,16 @@ static int do_list(struct call *k)
 	return respond_obj(k, 200, list_of(k->t->res, items, rv), NULL);
 }
 
+/* A boolean query parameter, read as the API server does (Go's strconv.ParseBool):
+ * python3-kubernetes sends watch=True. */
 static bool truthy(const char *v)
 {
-	return v && (!strcmp(v, "true") || !strcmp(v, "1"));
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True", NULL };
+
+	for (const char *const *y = yes; v && *y; y++)
+		if (!strcmp(v, *y))
+			return true;
+	return false;
 }
 
 static int do_watch(struct call *k)

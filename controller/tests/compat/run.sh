@@ -293,6 +293,19 @@ check "and nothing of another cluster: its gateway" sh -c "$(declare -f w1); W1=
 check "its Cluster" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 patch cluster worker-2 --type=merge -p '{\"spec\":{\"networkInterface\":\"x\"}}' 2>/dev/null"
 check "a key rotation of a slice it is not in" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 get vpnkeyrotation chacha 2>/dev/null"
 
+# --- The same through a client library nobody here wrote (Debian's python3-kubernetes).
+if /usr/bin/python3 -c 'import kubernetes' 2>/dev/null; then
+	while read -r verdict rest; do
+		case $verdict in
+		PASS) ok "python3-kubernetes: $rest" ;;
+		FAIL) not_ok "python3-kubernetes: ${rest%%: *}"; echo "# ${rest#*: }" ;;
+		*) echo "# $verdict $rest" ;;
+		esac
+	done < <(/usr/bin/python3 "$HERE/client.py" "$KUBECONFIG" $NS "$W1" 2>&1)
+else
+	not_ok "python3-kubernetes is installed (tests/packages.txt)"
+fi
+
 # --- What may not be deleted yet.
 refuses_delete "a Project with slices" 'can be deleted only after its slices' project avesha kubeslice-controller
 refuses_delete "a Cluster in a slice" 'while it is in slices' cluster worker-3
