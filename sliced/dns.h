@@ -60,4 +60,7 @@ void dns_run(struct dns *d, const struct curl_waitfd *fds, unsigned int count);
  */
 ldns_pkt *dns_resolve(const cJSON *services, const char *slice, const ldns_pkt *query);
 
+/* An answer's header and question, from the query q; NULL when out of memory. */
+ldns_pkt *dns_reply_new(const ldns_pkt *q, ldns_pkt_rcode rcode);
+
 #endif /* SLICED_DNS_H */

@@ -418,13 +418,6 @@ static void add_prefix(cJSON *obj, const char *key, const struct ks_prefix *p)
 	cJSON_AddStringToObject(obj, key, buf);
 }
 
-static void slice_device_name(const char *slice, char ifname[IF_NAMESIZE])
-{
-	/* As slice.c names it: "slice-" and as much of the name as fits. */
-	snprintf(ifname, IF_NAMESIZE, SLICE_DEV_PREFIX "%.*s",
-		 (int)(IF_NAMESIZE - sizeof(SLICE_DEV_PREFIX)), slice);
-}
-
 static cJSON *lease_reply(struct ipam *m, const struct ipam_slice *s,
 			  const struct ipam_lease *l)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
-#include "slice.h"
+#include "status.h"
 
 /* A scraper sends its request at once; one that does not is not waited for. */
 #define METRICS_READ_MS 200
@@ -45,6 +45,54 @@ static void metrics_write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+static void metric(FILE *f, const char *name, const struct slice *sl, const struct peer *p,
+		   double value)
+{
+	fprintf(f, "%s{cluster=\"%s\",slice=\"%s\"", name, sl->node->cfg->cluster, sl->name);
+	if (p)
+		fprintf(f, ",peer=\"%s\"", peer_name(p));
+	fprintf(f, "} %.17g\n", value);
+}
+
+/* The Prometheus text of every slice's and peer's counters and health. */
+static void metrics_text(struct node *n, FILE *f)
+{
+	static const struct {
+		const char *name;
+		unsigned int attr;
+	} counters[] = {
+		{ "slice_peer_tx_packets_total", SLICE_STATS_A_TX_PACKETS },
+		{ "slice_peer_tx_bytes_total", SLICE_STATS_A_TX_BYTES },
+		{ "slice_peer_rx_packets_total", SLICE_STATS_A_RX_PACKETS },
+		{ "slice_peer_rx_bytes_total", SLICE_STATS_A_RX_BYTES },
+		{ "slice_peer_drop_auth_total", SLICE_STATS_A_DROP_AUTH },
+		{ "slice_peer_drop_replay_total", SLICE_STATS_A_DROP_REPLAY },
+		{ "slice_peer_drop_no_key_total", SLICE_STATS_A_DROP_NO_KEY },
+	};
+	struct slice *sl;
+	struct peer *p;
+	size_t i;
+
+	fprintf(f, "# TYPE sliced_controller_connected gauge\n"
+		   "sliced_controller_connected{cluster=\"%s\"} %d\n", n->cfg->cluster,
+		sync_connected(n->sync));
+	fprintf(f, "# TYPE slice_peer_up gauge\n# TYPE slice_peer_latency_seconds gauge\n"
+		   "# TYPE slice_peer_handshakes_total counter\n");
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		fprintf(f, "# TYPE %s counter\n", counters[i].name);
+	for (sl = n->slices; sl; sl = sl->next)
+		for (p = sl->peers; p; p = p->next) {
+			metric(f, "slice_peer_up", sl, p, status_peer_up(p));
+			if (p->health.rtt_ms >= 0)
+				metric(f, "slice_peer_latency_seconds", sl, p,
+				       p->health.rtt_ms / 1000.0);
+			metric(f, "slice_peer_handshakes_total", sl, p, p->tunnel.handshakes);
+			for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+				metric(f, counters[i].name, sl, p,
+				       (double)p->health.kernel.stats.counter[counters[i].attr]);
+		}
+}
+
 void metrics_serve(int listen_fd, struct node *n)
 {
 	struct pollfd pfd = { .events = POLLIN };
@@ -70,7 +118,7 @@ void metrics_serve(int listen_fd, struct node *n)
 		return;
 	}
 	if (ok)
-		node_metrics(n, f);
+		metrics_text(n, f);
 	else
 		fputs("only GET /metrics here\n", f);
 	fclose(f);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Prometheus /metrics: a minimal HTTP/1.0 responder on the daemon's loop. */
+/*
+ * Prometheus /metrics: the text of the node's counters and health, and a minimal HTTP/1.0
+ * responder for it on the daemon's loop.
+ */
 #ifndef SLICED_METRICS_H
 #define SLICED_METRICS_H
 
@@ -10,7 +13,7 @@ struct node;
 /* A non-blocking listening TCP socket on addr; the fd or -errno. */
 int metrics_listen(const struct sockaddr_storage *addr);
 
-/* Accept one connection and answer it with node_metrics(); never blocks for long. */
+/* Accept one connection and answer it with the node's metrics; never blocks for long. */
 void metrics_serve(int listen_fd, struct node *n);
 
 #endif /* SLICED_METRICS_H */

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The slices of this node: desired state from the controller's objects, programmed into
- * the kernel over genl, and the gateway tunnels (DTLS handshakes, keys) of each slice.
+ * The model every room of the node shares: the node, its slices and each slice's peers
+ * (remote gateways). Each room owns one part of it:
+ *
+ *   desired.c  WorkerSliceConfig / WorkerSliceGateway objects -> struct slice, peer.desired
+ *   tunnel.c   handshakes and keys -> peer.tunnel, slice.pending, slice.listener
+ *   kernel.c   the device, socket, peers and routes in slice.ko, diffed then applied
+ *   status.c   health sampling -> peer.health, the controller's status objects
+ *   metrics.c  the /metrics text from peer.health, and the server that serves it
+ *   node.c     the loop that ties them together (node.h is what sliced.c sees)
  *
  * What belongs to sliced in the kernel is marked: a slice device's alias is
  * "sliced:<slice>". Devices with that mark whose slice is gone are deleted; devices
@@ -11,52 +18,118 @@
  * Gateway ids: a cluster's id in a slice is its octet + 1 (the octet is its block of the
  * slice subnet), so every node derives the same id for the same cluster: LOCAL_ID from the
  * WorkerSliceConfig's octet, a peer's id from its gatewaySubnet's block.
+ *
+ * Everything here runs on sliced's one thread: no locking.
  */
 #ifndef SLICED_SLICE_H
 #define SLICED_SLICE_H
 
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <curl/curl.h>
-#include <cjson/cJSON.h>
 
+#include "api/kubeslice.h"
 #include "config.h"
+#include "gwauth.h"
+#include "lib/slicenl.h"
 #include "sync.h"
 
 #define SLICE_ALIAS_PREFIX	"sliced:"
 #define SLICE_DEV_PREFIX	"slice-"
-/* How often the kernel state is compared with the desired state even without events. */
-#define SLICE_CHECK_MS		10000
-/* How often the gateways' status goes to the controller. */
-#define SLICE_STATUS_MS		15000
-/* How often each tunnel's latency and loss are probed over its DTLS session. */
-#define SLICE_PROBE_MS		2000
+/* Server sessions of one slice before their SNI names a pair. */
+#define SLICE_PENDING_MAX	8
 
-struct slicenl;
-struct node;
+/* What the controller wants of one peer (desired.c). */
+struct peer_desired {
+	char gateway[KS_NAME_MAX + 1];	/* our WorkerSliceGateway: status and Events go there */
+	uint32_t id;
+	struct slicenl_route prefix;	/* the remote cluster's subnet */
+	struct sockaddr_in endpoint;	/* sin_port 0: not known yet */
+};
 
-/* node_new - everything sliced runs; NULL with the reason logged. */
-struct node *node_new(const struct sliced_config *cfg, struct sync *sync);
-void node_free(struct node *n);
+/* The authenticated session with one peer and the keys it gave (tunnel.c). */
+struct peer_tunnel {
+	char *creds;			/* ca + cert + key as last loaded, to notice rotation */
+	struct gw_pair pair;
+	struct gw_session *hs;		/* client: the handshake in progress */
+	struct gw_session *session;	/* the session the current keys came from */
+	int key_id;			/* of the PRIMARY slot, -1: none */
+	uint8_t new_key_id;		/* installed in SECONDARY, waiting for the swap */
+	uint64_t next_handshake_ms;	/* client: rekey or retry; 0: none planned */
+	unsigned int retry_ms;
+	unsigned int handshakes;	/* completed since start */
+};
 
-/*
- * Bring the kernel to the desired state of the sync caches: after the caches changed
- * (check false), or to check (true): then whatever had to be changed is drift, logged and
- * reported as an Event.
- */
-void node_reconcile(struct node *n, bool check);
+/* Health, sampled every STATUS_MS for the status and /metrics (status.c). */
+struct peer_health {
+	struct slicenl_peer kernel;	/* last PEER_GET */
+	uint64_t sample_ms;
+	uint64_t tx_bps, rx_bps;
+	int rtt_ms;			/* -1: no probe answered yet */
+	unsigned int lost, probes;
+};
 
-/* New keys for every tunnel now (SIGUSR1), as the kernel asks for them near their limits. */
-void node_rekey(struct node *n);
+struct peer {
+	struct peer *next;
+	bool seen;			/* in the objects of the current desired_update() */
+	struct peer_desired desired;
+	struct peer_tunnel tunnel;
+	struct peer_health health;
+};
 
-/* The Prometheus text of every slice's and peer's counters and health. */
-void node_metrics(struct node *n, FILE *f);
+struct slice {
+	struct slice *next;
+	struct node *node;
+	bool seen;			/* in the objects of the current desired_update() */
+	/* desired.c */
+	char name[KS_NAME_MAX + 1];
+	char config[KS_NAME_MAX + 1];	/* our WorkerSliceConfig */
+	uint32_t local_id;
+	uint16_t port;
+	uint32_t cipher;
+	/* kernel.c */
+	char ifname[IF_NAMESIZE];
+	uint32_t ifindex;
+	int ctl_fd;			/* the handshakes' control socket on port, -1: none */
+	/* tunnel.c */
+	struct gw_listener listener;
+	struct gw_session *pending[SLICE_PENDING_MAX];
+	struct gw_ratelimit accept_rl, refuse_log_rl;
+	struct peer *peers;
+};
 
-/* The fds to wait on (control sockets, genl events); returns how many were filled. */
-unsigned int node_fds(struct node *n, struct curl_waitfd *fds, unsigned int max);
+struct node {
+	const struct sliced_config *cfg;
+	struct sync *sync;
+	struct slicenl *nl, *events;
+	struct nl_sock *rtnl;
+	struct slice *slices;
+	int metrics_fd;
+	/* node.c's timers */
+	uint64_t next_check_ms;
+	uint64_t next_probe_ms, next_status_ms;
+	/* kernel.c */
+	bool converged;			/* reconciled once: later repairs are drift */
+	bool checking;			/* this reconcile is a check, not a desired change */
+	unsigned int repairs;		/* kernel changes made by the current reconcile */
+};
 
-/* Handle whatever is ready on the fds, and the timers; returns ms until the next timer. */
-int node_run(struct node *n, const struct curl_waitfd *fds, unsigned int count);
+/* The device name of a slice: "slice-" and as much of the slice's name as fits. */
+void slice_device_name(const char *slice, char ifname[IF_NAMESIZE]);
+
+/* The slice named name, created empty when missing; NULL when out of memory. */
+struct slice *slice_get(struct node *n, const char *name);
+void slice_free(struct slice *sl);
+
+/* The peer for gateway (a WorkerSliceGateway's name), created empty when missing. */
+struct peer *peer_get(struct slice *sl, const char *gateway);
+void peer_free(struct peer *p);
+
+/* The remote gateway's name for logs ("" until its credentials are loaded). */
+static inline const char *peer_name(const struct peer *p)
+{
+	return p->tunnel.pair.remote_name;
+}
 
 #endif /* SLICED_SLICE_H */

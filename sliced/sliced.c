@@ -17,7 +17,7 @@
 #include "config.h"
 #include "log.h"
 #include "services.h"
-#include "slice.h"
+#include "node.h"
 #include "sync.h"
 
 /* Caps the wait so that a signal's flag is seen soon (curl_multi_poll() is not woken). */

@@ -11,4 +11,7 @@ char *read_text_file(const char *path, size_t *len);
 /* Milliseconds on the monotonic clock. */
 uint64_t now_ms(void);
 
+/* A poll timeout (ms, -1: none) lowered to when due comes; now and due in now_ms(). */
+int next_due(int timeout, uint64_t due, uint64_t now);
+
 #endif /* SLICED_UTIL_H */

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Programming the kernel: diff the slice devices against the desired state, then apply. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/route/link.h>
+
+#include "kernel.h"
+#include "log.h"
+#include "port.h"
+#include "tunnel.h"
+
+static void kernel_repaired(struct node *n, struct slice *sl, const char *what)
+{
+	n->repairs++;
+	if (!n->converged || !n->checking)
+		return;
+	log_event(LOG_WARNING, sl->name, NULL, "drift: %s, put right", what);
+	sync_event(n->sync, "WorkerSliceConfig", KS_API_WORKER, sl->config, "Warning",
+		   "DriftRepaired", "slice %s, cluster %s: %s", sl->name, n->cfg->cluster, what);
+}
+
+static void kernel_apply_failed(struct node *n, struct slice *sl, const char *what)
+{
+	log_event(LOG_ERR, sl->name, NULL, "%s: %s", what, slicenl_extack(n->nl));
+	sync_event(n->sync, "WorkerSliceConfig", KS_API_WORKER, sl->config, "Warning",
+		   "ApplyFailed", "slice %s, cluster %s: %s: %s", sl->name, n->cfg->cluster, what,
+		   slicenl_extack(n->nl));
+}
+
+/* The slice's device, created (marked as ours) when missing, and up. */
+static int slice_device(struct node *n, struct slice *sl)
+{
+	struct rtnl_link *link = NULL, *want;
+	char alias[sizeof(SLICE_ALIAS_PREFIX) + KS_NAME_MAX];
+	int err;
+
+	snprintf(alias, sizeof(alias), SLICE_ALIAS_PREFIX "%s", sl->name);
+	if (!rtnl_link_get_kernel(n->rtnl, 0, sl->ifname, &link)) {
+		sl->ifindex = rtnl_link_get_ifindex(link);
+		err = (rtnl_link_get_flags(link) & IFF_UP) ? 0 : 1;
+		rtnl_link_put(link);
+		if (!err)
+			return 0;
+	}
+	want = rtnl_link_alloc();
+	if (!want)
+		return -ENOMEM;
+	rtnl_link_set_name(want, sl->ifname);
+	rtnl_link_set_flags(want, IFF_UP);
+	if (!sl->ifindex) {
+		rtnl_link_set_type(want, SLICE_LINK_KIND);
+		rtnl_link_set_ifalias(want, alias);
+		err = rtnl_link_add(n->rtnl, want, NLM_F_CREATE | NLM_F_EXCL);
+		if (!err && !rtnl_link_get_kernel(n->rtnl, 0, sl->ifname, &link)) {
+			sl->ifindex = rtnl_link_get_ifindex(link);
+			rtnl_link_put(link);
+		}
+		log_event(err ? LOG_ERR : LOG_INFO, sl->name, NULL, "device %s %s%s", sl->ifname,
+			  err ? "not created: " : "created", err ? nl_geterror(err) : "");
+	} else {
+		struct rtnl_link *cur = NULL;
+
+		err = rtnl_link_get_kernel(n->rtnl, sl->ifindex, NULL, &cur);
+		if (!err)
+			err = rtnl_link_change(n->rtnl, cur, want, 0);
+		rtnl_link_put(cur);
+		kernel_repaired(n, sl, "device was down");
+	}
+	rtnl_link_put(want);
+	return err ? -EIO : 0;
+}
+
+/*
+ * The data socket and LOCAL_ID. A device that has its socket on the right port keeps it
+ * (a restarted sliced only opens a new control socket: see port.h).
+ */
+static int slice_socket(struct node *n, struct slice *sl)
+{
+	struct slicenl_dev_config dc = { .flags = SLICENL_DEV_SET_LOCAL_ID,
+					 .local_id = sl->local_id };
+	struct slicenl_device dev;
+	int fd = -1, err;
+
+	if (!sl->port)
+		return -EAGAIN;
+	err = slicenl_dev_get(n->nl, sl->ifindex, &dev);
+	if (err)
+		return err;
+	if (!(dev.flags & SLICENL_DEV_HAS_LISTEN_PORT) || dev.listen_port != sl->port) {
+		if (sl->ctl_fd >= 0) {
+			close(sl->ctl_fd);
+			sl->ctl_fd = -1;
+		}
+		fd = port_open_data(sl->port);
+		if (fd < 0) {
+			log_event(LOG_ERR, sl->name, NULL, "UDP port %u: %s", sl->port,
+				  strerror(-fd));
+			return fd;
+		}
+		dc.flags |= SLICENL_DEV_SET_SOCK_FD;
+		dc.sock_fd = fd;
+		if (dev.flags & SLICENL_DEV_HAS_LISTEN_PORT)
+			kernel_repaired(n, sl, "socket on another port");
+	} else if ((dev.flags & SLICENL_DEV_HAS_LOCAL_ID) && dev.local_id == sl->local_id) {
+		dc.flags = 0;
+	}
+	if (dc.flags) {
+		err = slicenl_dev_set(n->nl, sl->ifindex, &dc);
+		if (fd >= 0)
+			close(fd);	/* the device holds it now */
+		if (err) {
+			kernel_apply_failed(n, sl, "setting the socket and local id");
+			return err;
+		}
+	}
+	if (sl->ctl_fd < 0) {
+		sl->ctl_fd = port_open_control(sl->port);
+		if (sl->ctl_fd < 0) {
+			log_event(LOG_ERR, sl->name, NULL, "control socket on port %u: %s",
+				  sl->port, strerror(-sl->ctl_fd));
+			sl->ctl_fd = -1;
+			return -EIO;
+		}
+		log_event(LOG_INFO, sl->name, NULL, "gateway port %u, local id %u", sl->port,
+			  sl->local_id);
+	}
+	return 0;
+}
+
+static bool endpoint_same(const union slicenl_sockaddr *a, const struct sockaddr_in *b)
+{
+	return a->sa.sa_family == AF_INET && a->in.sin_port == b->sin_port &&
+	       a->in.sin_addr.s_addr == b->sin_addr.s_addr;
+}
+
+static void slice_peers(struct node *n, struct slice *sl)
+{
+	struct slicenl_peer *have = NULL, want;
+	struct peer *p;
+	size_t count = 0, i;
+	bool found;
+
+	if (slicenl_peer_dump(n->nl, sl->ifindex, &have, &count)) {
+		kernel_apply_failed(n, sl, "reading peers");
+		return;
+	}
+	for (p = sl->peers; p; p = p->next) {
+		memset(&want, 0, sizeof(want));
+		want.id = p->desired.id;
+		want.flags = SLICENL_PEER_HAS_KEEPALIVE | SLICENL_PEER_HAS_TIMEOUT |
+			     SLICENL_PEER_HAS_STATE;
+		want.keepalive_interval = KERNEL_KEEPALIVE_S;
+		want.keepalive_timeout = KERNEL_PEER_TIMEOUT_S;
+		want.state = SLICE_PEER_STATE_UP;
+		if (p->desired.endpoint.sin_port) {
+			want.flags |= SLICENL_PEER_HAS_ENDPOINT;
+			want.endpoint.in = p->desired.endpoint;
+		}
+		for (i = 0, found = false; i < count && !found; i++)
+			found = have[i].id == p->desired.id;
+		if (!found) {
+			if (slicenl_peer_new(n->nl, sl->ifindex, &want))
+				kernel_apply_failed(n, sl, "adding a peer");
+			else
+				kernel_repaired(n, sl, "peer was missing");
+			/* Its keys went with it: both sides need new ones. */
+			p->tunnel.key_id = -1;
+			tunnel_rekey(sl, p);
+			continue;
+		}
+		if (p->desired.endpoint.sin_port &&
+		    !endpoint_same(&have[i - 1].endpoint, &p->desired.endpoint)) {
+			want.flags = SLICENL_PEER_HAS_ENDPOINT;
+			if (slicenl_peer_set(n->nl, sl->ifindex, &want))
+				kernel_apply_failed(n, sl, "setting a peer's endpoint");
+			else
+				kernel_repaired(n, sl, "peer endpoint changed");
+		}
+		tunnel_adopt(sl, p);
+	}
+	for (i = 0; i < count; i++) {
+		for (p = sl->peers; p && p->desired.id != have[i].id; p = p->next)
+			;
+		if (!p && !slicenl_peer_del(n->nl, sl->ifindex, have[i].id))
+			log_event(LOG_INFO, sl->name, NULL, "peer %u removed", have[i].id);
+	}
+	free(have);
+}
+
+static bool route_same(const struct slicenl_route *a, const struct slicenl_route *b)
+{
+	return a->family == b->family && a->prefixlen == b->prefixlen &&
+	       a->peer_id == b->peer_id && a->addr.ip4.s_addr == b->addr.ip4.s_addr;
+}
+
+static void slice_routes(struct node *n, struct slice *sl)
+{
+	struct slicenl_route *have = NULL;
+	size_t count = 0, i;
+	struct peer *p;
+	char what[96];
+
+	if (slicenl_route_dump(n->nl, sl->ifindex, &have, &count)) {
+		kernel_apply_failed(n, sl, "reading routes");
+		return;
+	}
+	for (p = sl->peers; p; p = p->next) {
+		p->desired.prefix.peer_id = p->desired.id;
+		for (i = 0; i < count && !route_same(&have[i], &p->desired.prefix); i++)
+			;
+		if (i < count)
+			continue;
+		snprintf(what, sizeof(what), "route to %s/%u via peer %u was missing",
+			 inet_ntoa(p->desired.prefix.addr.ip4), p->desired.prefix.prefixlen,
+			 p->desired.id);
+		if (slicenl_route_add(n->nl, sl->ifindex, &p->desired.prefix))
+			kernel_apply_failed(n, sl, "adding a route");
+		else
+			kernel_repaired(n, sl, what);
+	}
+	for (i = 0; i < count; i++) {
+		for (p = sl->peers; p && !route_same(&have[i], &p->desired.prefix); p = p->next)
+			;
+		if (!p && !slicenl_route_del(n->nl, sl->ifindex, &have[i]))
+			kernel_repaired(n, sl, "a route not of the slice was removed");
+	}
+	free(have);
+}
+
+/* Devices marked as ours whose slice is gone (also from before a restart). */
+static void kernel_sweep_devices(struct node *n)
+{
+	struct nl_cache *links;
+	struct rtnl_link *link;
+	const char *alias;
+	struct slice *sl;
+
+	if (rtnl_link_alloc_cache(n->rtnl, AF_UNSPEC, &links))
+		return;
+	for (link = (struct rtnl_link *)nl_cache_get_first(links); link;
+	     link = (struct rtnl_link *)nl_cache_get_next((struct nl_object *)link)) {
+		alias = rtnl_link_get_ifalias(link);
+		if (!alias || strncmp(alias, SLICE_ALIAS_PREFIX, strlen(SLICE_ALIAS_PREFIX)))
+			continue;
+		for (sl = n->slices; sl && strcmp(sl->name, alias + strlen(SLICE_ALIAS_PREFIX));
+		     sl = sl->next)
+			;
+		if (sl)
+			continue;
+		if (!rtnl_link_delete(n->rtnl, link))
+			log_event(LOG_INFO, alias + strlen(SLICE_ALIAS_PREFIX), NULL,
+				  "slice removed: device %s deleted", rtnl_link_get_name(link));
+	}
+	nl_cache_free(links);
+}
+
+void kernel_sync(struct node *n, bool check)
+{
+	struct slice *sl;
+
+	n->repairs = 0;
+	n->checking = check;
+	for (sl = n->slices; sl; sl = sl->next)
+		if (!slice_device(n, sl) && !slice_socket(n, sl)) {
+			slice_peers(n, sl);
+			slice_routes(n, sl);
+		}
+	kernel_sweep_devices(n);
+	n->converged = true;
+}
