@@ -330,6 +330,10 @@ async function main() {
   });
 
   await check('deleting the slice in the list removes it (kubectl get)', async () => {
+    // KubeSlice's rule: a slice goes once its namespaces are deboarded and exports gone
+    kubectl('delete', 'serviceexportconfig', 'web-web-c3', '-n', NS);
+    kubectl('patch', 'sliceconfig', 'blue', '-n', NS, '--type=json', '-p',
+      '[{"op":"remove","path":"/spec/namespaceIsolationProfile/applicationNamespaces"}]');
     await page.click('nav a[data-page="slices"]');
     const button = page.locator('tr[data-slice="blue"] button[data-action="delete"]');
     await button.click();

@@ -22,8 +22,10 @@ const ports = (spec) => (spec?.serviceDiscoveryPorts || [])
 
 function row(exp, imports) {
   const spec = exp.spec || {};
+  // KubeSlice imports a service into its source cluster too: "imported in" the others
   const where = imports.filter((i) => same(exp, i))
-    .map((i) => i.metadata.labels?.['worker-cluster'] || i.metadata.name).sort();
+    .map((i) => i.metadata.labels?.['worker-cluster'] || i.metadata.name)
+    .filter((c) => c !== spec.sourceCluster).sort();
   return h('tr', { dataset: { export: exp.metadata.name } },
     h('td', null, `${spec.serviceName}.${spec.serviceNamespace}`),
     h('td', null, spec.sliceName || '-'), h('td', null, spec.sourceCluster || '-'),
