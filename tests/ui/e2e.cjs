@@ -329,15 +329,30 @@ async function main() {
     return `${objects.length} of ${times.length} about the slice`;
   });
 
-  await check('deleting the slice in the list removes it (kubectl get)', async () => {
-    // KubeSlice's rule: a slice goes once its namespaces are deboarded and exports gone
-    kubectl('delete', 'serviceexportconfig', 'web-web-c3', '-n', NS);
-    kubectl('patch', 'sliceconfig', 'blue', '-n', NS, '--type=json', '-p',
-      '[{"op":"remove","path":"/spec/namespaceIsolationProfile/applicationNamespaces"}]');
-    await page.click('nav a[data-page="slices"]');
+  await check('deleting a slice that still has namespaces and exports shows the API\'s refusal',
+    async () => {
+      await page.click('nav a[data-page="slices"]');
+      const button = page.locator('tr[data-slice="blue"] button[data-action="delete"]');
+      await button.click();
+      await button.click();         // the second click confirms
+      await page.locator('#notice').waitFor();
+      const text = await page.textContent('#notice');
+      assert(/\((403|422)\).*(namespaces|export)/.test(text), `notice: ${text}`);
+      kubectl('get', 'sliceconfig', 'blue', '-n', NS);
+      return text.slice(0, 160);
+    });
+
+  await check('after the export goes and the form empties its namespaces, delete removes it ' +
+              '(kubectl get)', async () => {
+    await api(workerToken('c3'), 'DELETE',
+      `${CTL}/namespaces/${NS}/serviceexportconfigs/web-web-c3`);
+    await page.click('tr[data-slice="blue"] a[data-action="edit"]');
+    await page.uncheck('input[name=isolationEnabled]');
+    await page.fill('input[name=applicationNamespaces]', '');
+    await page.click('form.slice-form button[type=submit]');
     const button = page.locator('tr[data-slice="blue"] button[data-action="delete"]');
     await button.click();
-    await button.click();         // the second click confirms
+    await button.click();
     await page.waitForSelector('tr[data-slice="blue"]', { state: 'detached' });
     await until('kubectl to miss the slice', () => {
       try {
