@@ -4,37 +4,51 @@
 #
 #   ktap_plan N              the plan line (after the header printed on sourcing)
 #   ktap_ok DESC / ktap_fail DESC / ktap_skip DESC WHY
-#   ktap_check DESC CMD...   ok when CMD succeeds; on failure prints CMD's output as diagnostics
+#   ktap_check DESC CMD...   ok when CMD succeeds, else not ok with CMD's output as diagnostics;
+#                            returns CMD's verdict. CMD runs in this shell (no subshell), so
+#                            what it starts or sets stays.
 #   ktap_diag MSG            a "# MSG" diagnostic line
 #   ktap_done                exits 0 when nothing failed, 1 otherwise
 #   netns_add NAME           creates a namespace with lo up, deleted when the script exits
-#   wait_for SECS CMD...     retries CMD every 0.1 s until it succeeds or SECS pass
-#   run_bg CMD...              runs CMD in the background; killed when the script exits
+#   wait_for SECS CMD...     retries CMD every 0.1 s until it succeeds or SECS pass; on timeout
+#                            the last try's output goes to stderr (a timed-out check's diagnostics)
+#   run_bg CMD...            runs CMD in the background; killed when the script exits
 # Variables: TOP (repository root), BIN (the project's binaries: $TOP/build/bin, on PATH).
+# KTAP_HUMAN=1 before sourcing prints results for people instead (the demo): no header,
+# coloured ok / FAILED lines.
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$TOP/build/bin
 PATH=$BIN:$PATH
 _ktap_n=0 _ktap_failed=0 _ktap_netns=() _ktap_bg=()
+KTAP_HUMAN=${KTAP_HUMAN:-0}
+_ktap_out=$(mktemp /tmp/ktap-check.XXXXXX) _ktap_wait=$(mktemp /tmp/ktap-wait.XXXXXX)
 
-echo "KTAP version 1"
+[ "$KTAP_HUMAN" = 1 ] || echo "KTAP version 1"
 
 ktap_plan() { echo "1..$1"; }
 ktap_diag() { echo "# $*"; }
-ktap_ok() { _ktap_n=$((_ktap_n + 1)); echo "ok $_ktap_n $*"; }
-ktap_fail() { _ktap_n=$((_ktap_n + 1)); _ktap_failed=1; echo "not ok $_ktap_n $*"; }
+ktap_ok() {
+	_ktap_n=$((_ktap_n + 1))
+	if [ "$KTAP_HUMAN" = 1 ]; then printf '  \033[32mok\033[0m  %s\n' "$*"; else echo "ok $_ktap_n $*"; fi
+}
+ktap_fail() {
+	_ktap_n=$((_ktap_n + 1)) _ktap_failed=1
+	if [ "$KTAP_HUMAN" = 1 ]; then printf '  \033[31mFAILED\033[0m  %s\n' "$*"; else echo "not ok $_ktap_n $*"; fi
+}
 ktap_skip() { _ktap_n=$((_ktap_n + 1)); echo "ok $_ktap_n $1 # SKIP $2"; }
 
 ktap_check() {
-	local desc=$1 out
+	local desc=$1
 	shift
-	if out=$("$@" 2>&1); then
+	if "$@" >"$_ktap_out" 2>&1; then
 		ktap_ok "$desc"
-	else
-		ktap_fail "$desc"
-		ktap_diag "command: $*"
-		printf '%s\n' "$out" | tail -20 | sed 's/^/# /'
+		return 0
 	fi
+	ktap_fail "$desc"
+	ktap_diag "command: $*"
+	tail -20 "$_ktap_out" | sed 's/^/# /'
+	return 1
 }
 
 ktap_done() { exit $_ktap_failed; }
@@ -49,9 +63,10 @@ wait_for() {
 	local secs=$1 i
 	shift
 	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
+		"$@" >"$_ktap_wait" 2>&1 && return 0
 		sleep 0.1
 	done
+	cat "$_ktap_wait" >&2
 	return 1
 }
 
@@ -65,5 +80,6 @@ _ktap_cleanup() {
 	for pid in "${_ktap_bg[@]}"; do kill "$pid" 2>/dev/null; done
 	wait 2>/dev/null
 	for ns in "${_ktap_netns[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	rm -f "$_ktap_out" "$_ktap_wait"
 }
 trap _ktap_cleanup EXIT

@@ -7,121 +7,18 @@
 # deleted by hand comes back with an Event; kill -9 and restart of sliced under traffic
 # loses nothing and adopts the tunnel; a controller stopped and restarted does not
 # disturb traffic.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cluster-lib.bash"
 ktap_plan 19
 
-W=$(mktemp -d /tmp/sliced-gateways.XXXXXX)
-NS=kubeslice-demo
-CTL=10.77.0.1
-export KUBECONFIG=$W/admin.kubeconfig
-
-# Controller TLS for its address in the root namespace, which both clusters route to.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=ca \
-	-keyout "$W/ca.key" -out "$W/ca.crt" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=controller \
-	-keyout "$W/tls.key" -out "$W/tls.csr" 2>/dev/null
-printf 'subjectAltName=IP:%s\n' $CTL >"$W/tls.ext"
-openssl x509 -req -in "$W/tls.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial \
-	-days 2 -extfile "$W/tls.ext" -out "$W/tls.crt" 2>/dev/null
-ip addr add $CTL/32 dev lo
-sysctl -qw net.ipv4.ip_forward=1
-for c in 1 2 3; do
-	netns_add c$c
-	ip link add c$c-host type veth peer name uplink netns c$c
-	ip addr add 10.77.$c.254/24 dev c$c-host
-	ip link set c$c-host up
-	ip -n c$c addr add 10.77.$c.1/24 dev uplink
-	ip -n c$c link set uplink up
-	ip -n c$c route add default via 10.77.$c.254
-done
-
-CTL_PID=
-controller_start() {
-	slice-controller --data-dir "$W/ctl" --listen $CTL:6443 --tls-cert "$W/tls.crt" \
-		--tls-key "$W/tls.key" >>"$W/controller.log" 2>&1 &
-	CTL_PID=$!
-	_ktap_bg+=($CTL_PID)
-	wait_for 10 curl -sf --cacert "$W/ca.crt" https://$CTL:6443/healthz
-}
-controller_start || { ktap_diag "controller did not start"; cat "$W/controller.log"; }
-cat >"$KUBECONFIG" <<YAML
-apiVersion: v1
-kind: Config
-current-context: admin
-contexts: [{name: admin, context: {cluster: hub, user: admin}}]
-clusters: [{name: hub, cluster: {server: "https://$CTL:6443", certificate-authority: $W/ca.crt}}]
-users: [{name: admin, user: {tokenFile: $W/ctl/admin.token}}]
-YAML
-kubectl apply -f - >/dev/null <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Project
-metadata: {name: demo, namespace: kubeslice-controller}
-YAML
-wait_for 10 kubectl get ns $NS
-kubectl apply -f - >/dev/null <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Cluster
-metadata: {name: c1, namespace: $NS}
-spec: {nodeIPs: [10.77.1.1]}
----
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Cluster
-metadata: {name: c2, namespace: $NS}
-spec: {nodeIPs: [10.77.2.1]}
----
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Cluster
-metadata: {name: c3, namespace: $NS}
-spec: {nodeIPs: [10.77.3.1]}
-YAML
-slice_apply() {
-	kubectl apply -f - >/dev/null <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: SliceConfig
-metadata: {name: red, namespace: $NS}
-spec:
-  sliceSubnet: 10.1.0.0/16
-  maxClusters: 16
-  clusters: [$1]
-  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
-  qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
-                      bandwidthCeilingKbps: 100000, bandwidthGuaranteedKbps: 50000, dscpClass: AF11}
-YAML
-}
-slice_apply "c1, c2"
-
-sliced_start() {
-	local c=$1
-	ip netns exec c$c sliced -f -v -c "$W/c$c/sliced.yaml" >>"$W/c$c/sliced.log" 2>&1 &
-	eval "SLICED_$c=$!"
-	_ktap_bg+=($!)
-}
-sliced_setup() {
-	local c=$1
-	mkdir -p "$W/c$c"
-	wait_for 10 kubectl get secret -n $NS kubeslice-rbac-worker-c$c
-	cat >"$W/c$c/kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-current-context: c$c
-contexts: [{name: c$c, context: {cluster: hub, user: c$c}}]
-clusters: [{name: hub, cluster: {server: "https://$CTL:6443", certificate-authority: $W/ca.crt}}]
-users: [{name: c$c, user: {token: "$(kubectl get secret -n $NS kubeslice-rbac-worker-c$c -o jsonpath='{.data.token}' | base64 -d)"}}]
-YAML
-	cat >"$W/c$c/sliced.yaml" <<YAML
-kubeconfig: kubeconfig
-cluster: c$c
-project: $NS
-uplink: uplink
-gatewayAddress: 10.77.$c.1
-rekeyMinutes: 60
-metricsAddress: 127.0.0.1:9469
-YAML
-	sed -i "s/^project: .*/project: demo/" "$W/c$c/sliced.yaml"
-	sliced_start $c
-}
-sliced_setup 1
-sliced_setup 2
+cl_init "$(mktemp -d /tmp/sliced-gateways.XXXXXX)"
+W=$CL_W NS=$CL_NS
+cl_underlay
+for c in 1 2 3; do cl_node $c; done
+cl_controller || ktap_diag "controller did not start"
+cl_project
+cl_clusters 1 2 3
+cl_slice red 10.1.0.0/16 "c1, c2"
+for c in 1 2; do cl_sliced_up $c; done
 
 ktap_check "sliced creates the slice device in both clusters" \
 	wait_for 20 sh -c 'ip -n c1 link show slice-red && ip -n c2 link show slice-red'
@@ -157,7 +54,7 @@ ip netns exec c1 iperf3 -u -b 2M -t 8 -l 1000 -c 10.1.16.1 -B 10.1.0.1 -J >"$W/i
 IPERF=$!
 for _ in 1 2 3; do
 	sleep 2
-	kill -USR1 "$SLICED_2"
+	kill -USR1 "$(cl_sliced_pid 2)"
 done
 wait $IPERF
 ktap_check "rekeying under iperf3 swaps keys" \
@@ -193,9 +90,9 @@ ktap_check "and an Event records it" \
 ip netns exec c1 ping -i 0.05 -c 200 -W 1 10.1.16.1 >"$W/ping1" 2>&1 &
 PING=$!
 sleep 2
-kill -9 "$SLICED_1"
+kill -9 "$(cl_sliced_pid 1)"
 sleep 1
-sliced_start 1
+cl_sliced 1
 wait $PING
 ktap_check "kill -9 and restart of sliced under traffic loses no packet" \
 	grep -q ' 0% packet loss' "$W/ping1"
@@ -205,10 +102,9 @@ ktap_check "the restarted sliced adopts the running tunnel" \
 ip netns exec c1 ping -i 0.05 -c 200 -W 1 10.1.16.1 >"$W/ping2" 2>&1 &
 PING=$!
 sleep 1
-kill "$CTL_PID"
-wait "$CTL_PID" 2>/dev/null
+cl_controller_stop
 sleep 3
-controller_start
+cl_controller
 wait $PING
 ktap_check "traffic flows while the controller is stopped and restarted" \
 	grep -q ' 0% packet loss' "$W/ping2"
@@ -224,8 +120,8 @@ ktap_check "/metrics has per-peer counters" \
 	sh -c "ip netns exec c1 curl -sf http://127.0.0.1:9469/metrics | grep -E '^slice_peer_(up|rx_packets_total)[{]cluster=.c1.,slice=.red.,peer=.red-c2-c1.[}] [1-9]'"
 
 # A third cluster joins the running slice.
-sliced_setup 3
-slice_apply "c1, c2, c3"
+cl_sliced_up 3
+cl_slice red 10.1.0.0/16 "c1, c2, c3"
 ktap_check "a third gateway comes up" \
 	wait_for 40 sh -c "grep -q 'peer=red-c1-c3: sending with new keys' $W/c3/sliced.log && grep -q 'peer=red-c3-c1: sending with new keys' $W/c1/sliced.log"
 ip -n c3 addr add 10.1.32.1/32 dev slice-red
@@ -234,10 +130,5 @@ ip -n c1 route add 10.1.32.0/20 dev slice-red src 10.1.0.1
 ktap_check "traffic reaches the third cluster while the first pair keeps working" \
 	sh -c "ip netns exec c1 ping -c 3 -W 2 10.1.32.1 && ip netns exec c1 ping -c 3 -W 2 10.1.16.1"
 
-if [ $_ktap_failed -ne 0 ]; then
-	for f in "$W"/c*/sliced.log "$W"/controller.log; do
-		ktap_diag "--- $f"; tail -30 "$f" | sed 's/^/# /'
-	done
-fi
-rm -rf "$W"
+[ $_ktap_failed = 0 ] || cl_diagnostics
 ktap_done

@@ -7,19 +7,20 @@
 #   e2e.sh [path/to/slice-controller]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-BIN=${1:-$HERE/../../../build/bin/slice-controller}
+CONTROLLER=${1:-$HERE/../../../build/bin/slice-controller}
 NAME=reconcile-e2e
 . "$HERE/../lib.sh"
 NS=kubeslice-acme
 k() { kubectl --request-timeout=10s "$@"; }
 count() { k get "$@" -o name 2>/dev/null | wc -l; }
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+# yields WANT CMD...: CMD prints WANT (run at each try of eventually, unlike is "$(CMD)").
+yields() { is "$("${@:2}")" "$1"; }
 secret_file() { k get secret -n $NS "$1" -o jsonpath="{.data.${2//./\\.}}" | base64 -d; }
 
 start_server --resync 2
 
-echo "TAP version 13"
-echo "1..18"
+ktap_plan 18
 
 cat >"$WORK/setup.yaml" <<YAML
 apiVersion: controller.kubeslice.io/v1alpha1
@@ -27,7 +28,7 @@ kind: Project
 metadata: {name: acme, namespace: kubeslice-controller}
 spec: {}
 YAML
-check "project applies" k apply -f "$WORK/setup.yaml"
+ktap_check "project applies" k apply -f "$WORK/setup.yaml"
 eventually "project namespace exists" k get ns $NS
 for i in 1 2 3; do
 	cat <<YAML
@@ -38,9 +39,9 @@ metadata: {name: c$i, namespace: $NS}
 spec: {nodeIPs: [192.0.2.$i]}
 YAML
 done >"$WORK/clusters.yaml"
-check "clusters apply" k apply -f "$WORK/clusters.yaml"
+ktap_check "clusters apply" k apply -f "$WORK/clusters.yaml"
 eventually "cluster credential and status.secretName" \
-	is "$(k get cluster -n $NS c2 -o jsonpath='{.status.secretName}')" kubeslice-rbac-worker-c2
+	yields kubeslice-rbac-worker-c2 k get cluster -n $NS c2 -o jsonpath='{.status.secretName}'
 
 slice_yaml() {
 	cat <<YAML
@@ -56,25 +57,25 @@ spec:
 YAML
 }
 out=$(slice_yaml 8.8.0.0/16 "[c1, c2]" | k apply -f - 2>&1)
-check "public sliceSubnet rejected with its field" grep -q "spec.sliceSubnet" <<<"$out"
+ktap_check "public sliceSubnet rejected with its field" grep -q "spec.sliceSubnet" <<<"$out"
 out=$(slice_yaml 10.1.0.0/16 "[c1, c9]" | k apply -f - 2>&1)
-check "unknown member rejected with its field" grep -q "spec.clusters\[1\]" <<<"$out"
-check "slice applies" bash -c "$(declare -f slice_yaml); NS=$NS; slice_yaml 10.1.0.0/16 '[c1, c2, c3]' | kubectl apply -f -"
-eventually "one WorkerSliceConfig per member" is "$(count workersliceconfigs -n $NS)" 3
-eventually "six gateways" is "$(count workerslicegateways -n $NS)" 6
-check "c2's block is 10.1.16.0/20" \
+ktap_check "unknown member rejected with its field" grep -q "spec.clusters\[1\]" <<<"$out"
+ktap_check "slice applies" bash -c "$(declare -f slice_yaml); NS=$NS; slice_yaml 10.1.0.0/16 '[c1, c2, c3]' | kubectl apply -f -"
+eventually "one WorkerSliceConfig per member" yields 3 count workersliceconfigs -n $NS
+eventually "six gateways" yields 6 count workerslicegateways -n $NS
+ktap_check "c2's block is 10.1.16.0/20" \
 	is "$(k get workersliceconfig -n $NS red-c2 -o jsonpath='{.spec.clusterSubnetCIDR}')" 10.1.16.0/20
-check "first member serves" \
+ktap_check "first member serves" \
 	is "$(k get workerslicegateway -n $NS red-c1-c3 -o jsonpath='{.spec.gatewayHostType}')" Server
 eventually "gateway secret exists" k get secret -n $NS red-c3-c1
 secret_file red-c3-c1 ca.crt >"$WORK/ca.pem"
 secret_file red-c3-c1 tls.crt >"$WORK/gw.pem"
-check "gateway certificate verifies against the slice CA with its identity" \
+ktap_check "gateway certificate verifies against the slice CA with its identity" \
 	openssl verify -CAfile "$WORK/ca.pem" -verify_hostname red-c3-c1 "$WORK/gw.pem"
-check "and not as its peer" \
+ktap_check "and not as its peer" \
 	bash -c "! openssl verify -CAfile '$WORK/ca.pem' -verify_hostname red-c1-c3 '$WORK/gw.pem'"
 eventually "VpnKeyRotation tracks generation 1" \
-	is "$(k get vpnkeyrotation -n $NS red -o jsonpath='{.spec.rotationCount}')" 1
+	yields 1 k get vpnkeyrotation -n $NS red -o jsonpath='{.spec.rotationCount}'
 
 versions() {
 	k get workersliceconfigs,workerslicegateways,vpnkeyrotations,secrets -n $NS \
@@ -82,15 +83,15 @@ versions() {
 }
 before=$(versions)
 sleep 5	# two periodic resyncs (--resync 2)
-check "resyncs rewrite nothing" is "$(versions)" "$before"
+ktap_check "resyncs rewrite nothing" is "$(versions)" "$before"
 
 bash -c "$(declare -f slice_yaml); NS=$NS; slice_yaml 10.1.0.0/16 '[c1, c2]' | kubectl apply -f -" >/dev/null
-eventually "removing c3 leaves two gateways" is "$(count workerslicegateways -n $NS)" 2
+eventually "removing c3 leaves two gateways" yields 2 count workerslicegateways -n $NS
 k delete sliceconfig -n $NS red >/dev/null
 eventually "deleting the slice removes its objects" \
-	is "$(count workersliceconfigs,workerslicegateways,vpnkeyrotations -n $NS)" 0
+	yields 0 count workersliceconfigs,workerslicegateways,vpnkeyrotations -n $NS
 
-if [ $FAILED -ne 0 ]; then
-	echo "# server log:"; tail -20 "$WORK/server.log" | sed 's/^/# /'
+if [ $_ktap_failed -ne 0 ]; then
+	ktap_diag "server log:"; tail -20 "$WORK/server.log" | sed 's/^/# /'
 fi
-exit $((FAILED != 0))
+ktap_done
