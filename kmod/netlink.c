@@ -34,10 +34,10 @@ static struct netlink_range_validation slice_id_range = {
 	.max = SLICE_ID_MAX,
 };
 
-/* A day: longer keepalive periods are mistakes, and jiffies arithmetic stays in range. */
-static struct netlink_range_validation slice_seconds_range = {
+/* A day in ms: longer liveness periods are mistakes, and jiffies arithmetic stays in range. */
+static struct netlink_range_validation slice_msecs_range = {
 	.min = 0,
-	.max = 86400,
+	.max = 86400000,
 };
 
 static const struct nla_policy slice_keyconf_policy[SLICE_KEYCONF_A_MAX + 1] = {
@@ -56,9 +56,10 @@ static const struct nla_policy slice_peer_policy[SLICE_PEER_A_MAX + 1] = {
 	[SLICE_PEER_A_REMOTE_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
 	[SLICE_PEER_A_REMOTE_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[SLICE_PEER_A_REMOTE_PORT] = NLA_POLICY_MIN(NLA_BE16, 1),
-	[SLICE_PEER_A_KEEPALIVE_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_seconds_range),
-	[SLICE_PEER_A_KEEPALIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_seconds_range),
+	[SLICE_PEER_A_KEEPALIVE_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_msecs_range),
+	[SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_msecs_range),
 	[SLICE_PEER_A_STATE] = NLA_POLICY_MAX(NLA_U8, SLICE_PEER_STATE_UP),
+	[SLICE_PEER_A_HOLD_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_msecs_range),
 };
 
 static const struct nla_policy slice_peer_id_policy[SLICE_PEER_A_MAX + 1] = {
@@ -460,12 +461,33 @@ static int slice_nl_endpoint(struct nlattr *nest, struct nlattr **tb, struct sli
 	return 0;
 }
 
+/* A liveness setting of a PEER nest, or the peer's current one when the nest has none. */
+static u32 slice_nl_liveness_ms(struct nlattr **tb, int type, u32 current_ms)
+{
+	return tb[type] ? nla_get_u32(tb[type]) : current_ms;
+}
+
+/* Applies the liveness attributes of a PEER nest, if it has any. */
+static void slice_nl_peer_liveness(struct slice_peer *peer, struct nlattr **tb)
+{
+	struct slice_liveness *l = &peer->live;
+
+	if (!tb[SLICE_PEER_A_KEEPALIVE_INTERVAL_MS] && !tb[SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS] &&
+	    !tb[SLICE_PEER_A_HOLD_MS])
+		return;
+	slice_peer_set_liveness(peer,
+				slice_nl_liveness_ms(tb, SLICE_PEER_A_KEEPALIVE_INTERVAL_MS,
+						     READ_ONCE(l->interval_ms)),
+				slice_nl_liveness_ms(tb, SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS,
+						     READ_ONCE(l->timeout_ms)),
+				slice_nl_liveness_ms(tb, SLICE_PEER_A_HOLD_MS,
+						     READ_ONCE(l->hold_ms)));
+}
+
 /* Applies the settable attributes of a PEER nest; everything is checked before any change. */
 static int slice_nl_peer_apply(struct slice_peer *peer, struct nlattr *nest, struct nlattr **tb,
 			       struct netlink_ext_ack *extack)
 {
-	struct nlattr *interval = tb[SLICE_PEER_A_KEEPALIVE_INTERVAL];
-	struct nlattr *timeout = tb[SLICE_PEER_A_KEEPALIVE_TIMEOUT];
 	struct slice_endpoint ep;
 	int err;
 
@@ -474,10 +496,7 @@ static int slice_nl_peer_apply(struct slice_peer *peer, struct nlattr *nest, str
 		return err;
 	if (ep.addr.sa_family)
 		slice_peer_set_endpoint(peer, &ep);
-	if (interval || timeout)
-		slice_peer_set_timers(peer,
-				      interval ? nla_get_u32(interval) : peer->keepalive_interval,
-				      timeout ? nla_get_u32(timeout) : peer->keepalive_timeout);
+	slice_nl_peer_liveness(peer, tb);
 	if (tb[SLICE_PEER_A_STATE])
 		slice_peer_set_admin(peer,
 				     nla_get_u8(tb[SLICE_PEER_A_STATE]) == SLICE_PEER_STATE_UP);
@@ -556,6 +575,15 @@ static int slice_nl_put_endpoint(struct sk_buff *msg, struct slice_peer *peer)
 	return 0;
 }
 
+static int slice_nl_put_liveness(struct sk_buff *msg, struct slice_liveness *l)
+{
+	return nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_INTERVAL_MS, READ_ONCE(l->interval_ms)) ||
+	       nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS, READ_ONCE(l->timeout_ms)) ||
+	       nla_put_u32(msg, SLICE_PEER_A_HOLD_MS, READ_ONCE(l->hold_ms)) ||
+	       nla_put_u64_64bit(msg, SLICE_PEER_A_SILENCES, READ_ONCE(l->silences),
+				 SLICE_PEER_A_PAD);
+}
+
 static int slice_nl_fill_peer(struct sk_buff *msg, struct slice_peer *peer, u32 portid, u32 seq,
 			      int flags, struct netlink_callback *cb)
 {
@@ -575,9 +603,7 @@ static int slice_nl_fill_peer(struct sk_buff *msg, struct slice_peer *peer, u32 
 		goto err_cancel;
 	if (nla_put_u32(msg, SLICE_PEER_A_ID, peer->id) ||
 	    slice_nl_put_endpoint(msg, peer) ||
-	    nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_INTERVAL,
-			READ_ONCE(peer->keepalive_interval)) ||
-	    nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT, READ_ONCE(peer->keepalive_timeout)) ||
+	    slice_nl_put_liveness(msg, &peer->live) ||
 	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_nl_peer_state(peer)) ||
 	    nla_put_u64_64bit(msg, SLICE_PEER_A_LAST_RX_MSECS, last_rx, SLICE_PEER_A_PAD) ||
 	    slice_nl_put_stats(msg, SLICE_PEER_A_STATS, peer->stats))

@@ -4,9 +4,10 @@
  *
  * Peers are added and removed under rtnl and read under RCU by the data path; a packet in
  * crypto holds a reference, so a removed peer is freed once its last packet is through
- * (after an RCU grace period, for the readers). A peer's clock
- * is a delayed work that ticks once a second while keepalives or a timeout are configured:
- * seconds are the unit userspace speaks, and one work item per peer is easy to stop.
+ * (after an RCU grace period, for the readers). A peer's clock is a delayed work that runs
+ * at the next deadline its liveness (liveness.c) names: the next keepalive, the moment
+ * silence becomes a timeout, the end of a hold time. It runs on the high-priority workqueue
+ * because a late tick is a late failover; one work item per peer is easy to stop.
  */
 #include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
@@ -45,6 +46,7 @@ struct slice_peer *slice_peer_new(struct slice_device *slice, u32 id)
 	slice_keyring_init(&peer->keys);
 	slice_peer_queues_init(&peer->queues, id, slice_send_work);
 	rwlock_init(&peer->endpoint_lock);
+	slice_liveness_init(&peer->live);
 	peer->flags = BIT(SLICE_PEER_ADMIN_UP);
 	peer->last_tx = jiffies;
 	peer->last_rx = jiffies;
@@ -215,43 +217,47 @@ static void slice_peer_state_changed(struct slice_peer *peer, bool was_usable, g
 		slice_nl_peer_state_ntf(peer, gfp);
 }
 
+/* A liveness change matters to userspace only while the peer is administratively up. */
+static void slice_peer_liveness_changed(struct slice_peer *peer,
+					enum slice_liveness_change change, gfp_t gfp)
+{
+	if (change != SLICE_LIVENESS_SAME && test_bit(SLICE_PEER_ADMIN_UP, &peer->flags))
+		slice_nl_peer_state_ntf(peer, gfp);
+}
+
 static void slice_peer_tick(struct work_struct *work)
 {
 	struct slice_peer *peer = container_of(to_delayed_work(work), struct slice_peer, timer);
-	u32 interval = READ_ONCE(peer->keepalive_interval);
-	u32 timeout = READ_ONCE(peer->keepalive_timeout);
-	bool was_usable = slice_peer_usable(peer);
+	struct slice_liveness_step step = slice_liveness_tick(peer, jiffies);
 
-	if (interval && time_after_eq(jiffies, READ_ONCE(peer->last_tx) + interval * HZ))
+	if (step.keepalive)
 		slice_send_keepalive(peer);
-	if (timeout && time_after_eq(jiffies, READ_ONCE(peer->last_rx) + timeout * HZ) &&
-	    !test_and_set_bit(SLICE_PEER_SILENT, &peer->flags))
-		slice_peer_state_changed(peer, was_usable, GFP_KERNEL);
-	if (interval || timeout)
-		queue_delayed_work(system_power_efficient_wq, &peer->timer, HZ);
+	slice_peer_liveness_changed(peer, step.change, GFP_KERNEL);
+	if (step.delay)
+		queue_delayed_work(system_highpri_wq, &peer->timer, step.delay);
 }
 
 /**
- * slice_peer_set_timers - configure keepalives and the silence timeout
+ * slice_peer_set_liveness - configure keepalives, the silence timeout and the hold time
  * @peer: the peer
- * @interval: seconds without sending after which a keepalive goes out; 0 = none
- * @timeout: seconds without receiving after which the peer is down; 0 = never
+ * @interval_ms: without sending for this long, a keepalive goes out; 0 = none
+ * @timeout_ms: silent for this long, the peer is down; 0 = never by silence
+ * @hold_ms: heard again, a silent peer is used after this long without a gap; 0 = at once
  *
- * The silence clock restarts, so a peer is never declared down by a timeout it did not have.
+ * The silence clock restarts, so a peer is never declared down by a timeout it did not have;
+ * the clock ticks at once, so a first keepalive announces us.
  *
  * Context: rtnl held, may sleep.
  */
-void slice_peer_set_timers(struct slice_peer *peer, u32 interval, u32 timeout)
+void slice_peer_set_liveness(struct slice_peer *peer, u32 interval_ms, u32 timeout_ms,
+			     u32 hold_ms)
 {
 	bool was_usable = slice_peer_usable(peer);
 
-	WRITE_ONCE(peer->keepalive_interval, interval);
-	WRITE_ONCE(peer->keepalive_timeout, timeout);
-	WRITE_ONCE(peer->last_rx, jiffies);
-	clear_bit(SLICE_PEER_SILENT, &peer->flags);
+	slice_liveness_configure(peer, interval_ms, timeout_ms, hold_ms, jiffies);
 	slice_peer_state_changed(peer, was_usable, GFP_KERNEL);
-	if (interval || timeout)
-		mod_delayed_work(system_power_efficient_wq, &peer->timer, HZ);
+	if (interval_ms || timeout_ms)
+		mod_delayed_work(system_highpri_wq, &peer->timer, 0);
 	else
 		cancel_delayed_work_sync(&peer->timer);
 }
@@ -270,8 +276,7 @@ void slice_peer_set_admin(struct slice_peer *peer, bool up)
 	bool was_usable = slice_peer_usable(peer);
 
 	if (up) {
-		WRITE_ONCE(peer->last_rx, jiffies);
-		clear_bit(SLICE_PEER_SILENT, &peer->flags);
+		slice_liveness_restart(peer, jiffies);
 		set_bit(SLICE_PEER_ADMIN_UP, &peer->flags);
 	} else {
 		clear_bit(SLICE_PEER_ADMIN_UP, &peer->flags);
@@ -288,11 +293,6 @@ void slice_peer_set_admin(struct slice_peer *peer, bool up)
  */
 void slice_peer_rx_authenticated(struct slice_peer *peer, const struct slice_endpoint *ep)
 {
-	bool was_usable = slice_peer_usable(peer);
-
 	slice_peer_set_endpoint(peer, ep);
-	WRITE_ONCE(peer->last_rx, jiffies);
-	if (test_bit(SLICE_PEER_SILENT, &peer->flags) &&
-	    test_and_clear_bit(SLICE_PEER_SILENT, &peer->flags))
-		slice_peer_state_changed(peer, was_usable, GFP_ATOMIC);
+	slice_peer_liveness_changed(peer, slice_liveness_heard(peer, jiffies), GFP_ATOMIC);
 }

@@ -14,6 +14,7 @@
 #include <net/dst_cache.h>
 
 #include "crypto.h"
+#include "liveness.h"
 #include "queueing.h"
 #include "stats.h"
 
@@ -36,7 +37,7 @@ struct slice_endpoint {
 /* Bits of &slice_peer.flags. */
 enum slice_peer_flag {
 	SLICE_PEER_ADMIN_UP,	/* userspace wants the peer used */
-	SLICE_PEER_SILENT,	/* nothing authenticated arrived within the keepalive timeout */
+	SLICE_PEER_SILENT,	/* down for silence: see liveness.c */
 };
 
 /**
@@ -51,12 +52,11 @@ enum slice_peer_flag {
  * @endpoint_lock: guards @endpoint
  * @endpoint: where to send; learned from authenticated packets too
  * @dst_cache: outer route to @endpoint; reset when it changes
- * @keepalive_interval: seconds without sending after which a keepalive goes out; 0 = none
- * @keepalive_timeout: seconds without receiving after which the peer is down; 0 = never
- * @flags: enum slice_peer_flag bits
+ * @live: keepalive interval, silence timeout, hold time and the recovery from silence
+ * @flags: enum slice_peer_flag bits; atomic bit operations
  * @last_tx: jiffies of the last packet sent
  * @last_rx: jiffies of the last authenticated packet received (or of coming up)
- * @timer: the keepalive and timeout clock, one tick a second while either is set
+ * @timer: the peer's clock, ticking at the next deadline of @live while it has any
  * @stats: counters of this peer
  * @queues: its packets in crypto, in the order they leave
  * @rcu: frees the peer after readers are done
@@ -72,8 +72,7 @@ struct slice_peer {
 	rwlock_t endpoint_lock;
 	struct slice_endpoint endpoint;
 	struct dst_cache dst_cache;
-	u32 keepalive_interval;
-	u32 keepalive_timeout;
+	struct slice_liveness live;
 	unsigned long flags;
 	unsigned long last_tx;
 	unsigned long last_rx;
@@ -115,7 +114,8 @@ void slice_peer_free(struct slice_peer *peer);
 struct slice_peer *slice_peer_lookup(struct slice_device *slice, u32 id);
 void slice_peer_set_endpoint(struct slice_peer *peer, const struct slice_endpoint *ep);
 void slice_peer_get_endpoint(struct slice_peer *peer, struct slice_endpoint *ep);
-void slice_peer_set_timers(struct slice_peer *peer, u32 interval, u32 timeout);
+void slice_peer_set_liveness(struct slice_peer *peer, u32 interval_ms, u32 timeout_ms,
+			     u32 hold_ms);
 void slice_peer_set_admin(struct slice_peer *peer, bool up);
 void slice_peer_rx_authenticated(struct slice_peer *peer, const struct slice_endpoint *ep);
 

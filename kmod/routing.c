@@ -315,6 +315,30 @@ void slice_routes_flush(struct slice_routes *t)
 	mutex_unlock(&t->lock);
 }
 
+/*
+ * A flow's peer among the usable ones when its own is down: chosen with a second hash of the
+ * flow, so that the flows of a lost peer spread over the others instead of all landing on
+ * the next one in the list.
+ */
+static struct slice_peer *slice_nexthops_fallback(const struct slice_nexthops *nh,
+						  u32 flow_hash)
+{
+	unsigned int i, usable = 0;
+
+	for (i = 0; i < nh->count; i++)
+		usable += slice_peer_usable(nh->peer[i]);
+	if (!usable)
+		return NULL;
+	usable = reciprocal_scale(jhash_1word(flow_hash, nh->count), usable);
+	for (i = 0; i < nh->count; i++) {
+		if (!slice_peer_usable(nh->peer[i]))
+			continue;
+		if (!usable--)
+			return nh->peer[i];
+	}
+	return NULL;
+}
+
 /**
  * slice_routes_pick - the peer to send a flow to
  * @t: the table
@@ -322,8 +346,11 @@ void slice_routes_flush(struct slice_routes *t)
  * @addr: the inner destination
  * @flow_hash: spreads flows over the peers of the prefix
  *
- * Only the longest matching prefix counts: when all its peers are down the packet has no
- * route, rather than leaking to a shorter prefix's peers.
+ * A flow's own peer is chosen by its hash among all the peers of the prefix, up or down, so
+ * that a peer going down or coming back moves only the flows that are or were its own: the
+ * flows of the peers that stayed up are never disturbed. Only the longest matching prefix
+ * counts: when all its peers are down the packet has no route, rather than leaking to a
+ * shorter prefix's peers.
  *
  * Context: rcu_read_lock() held; the peer is valid until it is dropped.
  * Return: a usable peer of the longest matching prefix, or NULL.
@@ -332,25 +359,15 @@ struct slice_peer *slice_routes_pick(struct slice_routes *t, u16 family, const v
 				     u32 flow_hash)
 {
 	struct slice_nexthops *nh;
+	struct slice_peer *own;
 	struct slice_route *r;
-	unsigned int i, usable = 0;
 
 	r = slice_routes_match(t, family, addr);
 	if (!r)
 		return NULL;
 	nh = rcu_dereference(r->nexthops);
-	for (i = 0; i < nh->count; i++)
-		usable += slice_peer_usable(nh->peer[i]);
-	if (!usable)
-		return NULL;
-	usable = reciprocal_scale(flow_hash, usable);
-	for (i = 0; i < nh->count; i++) {
-		if (!slice_peer_usable(nh->peer[i]))
-			continue;
-		if (!usable--)
-			return nh->peer[i];
-	}
-	return NULL;
+	own = nh->peer[reciprocal_scale(flow_hash, nh->count)];
+	return slice_peer_usable(own) ? own : slice_nexthops_fallback(nh, flow_hash);
 }
 
 /**

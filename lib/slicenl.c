@@ -74,8 +74,10 @@ static struct nla_policy slicenl_peer_policy[SLICE_PEER_A_MAX + 1] = {
 	[SLICE_PEER_A_REMOTE_IPV4]		= { .minlen = 4, .maxlen = 4 },
 	[SLICE_PEER_A_REMOTE_IPV6]		= { .minlen = 16, .maxlen = 16 },
 	[SLICE_PEER_A_REMOTE_PORT]		= { .type = NLA_U16 },
-	[SLICE_PEER_A_KEEPALIVE_INTERVAL]	= { .type = NLA_U32 },
-	[SLICE_PEER_A_KEEPALIVE_TIMEOUT]	= { .type = NLA_U32 },
+	[SLICE_PEER_A_KEEPALIVE_INTERVAL_MS]	= { .type = NLA_U32 },
+	[SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS]	= { .type = NLA_U32 },
+	[SLICE_PEER_A_HOLD_MS]			= { .type = NLA_U32 },
+	[SLICE_PEER_A_SILENCES]			= { .type = NLA_U64 },
 	[SLICE_PEER_A_STATE]			= { .type = NLA_U8 },
 	[SLICE_PEER_A_LAST_RX_MSECS]		= { .type = NLA_U64 },
 	[SLICE_PEER_A_STATS]			= { .type = NLA_NESTED },
@@ -433,13 +435,21 @@ static int slicenl_parse_peer(struct nlattr *attr, struct slicenl_peer *peer)
 	memset(peer, 0, sizeof(*peer));
 	peer->id = nla_get_u32(tb[SLICE_PEER_A_ID]);
 	slicenl_parse_endpoint(tb, peer);
-	if (tb[SLICE_PEER_A_KEEPALIVE_INTERVAL]) {
-		peer->keepalive_interval = nla_get_u32(tb[SLICE_PEER_A_KEEPALIVE_INTERVAL]);
+	if (tb[SLICE_PEER_A_KEEPALIVE_INTERVAL_MS]) {
+		peer->keepalive_interval_ms = nla_get_u32(tb[SLICE_PEER_A_KEEPALIVE_INTERVAL_MS]);
 		peer->flags |= SLICENL_PEER_HAS_KEEPALIVE;
 	}
-	if (tb[SLICE_PEER_A_KEEPALIVE_TIMEOUT]) {
-		peer->keepalive_timeout = nla_get_u32(tb[SLICE_PEER_A_KEEPALIVE_TIMEOUT]);
+	if (tb[SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS]) {
+		peer->keepalive_timeout_ms = nla_get_u32(tb[SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS]);
 		peer->flags |= SLICENL_PEER_HAS_TIMEOUT;
+	}
+	if (tb[SLICE_PEER_A_HOLD_MS]) {
+		peer->hold_ms = nla_get_u32(tb[SLICE_PEER_A_HOLD_MS]);
+		peer->flags |= SLICENL_PEER_HAS_HOLD;
+	}
+	if (tb[SLICE_PEER_A_SILENCES]) {
+		peer->silences = nla_get_u64(tb[SLICE_PEER_A_SILENCES]);
+		peer->flags |= SLICENL_PEER_HAS_SILENCES;
 	}
 	if (tb[SLICE_PEER_A_STATE]) {
 		peer->state = nla_get_u8(tb[SLICE_PEER_A_STATE]);
@@ -777,9 +787,11 @@ static int slicenl_put_peer(struct nl_msg *msg, const struct slicenl_peer *peer)
 	    slicenl_put_endpoint(msg, &peer->endpoint))
 		return -EINVAL;
 	if (((peer->flags & SLICENL_PEER_HAS_KEEPALIVE) &&
-	     nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_INTERVAL, peer->keepalive_interval)) ||
+	     nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_INTERVAL_MS, peer->keepalive_interval_ms)) ||
 	    ((peer->flags & SLICENL_PEER_HAS_TIMEOUT) &&
-	     nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT, peer->keepalive_timeout)) ||
+	     nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS, peer->keepalive_timeout_ms)) ||
+	    ((peer->flags & SLICENL_PEER_HAS_HOLD) &&
+	     nla_put_u32(msg, SLICE_PEER_A_HOLD_MS, peer->hold_ms)) ||
 	    ((peer->flags & SLICENL_PEER_HAS_STATE) &&
 	     nla_put_u8(msg, SLICE_PEER_A_STATE, peer->state)))
 		return -EMSGSIZE;

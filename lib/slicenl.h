@@ -98,15 +98,19 @@ enum {
 	SLICENL_PEER_HAS_STATE		= 1U << 3,
 	SLICENL_PEER_HAS_LAST_RX	= 1U << 4,
 	SLICENL_PEER_HAS_STATS		= 1U << 5,
+	SLICENL_PEER_HAS_HOLD		= 1U << 6,
+	SLICENL_PEER_HAS_SILENCES	= 1U << 7,
 };
 
 struct slicenl_peer {
 	uint32_t id;
 	uint32_t flags;
 	union slicenl_sockaddr endpoint;
-	uint32_t keepalive_interval;	/* seconds */
-	uint32_t keepalive_timeout;	/* seconds */
+	uint32_t keepalive_interval_ms;
+	uint32_t keepalive_timeout_ms;
+	uint32_t hold_ms;
 	uint8_t state;			/* enum slice_peer_state */
+	uint64_t silences;		/* times it went down for silence */
 	uint64_t last_rx_msecs;
 	struct slicenl_stats stats;
 	/* Key metadata, when the kernel includes it in peer replies. */

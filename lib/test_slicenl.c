@@ -133,7 +133,7 @@ static void test_peer_reply(void **state)
 	nla_put(msg, SLICE_PEER_A_REMOTE_IPV6, sizeof(addr), addr);
 	nla_put_u16(msg, SLICE_PEER_A_REMOTE_PORT, htons(51820));
 	nla_put_u8(msg, SLICE_PEER_A_STATE, SLICE_PEER_STATE_UP);
-	nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT, 30);
+	nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS, 30000);
 	stats = nla_nest_start(msg, SLICE_PEER_A_STATS);
 	nla_put_u64(msg, SLICE_STATS_A_DROP_REPLAY, 42);
 	nla_put_u64(msg, 200, 1);	/* a counter from a newer kernel */
@@ -149,7 +149,7 @@ static void test_peer_reply(void **state)
 	assert_int_equal(ntohs(peer.endpoint.in6.sin6_port), 51820);
 	assert_int_equal(peer.flags, SLICENL_PEER_HAS_ENDPOINT | SLICENL_PEER_HAS_STATE |
 				     SLICENL_PEER_HAS_TIMEOUT | SLICENL_PEER_HAS_STATS);
-	assert_int_equal(peer.keepalive_timeout, 30);
+	assert_int_equal(peer.keepalive_timeout_ms, 30000);
 	assert_int_equal(peer.stats.counter[SLICE_STATS_A_DROP_REPLAY], 42);
 	assert_int_equal(peer.num_keys, 2);
 	assert_int_equal(peer.keys[1].slot, SLICE_KEY_SLOT_SECONDARY);
@@ -170,7 +170,7 @@ static void test_peer_reply_refused(void **state)
 	/* No id. */
 	msg = new_msg(SLICE_CMD_PEER_GET);
 	nest = nla_nest_start(msg, SLICE_A_PEER);
-	nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT, 30);
+	nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS, 30000);
 	nla_nest_end(msg, nest);
 	assert_int_equal(slicenl_parse_peer(parse_reply(msg, tb), &peer), -EBADMSG);
 	nlmsg_free(msg);

@@ -154,8 +154,8 @@ static void slice_peers(struct node *n, struct slice *sl)
 		want.id = p->desired.id;
 		want.flags = SLICENL_PEER_HAS_KEEPALIVE | SLICENL_PEER_HAS_TIMEOUT |
 			     SLICENL_PEER_HAS_STATE;
-		want.keepalive_interval = KERNEL_KEEPALIVE_S;
-		want.keepalive_timeout = KERNEL_PEER_TIMEOUT_S;
+		want.keepalive_interval_ms = KERNEL_KEEPALIVE_S * 1000;
+		want.keepalive_timeout_ms = KERNEL_PEER_TIMEOUT_S * 1000;
 		want.state = SLICE_PEER_STATE_UP;
 		if (p->desired.endpoint.sin_port) {
 			want.flags |= SLICENL_PEER_HAS_ENDPOINT;

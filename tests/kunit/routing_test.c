@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite of kmod/routing.c: longest prefix match for IPv4 and IPv6, ECMP choice over
- * usable peers, removal, the source check and the prefix checks.
+ * usable peers that moves only a lost peer's flows, removal, the source check and the prefix
+ * checks.
  */
 #include <kunit/test.h>
 #include <linux/inet.h>
@@ -143,6 +144,42 @@ static void routing_test_ecmp(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, routing_test_pick(test, AF_INET, "10.9.1.1", 5), p[1]);
 }
 
+/* A peer going down moves its own flows, spread over the others, and no other flow. */
+static void routing_test_ecmp_stable(struct kunit *test)
+{
+	struct slice_peer **p = ((struct routing_test *)test->priv)->peer;
+	unsigned int moved_to[3] = {}, own[3] = {}, flows = 600, h, i;
+	struct slice_peer **before, *got;
+
+	before = kunit_kcalloc(test, flows, sizeof(*before), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	for (i = 0; i < 3; i++)
+		routing_test_add(test, AF_INET, "10.9.0.0", 16, p[i]);
+	for (h = 0; h < flows; h++)
+		before[h] = routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9);
+
+	set_bit(SLICE_PEER_SILENT, &p[0]->flags);
+	for (h = 0; h < flows; h++) {
+		got = routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9);
+		KUNIT_ASSERT_TRUE(test, got == p[1] || got == p[2]);
+		if (before[h] != p[0])
+			KUNIT_ASSERT_PTR_EQ(test, got, before[h]);
+		else
+			moved_to[got == p[2] ? 2 : 1]++;
+		own[before[h] == p[0] ? 0 : before[h] == p[1] ? 1 : 2]++;
+	}
+	KUNIT_EXPECT_GT(test, own[0], 100);
+	/* The lost peer's flows do not all pile onto one survivor. */
+	KUNIT_EXPECT_GT(test, moved_to[1], own[0] / 4);
+	KUNIT_EXPECT_GT(test, moved_to[2], own[0] / 4);
+
+	/* Back: every flow is where it was before the failure. */
+	clear_bit(SLICE_PEER_SILENT, &p[0]->flags);
+	for (h = 0; h < flows; h++)
+		KUNIT_ASSERT_PTR_EQ(test, before[h],
+				    routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9));
+}
+
 static void routing_test_remove(struct kunit *test)
 {
 	struct routing_test *t = test->priv;
@@ -239,6 +276,7 @@ static struct kunit_case routing_test_cases[] = {
 	KUNIT_CASE(routing_test_lpm_v4),
 	KUNIT_CASE(routing_test_lpm_v6),
 	KUNIT_CASE(routing_test_ecmp),
+	KUNIT_CASE(routing_test_ecmp_stable),
 	KUNIT_CASE(routing_test_remove),
 	KUNIT_CASE(routing_test_allow),
 	KUNIT_CASE(routing_test_prefix_valid),

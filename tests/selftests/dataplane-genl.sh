@@ -6,7 +6,7 @@
 # is split over messages and stays whole while peers come and go.
 . "$(dirname "$0")/dataplane-lib.bash"
 
-ktap_plan 22
+ktap_plan 24
 
 # stdin is /dev/null so that descriptor 0 is surely not a socket.
 raw() { dp_in 1 python3 "$DP_TOOL" genl "$@" < /dev/null; }
@@ -35,7 +35,7 @@ dev=$(dp_in 1 cat /sys/class/net/slice0/ifindex)
 lo=$(dp_in 1 cat /sys/class/net/lo/ifindex)
 
 expect "missing peer nest" EINVAL peer-new ifindex u32 "$dev"
-expect "missing peer id" EINVAL peer-new ifindex u32 "$dev" peer { keepalive-interval u32 5 }
+expect "missing peer id" EINVAL peer-new ifindex u32 "$dev" peer { keepalive-interval-ms u32 5 }
 expect "peer id of the wrong type (u16)" EINVAL peer-new ifindex u32 "$dev" peer { id u16 5 }
 expect "peer id 0" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0 }
 expect "peer id above 24 bits" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0x1000000 }
@@ -43,7 +43,11 @@ expect "endpoint address of 5 bytes" ERANGE peer-new ifindex u32 "$dev" \
 	peer { id u32 7 remote-ipv4 hex 0102030405 remote-port u16 1 }
 expect "unknown device" ENODEV peer-new ifindex u32 999999 peer { id u32 7 }
 expect "not a slice device" EOPNOTSUPP peer-new ifindex u32 "$lo" peer { id u32 7 }
-expect "unknown peer" ENOENT peer-set ifindex u32 "$dev" peer { id u32 42 keepalive-interval u32 1 }
+expect "unknown peer" ENOENT peer-set ifindex u32 "$dev" peer { id u32 42 keepalive-interval-ms u32 1 }
+expect "hold time above a day" ERANGE peer-set ifindex u32 "$dev" \
+	peer { id u32 2 hold-ms u32 86400001 }
+expect "silence count is not settable" EINVAL peer-set ifindex u32 "$dev" \
+	peer { id u32 2 silences u64 0 }
 expect "peer that exists already" EEXIST peer-new ifindex u32 "$dev" peer { id u32 2 }
 expect "route with host bits" EINVAL route-add ifindex u32 "$dev" \
 	route { family u16 2 addr hex 0a000001 prefixlen u8 8 peer-id u32 2 }

@@ -55,6 +55,32 @@ const char *parse_u32(const char *arg, uint32_t min, uint32_t max, uint32_t *out
 	return NULL;
 }
 
+const char *parse_msecs(const char *arg, uint32_t *out)
+{
+	static const char *what = "expected a duration: 250ms, 2s or seconds";
+	const uint64_t day_ms = 86400000;
+	size_t len = strlen(arg);
+	char digits[24];
+	uint64_t scale = 1000, value;
+
+	if (len > 2 && !strcmp(arg + len - 2, "ms")) {
+		scale = 1;
+		len -= 2;
+	} else if (len > 1 && arg[len - 1] == 's') {
+		len -= 1;
+	}
+	if (len >= sizeof(digits))
+		return what;
+	memcpy(digits, arg, len);
+	digits[len] = '\0';
+	if (parse_u64(digits, &value))
+		return what;
+	if (value > day_ms / scale)
+		return "must be at most a day (86400s)";
+	*out = value * scale;
+	return NULL;
+}
+
 const char *parse_id(const char *arg, uint32_t *out)
 {
 	return parse_u32(arg, 1, SLICE_ID_MAX, out);

@@ -15,6 +15,8 @@ const char *parse_u64(const char *arg, uint64_t *out);
 /* A peer or gateway id: 1..SLICE_ID_MAX. */
 const char *parse_id(const char *arg, uint32_t *out);
 const char *parse_port(const char *arg, uint16_t *out);
+/* A duration up to a day: "250ms", "2s", or a bare number of seconds; in milliseconds. */
+const char *parse_msecs(const char *arg, uint32_t *out);
 /* "A.B.C.D:PORT" or "[IPV6]:PORT", numeric only. */
 const char *parse_endpoint(const char *arg, union slicenl_sockaddr *out);
 /* "A.B.C.D" or "IPV6" with port 0, for binding. */

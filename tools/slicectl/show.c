@@ -73,10 +73,14 @@ static void show_peer_text(FILE *out, const struct slicenl_peer *peer)
 	fprintf(out, "\npeer: %u\n  endpoint: %s\n", peer->id, endpoint);
 	if (peer->flags & SLICENL_PEER_HAS_STATE)
 		fprintf(out, "  state: %s\n", slicenl_state_name(peer->state));
-	if ((peer->flags & SLICENL_PEER_HAS_KEEPALIVE) && peer->keepalive_interval)
-		fprintf(out, "  keepalive: every %u s\n", peer->keepalive_interval);
-	if ((peer->flags & SLICENL_PEER_HAS_TIMEOUT) && peer->keepalive_timeout)
-		fprintf(out, "  timeout: down after %u s of silence\n", peer->keepalive_timeout);
+	if ((peer->flags & SLICENL_PEER_HAS_KEEPALIVE) && peer->keepalive_interval_ms)
+		fprintf(out, "  keepalive: every %u ms\n", peer->keepalive_interval_ms);
+	if ((peer->flags & SLICENL_PEER_HAS_TIMEOUT) && peer->keepalive_timeout_ms)
+		fprintf(out, "  timeout: down after %u ms of silence\n", peer->keepalive_timeout_ms);
+	if ((peer->flags & SLICENL_PEER_HAS_HOLD) && peer->hold_ms)
+		fprintf(out, "  hold: back after %u ms heard without a gap\n", peer->hold_ms);
+	if ((peer->flags & SLICENL_PEER_HAS_SILENCES) && peer->silences)
+		fprintf(out, "  silences: %" PRIu64 "\n", peer->silences);
 	if (peer->flags & SLICENL_PEER_HAS_LAST_RX)
 		fprintf(out, "  latest receive: %" PRIu64 " ms ago\n", peer->last_rx_msecs);
 	for (i = 0; i < peer->num_keys; i++)
@@ -188,9 +192,13 @@ static void show_peer_json(FILE *out, const struct slicenl_peer *peer)
 	if (peer->flags & SLICENL_PEER_HAS_STATE)
 		fprintf(out, ",\"state\":\"%s\"", slicenl_state_name(peer->state));
 	if (peer->flags & SLICENL_PEER_HAS_KEEPALIVE)
-		fprintf(out, ",\"keepalive_interval\":%u", peer->keepalive_interval);
+		fprintf(out, ",\"keepalive_interval_ms\":%u", peer->keepalive_interval_ms);
 	if (peer->flags & SLICENL_PEER_HAS_TIMEOUT)
-		fprintf(out, ",\"keepalive_timeout\":%u", peer->keepalive_timeout);
+		fprintf(out, ",\"keepalive_timeout_ms\":%u", peer->keepalive_timeout_ms);
+	if (peer->flags & SLICENL_PEER_HAS_HOLD)
+		fprintf(out, ",\"hold_ms\":%u", peer->hold_ms);
+	if (peer->flags & SLICENL_PEER_HAS_SILENCES)
+		fprintf(out, ",\"silences\":%" PRIu64, peer->silences);
 	if (peer->flags & SLICENL_PEER_HAS_LAST_RX)
 		fprintf(out, ",\"last_rx_msecs\":%" PRIu64, peer->last_rx_msecs);
 	fprintf(out, ",\"keys\":[");

@@ -23,8 +23,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: slicectl [-j] show [DEV]\n"
 		"       slicectl set DEV [listen-port PORT [local-address ADDR]] [local-id ID]\n"
-		"       slicectl peer DEV add|set ID [endpoint ADDR:PORT] [keepalive SECS]"
-		" [timeout SECS] [up|down]\n"
+		"       slicectl peer DEV add|set ID [endpoint ADDR:PORT] [keepalive TIME]"
+		" [timeout TIME] [hold TIME] [up|down]\n"
 		"       slicectl peer DEV del ID\n"
 		"       slicectl route DEV add|del PREFIX/LEN via ID\n"
 		"       slicectl key DEV ID new primary|secondary key-id N"
@@ -337,11 +337,14 @@ static int parse_peer_options(int argc, char **argv, struct slicenl_peer *peer)
 			why = parse_endpoint(argv[i + 1], &peer->endpoint);
 			peer->flags |= SLICENL_PEER_HAS_ENDPOINT;
 		} else if (!strcmp(argv[i], "keepalive")) {
-			why = parse_u32(argv[i + 1], 0, UINT32_MAX, &peer->keepalive_interval);
+			why = parse_msecs(argv[i + 1], &peer->keepalive_interval_ms);
 			peer->flags |= SLICENL_PEER_HAS_KEEPALIVE;
 		} else if (!strcmp(argv[i], "timeout")) {
-			why = parse_u32(argv[i + 1], 0, UINT32_MAX, &peer->keepalive_timeout);
+			why = parse_msecs(argv[i + 1], &peer->keepalive_timeout_ms);
 			peer->flags |= SLICENL_PEER_HAS_TIMEOUT;
+		} else if (!strcmp(argv[i], "hold")) {
+			why = parse_msecs(argv[i + 1], &peer->hold_ms);
+			peer->flags |= SLICENL_PEER_HAS_HOLD;
 		} else {
 			fprintf(stderr, "slicectl: unknown peer option '%s'\n", argv[i]);
 			return 1;

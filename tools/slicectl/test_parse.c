@@ -44,6 +44,31 @@ static void test_ports(void **state)
 	assert_non_null(parse_port("0", &port));
 }
 
+static void test_durations(void **state)
+{
+	uint32_t ms;
+
+	(void)state;
+	assert_null(parse_msecs("250ms", &ms));
+	assert_int_equal(ms, 250);
+	assert_null(parse_msecs("2s", &ms));
+	assert_int_equal(ms, 2000);
+	assert_null(parse_msecs("30", &ms));
+	assert_int_equal(ms, 30000);
+	assert_null(parse_msecs("0", &ms));
+	assert_int_equal(ms, 0);
+	assert_null(parse_msecs("86400s", &ms));
+	assert_int_equal(ms, 86400000);
+	assert_non_null(parse_msecs("86401", &ms));
+	assert_non_null(parse_msecs("86400001ms", &ms));
+	assert_non_null(parse_msecs("ms", &ms));
+	assert_non_null(parse_msecs("s", &ms));
+	assert_non_null(parse_msecs("1.5s", &ms));
+	assert_non_null(parse_msecs("-1", &ms));
+	assert_non_null(parse_msecs("10m", &ms));
+	assert_non_null(parse_msecs("99999999999999999999999ms", &ms));
+}
+
 static void test_endpoints(void **state)
 {
 	union slicenl_sockaddr ep;
@@ -231,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_endpoints),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_ciphers_and_slots),

@@ -61,6 +61,13 @@ enum slice_key_slot {
 	SLICE_KEY_SLOT_MAX = __SLICE_KEY_SLOT_MAX - 1
 };
 
+/*
+ * Liveness: a peer that sent nothing authenticated for KEEPALIVE_TIMEOUT_MS is down (out
+ * of its routes' ECMP sets) and the events group hears PEER_STATE_NTF. It comes back once
+ * it has been heard for HOLD_MS with no silent gap of KEEPALIVE_TIMEOUT_MS, so a flapping
+ * peer changes state at most once per hold time. Keepalives go out whatever the state, so
+ * both ends of a path that heals hear each other again.
+ */
 enum slice_peer_state {
 	SLICE_PEER_STATE_DOWN,		/* set by userspace, or silent past its timeout */
 	SLICE_PEER_STATE_UP,
@@ -120,12 +127,14 @@ enum slice_peer_a {
 	SLICE_PEER_A_REMOTE_IPV4,	/* binary, 4 bytes, network order */
 	SLICE_PEER_A_REMOTE_IPV6,	/* binary, 16 bytes */
 	SLICE_PEER_A_REMOTE_PORT,	/* u16, network order */
-	SLICE_PEER_A_KEEPALIVE_INTERVAL,/* u32 seconds; 0 = no keepalives */
-	SLICE_PEER_A_KEEPALIVE_TIMEOUT,	/* u32 seconds; 0 = never declared down by silence */
+	SLICE_PEER_A_KEEPALIVE_INTERVAL_MS,/* u32 ms unsent, then a keepalive; 0 = none */
+	SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS,/* u32 ms silent, then down; 0 = never */
 	SLICE_PEER_A_STATE,		/* u8 slice_peer_state: admin state on set, effective on get */
 	SLICE_PEER_A_LAST_RX_MSECS,	/* u64, get only: ms since the last authenticated packet */
 	SLICE_PEER_A_STATS,		/* nest slice_stats_a, get only */
 	SLICE_PEER_A_KEYCONF,		/* nest slice_keyconf_a */
+	SLICE_PEER_A_HOLD_MS,		/* u32 ms a silent peer must be heard before it is used */
+	SLICE_PEER_A_SILENCES,		/* u64, get only: times it went down for silence */
 
 	__SLICE_PEER_A_MAX,
 	SLICE_PEER_A_MAX = __SLICE_PEER_A_MAX - 1
