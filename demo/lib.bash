@@ -136,5 +136,17 @@ PROFILE
 	say "  ip netns exec c1-$s curl http://web.shop.svc.slice.local:8080/"
 	say "  ip netns exec c1-$s dig web.shop.svc.slice.local"
 	say "  tail $W/c1/sliced.log $W/controller.log"
+	demo_web_ui
 	say "(demo/run --keep leaves you in that shell; without it the VM powers off now.)"
+}
+
+# The Slice Manager's address and a token to log in with; with demo/run --keep, also the
+# address on the host that tests/vm/run forwards (SLICE_VM_FORWARD) to this VM's eth0.
+demo_web_ui() {
+	say "The web UI (docs/ui.md): https://$CL_LISTEN/ui/ in this VM, admin token:"
+	say "  $(cat "$CL_W/ctl/admin.token")"
+	[ -n "${SLICE_VM_FORWARD:-}" ] || return 0
+	socat TCP-LISTEN:6443,bind=10.0.2.15,fork,reuseaddr "TCP:$CL_LISTEN" >/dev/null 2>&1 &
+	say "  from this machine's browser while the VM runs: https://127.0.0.1:$SLICE_VM_FORWARD/ui/"
+	say "  (its certificate comes from the controller's own CA: let the browser accept it)"
 }
