@@ -26,6 +26,8 @@ struct exports {
 	cJSON *parsed;		/* normalized exports, from the files */
 	cJSON *desired;		/* name -> ServiceExportConfig, as last reconciled */
 	cJSON *sent;		/* "METHOD name" -> {"body", "at"}: requests recently made */
+	cJSON *errors;		/* file -> why it was skipped, from the files */
+	cJSON *status_written;	/* file -> the status text last written beside it */
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -284,7 +286,7 @@ static char *dir_signature(const char *dir, struct dirent ***names, int *n)
 	return sig;
 }
 
-static void read_file(struct exports *e, const char *file, cJSON *parsed)
+static void read_file(struct exports *e, const char *file, cJSON *parsed, cJSON *errors)
 {
 	char path[4096], err[512];
 	cJSON *doc, *exp, *other;
@@ -295,25 +297,29 @@ static void read_file(struct exports *e, const char *file, cJSON *parsed)
 	cJSON_Delete(doc);
 	if (!exp) {
 		log_msg(LOG_WARNING, "ServiceExport %s skipped: %s", path, err);
+		cJSON_AddStringToObject(errors, file, err);
 		return;
 	}
 	cJSON_ArrayForEach(other, parsed)
 		if (!strcmp(ks_get_str0(other, "name"), ks_get_str0(exp, "name")) &&
 		    !strcmp(ks_get_str0(other, "namespace"), ks_get_str0(exp, "namespace")) &&
 		    !strcmp(ks_get_str0(other, "slice"), ks_get_str0(exp, "slice"))) {
-			log_msg(LOG_WARNING, "ServiceExport %s skipped: %s/%s on slice %s is exported by an earlier file",
-				path, ks_get_str0(exp, "namespace"), ks_get_str0(exp, "name"),
-				ks_get_str0(exp, "slice"));
+			snprintf(err, sizeof(err), "%s/%s on slice %s is exported by %s",
+				 ks_get_str0(exp, "namespace"), ks_get_str0(exp, "name"),
+				 ks_get_str0(exp, "slice"), ks_get_str0(other, "file"));
+			log_msg(LOG_WARNING, "ServiceExport %s skipped: %s", path, err);
+			cJSON_AddStringToObject(errors, file, err);
 			cJSON_Delete(exp);
 			return;
 		}
+	cJSON_AddStringToObject(exp, "file", file);
 	cJSON_AddItemToArray(parsed, exp);
 }
 
 bool exports_scan(struct exports *e)
 {
 	struct dirent **names = NULL;
-	cJSON *parsed;
+	cJSON *parsed, *errors;
 	char *sig;
 	int n, i;
 
@@ -326,9 +332,10 @@ bool exports_scan(struct exports *e)
 		return false;
 	}
 	parsed = cJSON_CreateArray();
+	errors = cJSON_CreateObject();
 	for (i = 0; i < n; i++) {
 		if (export_file(names[i]->d_name))
-			read_file(e, names[i]->d_name, parsed);
+			read_file(e, names[i]->d_name, parsed, errors);
 		free(names[i]);
 	}
 	free(names);
@@ -336,6 +343,8 @@ bool exports_scan(struct exports *e)
 	e->signature = sig;
 	cJSON_Delete(e->parsed);
 	e->parsed = parsed;
+	cJSON_Delete(e->errors);
+	e->errors = errors;
 	log_msg(LOG_INFO, "%s: %d service export%s", e->cfg->exports_dir,
 		cJSON_GetArraySize(parsed), cJSON_GetArraySize(parsed) == 1 ? "" : "s");
 	return true;
@@ -422,19 +431,56 @@ static void reconcile_one(struct exports *e, const cJSON *want, const cJSON *hav
 	cJSON_Delete(status);
 }
 
+/* What the node says of an export file: its status as the controller gets it, or why not. */
+static cJSON *file_status(const cJSON *exp, const cJSON *sec, const char *error)
+{
+	cJSON *st = sec ? status_of(sec) : cJSON_CreateObject(), *eps;
+	const cJSON *ep;
+
+	cJSON_AddStringToObject(st, "file", ks_get_str(exp, "file") ?: exp->string);
+	if (!sec) {
+		if (ks_get_str(exp, "name"))
+			ks_set_str(st, "name", ks_get_str(exp, "name"));
+		if (ks_get_str(exp, "namespace"))
+			ks_set_str(st, "namespace", ks_get_str(exp, "namespace"));
+		if (ks_get_str(exp, "slice"))
+			ks_set_str(st, "slice", ks_get_str(exp, "slice"));
+		cJSON_AddStringToObject(st, "exportStatus", "ERROR");
+		cJSON_AddStringToObject(st, "message", error);
+		return st;
+	}
+	ks_set_str(st, "name", ks_get_str0(sec, "spec.serviceName"));
+	ks_set_str(st, "namespace", ks_get_str0(sec, "spec.serviceNamespace"));
+	ks_set_str(st, "slice", ks_get_str0(sec, "spec.sliceName"));
+	eps = cJSON_AddArrayToObject(st, "endpoints");
+	cJSON_ArrayForEach(ep, ks_get(sec, "spec.serviceDiscoveryEndpoints"))
+		cJSON_AddItemToArray(eps, cJSON_Duplicate(ep, true));
+	return st;
+}
+
 void exports_reconcile(struct exports *e, struct ipam *ipam)
 {
 	const cJSON *have = sync_cache(e->sync, SYNC_EXPORTS), *exp, *obj;
+	cJSON *desired = cJSON_CreateObject(), *status = cJSON_CreateObject(), *sec;
+	char why[KS_NAME_MAX + 64];
 	const char *slice;
-	cJSON *desired = cJSON_CreateObject(), *sec;
 
+	cJSON_ArrayForEach(obj, e->errors)
+		cJSON_AddItemToObject(status, obj->string, file_status(obj, NULL, obj->valuestring));
 	cJSON_ArrayForEach(exp, e->parsed) {
 		slice = ks_get_str(exp, "slice");
-		if (!slice_here(e, slice))
+		if (!slice_here(e, slice)) {
+			snprintf(why, sizeof(why), "slice %s is not on this cluster", slice);
+			cJSON_AddItemToObject(status, ks_get_str0(exp, "file"),
+					      file_status(exp, NULL, why));
 			continue;
+		}
 		sec = exports_config(exp, e->cfg->cluster, e->cfg->ns, ipam_pool_of(ipam, slice));
+		cJSON_AddItemToObject(status, ks_get_str0(exp, "file"), file_status(exp, sec, NULL));
 		cJSON_AddItemToObject(desired, ks_name(sec), sec);
 	}
+	exports_status_write(e->cfg->exports_dir, status, e->status_written);
+	cJSON_Delete(status);
 	cJSON_ArrayForEach(sec, desired)
 		reconcile_one(e, sec, cJSON_GetObjectItemCaseSensitive(have, sec->string));
 	cJSON_ArrayForEach(obj, have)
@@ -487,6 +533,8 @@ struct exports *exports_new(const struct sliced_config *cfg, struct sync *sync)
 	e->parsed = cJSON_CreateArray();
 	e->desired = cJSON_CreateObject();
 	e->sent = cJSON_CreateObject();
+	e->errors = cJSON_CreateObject();
+	e->status_written = cJSON_CreateObject();
 	if (mkdir(cfg->exports_dir, 0755) && errno != EEXIST)
 		log_msg(LOG_WARNING, "exportsDir %s: %s", cfg->exports_dir, strerror(errno));
 	return e;
@@ -500,5 +548,7 @@ void exports_free(struct exports *e)
 	cJSON_Delete(e->parsed);
 	cJSON_Delete(e->desired);
 	cJSON_Delete(e->sent);
+	cJSON_Delete(e->errors);
+	cJSON_Delete(e->status_written);
 	free(e);
 }

@@ -24,11 +24,18 @@
  * (serviceName, serviceNamespace, sourceCluster, sliceName, serviceDiscoveryEndpoints,
  * serviceDiscoveryPorts, aliases) and status {exportStatus: READY | PENDING,
  * availableEndpoints, dnsName}. Exports removed from the directory are deleted.
+ *
+ * Beside each file, FILE.status (JSON) says what became of it, as KubeSlice's ServiceExport
+ * status does: {file, name, namespace, slice, exportStatus: READY | PENDING | ERROR,
+ * availableEndpoints, dnsName, endpoints[]{podName, cluster, nsmIp, dnsName, port}}, and
+ * for ERROR (a file with errors, a slice not on this cluster) the message. `sliced -e`
+ * shows them all.
  */
 #ifndef SLICED_EXPORTS_H
 #define SLICED_EXPORTS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 #include "config.h"
@@ -65,5 +72,17 @@ void exports_reconcile(struct exports *e, struct ipam *ipam);
 
 /* exports_services - a new array of import specs for the slice DNS: ours and imported. */
 cJSON *exports_services(struct exports *e);
+
+#define EXPORTS_STATUS_SUFFIX	".status"
+
+/*
+ * exports_status_write - status (file -> status object) into dir as FILE.status where it
+ * differs from written (file -> text), whose files not in status are removed; written is
+ * updated to what is on disk now.
+ */
+void exports_status_write(const char *dir, const cJSON *status, cJSON *written);
+
+/* exports_status_print - the status files in dir as a table (or JSON); 0 or -1. */
+int exports_status_print(const char *dir, bool json, FILE *out);
 
 #endif /* SLICED_EXPORTS_H */

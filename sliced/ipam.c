@@ -133,25 +133,11 @@ static cJSON *pool_to_json(const struct ipam_pool *p)
 static int pool_save(const struct ipam_pool *p)
 {
 	cJSON *root = pool_to_json(p);
-	char *text = cJSON_Print(root), *tmp = NULL;
-	int fd = -1, err = 0;
-	size_t len;
+	char *text = cJSON_Print(root);
+	int err;
 
 	cJSON_Delete(root);
-	if (!text || asprintf(&tmp, "%s.tmp", p->path) < 0) {
-		free(text);
-		return -ENOMEM;
-	}
-	len = strlen(text);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) ||
-	    rename(tmp, p->path))
-		err = -errno ?: -EIO;
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		unlink(tmp);
-	free(tmp);
+	err = text ? write_file_atomic(p->path, text, 0600) : -ENOMEM;
 	free(text);
 	return err;
 }

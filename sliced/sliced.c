@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "exports.h"
 #include "log.h"
 #include "services.h"
 #include "node.h"
@@ -127,22 +128,24 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: sliced [-f] [-v] [-t] [-c CONFIG]\n"
+		"       sliced -e [-j] [-c CONFIG]\n"
 		"  -c CONFIG  node settings (default " SLICED_CONFIG_DEFAULT ")\n"
 		"  -f         foreground: time-stamped log lines (default: systemd's journal)\n"
 		"  -v         verbose: debug lines too\n"
 		"  -t         check the configuration and exit\n"
+		"  -e         the status of the service exports (exportsDir) and exit; -j: JSON\n"
 		"Signals: TERM/INT stop (the data plane stays as it is), USR1 rekeys every tunnel.\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *path = SLICED_CONFIG_DEFAULT;
-	bool foreground = false, verbose = false, check = false;
+	bool foreground = false, verbose = false, check = false, exports = false, json = false;
 	struct sliced_config cfg;
 	char err[1024];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "c:fvth")) != -1) {
+	while ((opt = getopt(argc, argv, "c:fvtejh")) != -1) {
 		switch (opt) {
 		case 'c':
 			path = optarg;
@@ -155,6 +158,12 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			check = true;
+			break;
+		case 'e':
+			exports = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -174,6 +183,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_init(!foreground, verbose, cfg.cluster);
+	if (exports) {
+		opt = exports_status_print(cfg.exports_dir, json, stdout) ? 1 : 0;
+		config_free(&cfg);
+		return opt;
+	}
 	if (check) {
 		printf("%s: ok (cluster %s, namespace %s, controller %s)\n", path, cfg.cluster,
 		       cfg.ns, cfg.server);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -40,6 +43,25 @@ char *read_text_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+int write_file_atomic(const char *path, const char *text, unsigned int mode)
+{
+	size_t len = strlen(text);
+	char *tmp = NULL;
+	int fd, err = 0;
+
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return -ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) || rename(tmp, path))
+		err = -errno ?: -EIO;
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
 }
 
 uint64_t now_ms(void)

@@ -131,12 +131,54 @@ static void test_config_from_leases(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Status files beside the exports: written, kept when unchanged, removed, and shown. */
+static void test_status_files(void **state)
+{
+	char dir[] = "/tmp/test_exports.XXXXXX", path[128], cmd[64], *table = NULL;
+	cJSON *status = cJSON_Parse("{\"web.yaml\": {\"file\": \"web.yaml\", \"name\": \"web\","
+				    " \"namespace\": \"shop\", \"slice\": \"red\","
+				    " \"exportStatus\": \"READY\", \"availableEndpoints\": 2,"
+				    " \"dnsName\": \"web.shop.svc.slice.local\"},"
+				    " \"bad.yaml\": {\"file\": \"bad.yaml\","
+				    " \"exportStatus\": \"ERROR\","
+				    " \"message\": \"spec.slice: the name of a slice\"}}");
+	cJSON *written = cJSON_CreateObject();
+	size_t len = 0;
+	FILE *out;
+
+	assert_non_null(mkdtemp(dir));
+	exports_status_write(dir, status, written);
+	snprintf(path, sizeof(path), "%s/web.yaml.status", dir);
+	assert_int_equal(access(path, R_OK), 0);
+	snprintf(path, sizeof(path), "%s/bad.yaml.status", dir);
+	assert_int_equal(access(path, R_OK), 0);
+	out = open_memstream(&table, &len);
+	assert_int_equal(exports_status_print(dir, false, out), 0);
+	fclose(out);
+	assert_non_null(strstr(table, "shop/web"));
+	assert_non_null(strstr(table, "READY    2"));
+	assert_non_null(strstr(table, "ERROR"));
+	assert_non_null(strstr(table, "spec.slice: the name of a slice"));
+	free(table);
+
+	/* The bad file fixed or gone: its status goes too. */
+	cJSON_DeleteItemFromObject(status, "bad.yaml");
+	exports_status_write(dir, status, written);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(cJSON_GetArraySize(written), 1);
+	cJSON_Delete(status);
+	cJSON_Delete(written);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_config_from_leases),
+		cmocka_unit_test(test_status_files),
 	};
 
 	log_init(false, false, "c3");
