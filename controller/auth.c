@@ -12,7 +12,7 @@
 #include "api/json.h"
 #include "controller/auth.h"
 #include "controller/discovery.h"
-#include "controller/storage_objects.h"
+#include "controller/registry.h"
 
 #define CACHE_SIZE 64
 
@@ -25,7 +25,7 @@ struct ctl_auth {
 	struct ctl_store *st;
 	char admin_token[65];
 	pthread_mutex_t lock;		/* guards the cache */
-	uint64_t cache_gen;		/* st->secrets_gen the cache was filled at */
+	uint64_t cache_gen;		/* Secret writes when the cache was filled */
 	struct cached_token cache[CACHE_SIZE];
 	unsigned int cache_next;
 };
@@ -143,9 +143,7 @@ void ctl_auth_identify(struct ctl_auth *a, const char *authorization,
 		snprintf(id->user, sizeof(id->user), "kubernetes-admin");
 		return;
 	}
-	pthread_mutex_lock(&a->st->lock);
-	gen = a->st->secrets_gen;
-	pthread_mutex_unlock(&a->st->lock);
+	gen = ctl_obj_kind_writes(a->st, ks_resource_by_plural(KS_RES_SECRET));
 
 	pthread_mutex_lock(&a->lock);
 	if (gen != a->cache_gen) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Slice PKI with OpenSSL: CA per slice, gateway certificates, verification. */
+/* X.509 with OpenSSL: every certificate the controller mints (slice PKI, serving), and
+ * verification. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,30 +162,56 @@ struct cert_ext {
 	const char *value;
 };
 
-/*
- * A fresh key and its certificate for cn with the extensions exts, signed by the issuer's
- * key (self-signed when ca is NULL). Returns 0 with the PEMs, or -ENOMEM.
- */
-static int cert_make(const struct ctl_ca *ca, const char *cn, time_t not_before,
-		     time_t not_after, const struct cert_ext *exts, size_t n_exts,
-		     char **cert_pem, char **key_pem)
+/* The extensions of a profile, into exts (room for 6); returns how many. */
+static size_t profile_exts(const struct ctl_cert_profile *p, char *san, size_t san_len,
+			   struct cert_ext *exts)
 {
+	size_t n = 0;
+
+	if (p->is_ca) {
+		exts[n++] = (struct cert_ext){ NID_basic_constraints, "critical,CA:TRUE,pathlen:0" };
+		exts[n++] = (struct cert_ext){ NID_key_usage, "critical,keyCertSign,cRLSign" };
+		exts[n++] = (struct cert_ext){ NID_subject_key_identifier, "hash" };
+		return n;
+	}
+	exts[n++] = (struct cert_ext){ NID_basic_constraints, "critical,CA:FALSE" };
+	exts[n++] = (struct cert_ext){ NID_key_usage, "critical,digitalSignature" };
+	exts[n++] = (struct cert_ext){ NID_ext_key_usage, p->ext_key_usage };
+	if (p->san) {
+		snprintf(san, san_len, "%s", p->san);
+		exts[n++] = (struct cert_ext){ NID_subject_alt_name, san };
+	}
+	exts[n++] = (struct cert_ext){ NID_subject_key_identifier, "hash" };
+	exts[n++] = (struct cert_ext){ NID_authority_key_identifier, "keyid:always" };
+	return n;
+}
+
+int ctl_cert_mint(const struct ctl_ca *ca, const struct ctl_cert_profile *p,
+		  char **cert_pem, char **key_pem)
+{
+	struct cert_ext exts[6];
 	EVP_PKEY *key, *sign_key;
 	X509 *cert, *issuer;
+	char san[1024];
 	int err = -ENOMEM;
-	size_t i;
+	size_t i, n;
 
+	if (p->san && strlen(p->san) >= sizeof(san))
+		return -ENAMETOOLONG;
+	if (!ca && !p->is_ca)
+		return -EINVAL;
+	n = profile_exts(p, san, sizeof(san), exts);
 	key = key_generate();
 	if (!key)
 		return -ENOMEM;
-	cert = cert_new(key, cn, not_before, not_after);
+	cert = cert_new(key, p->cn, p->not_before, p->not_after);
 	if (!cert)
 		goto out;
 	issuer = ca ? ca->cert : cert;
 	sign_key = ca ? ca->key : key;
 	if (!X509_set_issuer_name(cert, X509_get_subject_name(issuer)))
 		goto out;
-	for (i = 0; i < n_exts; i++)
+	for (i = 0; i < n; i++)
 		if (!cert_add_ext(cert, issuer, exts[i].nid, exts[i].value))
 			goto out;
 	if (X509_sign(cert, sign_key, EVP_sha256()))
@@ -196,17 +224,17 @@ out:
 
 int ctl_ca_create(const char *slice, time_t now, char **cert_pem, char **key_pem)
 {
-	static const struct cert_ext exts[] = {
-		{ NID_basic_constraints, "critical,CA:TRUE,pathlen:0" },
-		{ NID_key_usage, "critical,keyCertSign,cRLSign" },
-		{ NID_subject_key_identifier, "hash" },
-	};
 	char cn[300];
+	struct ctl_cert_profile p = {
+		.cn = cn,
+		.is_ca = true,
+		.not_before = now - 3600,
+		.not_after = now + (time_t)CTL_CA_VALID_DAYS * 86400,
+	};
 
 	if ((size_t)snprintf(cn, sizeof(cn), "%s slice CA", slice) >= sizeof(cn))
 		return -ENAMETOOLONG;
-	return cert_make(NULL, cn, now - 3600, now + (time_t)CTL_CA_VALID_DAYS * 86400, exts,
-			 sizeof(exts) / sizeof(exts[0]), cert_pem, key_pem);
+	return ctl_cert_mint(NULL, &p, cert_pem, key_pem);
 }
 
 struct ctl_ca *ctl_ca_load(const char *cert_pem, const char *key_pem)
@@ -237,19 +265,17 @@ int ctl_ca_issue(const struct ctl_ca *ca, const char *identity, time_t not_befor
 		 time_t not_after, char **cert_pem, char **key_pem)
 {
 	char san[300];
-	const struct cert_ext exts[] = {
-		{ NID_basic_constraints, "critical,CA:FALSE" },
-		{ NID_key_usage, "critical,digitalSignature" },
-		{ NID_ext_key_usage, "serverAuth,clientAuth" },
-		{ NID_subject_alt_name, san },
-		{ NID_subject_key_identifier, "hash" },
-		{ NID_authority_key_identifier, "keyid:always" },
+	struct ctl_cert_profile p = {
+		.cn = identity,
+		.ext_key_usage = "serverAuth,clientAuth",
+		.san = san,
+		.not_before = not_before,
+		.not_after = not_after,
 	};
 
 	if ((size_t)snprintf(san, sizeof(san), "DNS:%s", identity) >= sizeof(san))
 		return -ENAMETOOLONG;
-	return cert_make(ca, identity, not_before, not_after, exts,
-			 sizeof(exts) / sizeof(exts[0]), cert_pem, key_pem);
+	return ctl_cert_mint(ca, &p, cert_pem, key_pem);
 }
 
 int ctl_cert_verify(const char *ca_pem, const char *cert_pem, const char *identity, time_t at)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Slice PKI: a CA per slice and one certificate per gateway, EC P-256 keys, ECDSA-SHA256
+ * Every certificate the controller mints: the slice PKI (a CA per slice and one certificate
+ * per gateway) and its own serving CA and certificate (tls.c). EC P-256 keys, ECDSA-SHA256
  * signatures, PEM encoded. A gateway certificate names the gateway in its subject CN and in
  * its only DNS subjectAltName, and is good for TLS client and server authentication (the
  * DTLS handshake between gateways authenticates both ends).
@@ -8,10 +9,37 @@
 #ifndef CONTROLLER_CERTS_H
 #define CONTROLLER_CERTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
 struct ctl_ca;
+
+/**
+ * struct ctl_cert_profile - what a certificate says
+ * @cn: subject common name
+ * @is_ca: a CA (basicConstraints CA:TRUE, pathlen 0; keyCertSign), self-signed; otherwise
+ *	   a leaf (digitalSignature) signed by the issuer
+ * @ext_key_usage: a leaf's extendedKeyUsage, "serverAuth" or "serverAuth,clientAuth"
+ * @san: a leaf's subjectAltName in OpenSSL's syntax ("DNS:a,IP:192.0.2.1"), or NULL
+ * @not_before: start of validity
+ * @not_after: end of validity
+ */
+struct ctl_cert_profile {
+	const char *cn;
+	bool is_ca;
+	const char *ext_key_usage;
+	const char *san;
+	time_t not_before;
+	time_t not_after;
+};
+
+/*
+ * A fresh key and a certificate for it as p says, signed by ca (a CA profile is
+ * self-signed: ca NULL). Returns 0 with malloc'ed PEM strings, or -errno.
+ */
+int ctl_cert_mint(const struct ctl_ca *ca, const struct ctl_cert_profile *p,
+		  char **cert_pem, char **key_pem);
 
 /* How long a slice CA is valid; gateway certificates roll under it. */
 #define CTL_CA_VALID_DAYS 3650

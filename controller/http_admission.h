@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "api/kubeslice.h"
-#include "controller/storage_objects.h"
+#include "controller/registry.h"
 
 /*
  * Checks and completes obj, a res about to be written. mode is the fieldValidation

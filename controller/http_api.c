@@ -95,17 +95,16 @@ static long peak_rss_kib(void)
 /* Prometheus text: what the benchmark waits on and reports. */
 static int metrics(struct ctl_api *api, struct ctl_http_conn *c)
 {
-	unsigned long long rv, queued, reconciled;
+	unsigned long long rv = ctl_obj_committed(api->st), queued, reconciled;
+	struct ctl_loop_stats ls;
 	bool reconciling;
 	char text[640];
 	int n;
 
-	pthread_mutex_lock(&api->st->lock);
-	rv = ctl_storage_committed(api->st->db);
-	queued = api->st->queue_len;
-	reconciled = api->st->reconciled;
-	reconciling = api->st->reconciling;
-	pthread_mutex_unlock(&api->st->lock);
+	ctl_loop_stats(api->loop, &ls);
+	queued = ls.queued;
+	reconciled = ls.reconciled;
+	reconciling = ls.reconciling;
 	n = snprintf(text, sizeof(text),
 		     "slice_controller_resource_version %llu\n"
 		     "slice_controller_reconcile_queue_length %llu\n"

@@ -5,16 +5,19 @@
 
 #include "controller/auth.h"
 #include "controller/http.h"
-#include "controller/storage_objects.h"
+#include "controller/reconcile_loop.h"
+#include "controller/registry.h"
 
 /**
  * struct ctl_api - what every request handler needs
  * @st: the object store
  * @auth: token lookup
+ * @loop: the reconcile loop, whose figures /metrics shows
  */
 struct ctl_api {
 	struct ctl_store *st;
 	struct ctl_auth *auth;
+	struct ctl_loop *loop;
 };
 
 /* Serves requests on c until the client closes it or a request asks to. */

@@ -556,7 +556,8 @@ static int delete_one(struct call *k, const char *name, const char *uid, const c
 		return cur ? 0 : -1;
 	}
 	cJSON_Delete(cur);
-	return ctl_obj_delete(k->api->st, k->t->res, k->t->ns, name, uid, rv, orphan, err, out);
+	return ctl_obj_delete(k->api->st, k->t->res, k->t->ns, name, uid, rv,
+			      orphan ? CTL_ORPHAN : 0, err, out);
 }
 
 static int do_delete(struct call *k)

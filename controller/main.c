@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "api/log.h"
 #include "controller/http_api.h"
 #include "controller/openapi.h"
 #include "controller/tls.h"
@@ -67,7 +68,7 @@ static int parse_uint(const char *s, const char *what, unsigned int *out)
 	unsigned long v = strtoul(s, &end, 10);
 
 	if (!*s || *end || v == 0 || v > 1000000000UL) {
-		fprintf(stderr, "slice-controller: %s: expected a positive number, got \"%s\"\n",
+		ks_log(LOG_ERR, "%s: expected a positive number, got \"%s\"",
 			what, s);
 		return -EINVAL;
 	}
@@ -116,7 +117,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	if (!o->data_dir || optind != argc || !o->cert != !o->key) {
-		fprintf(stderr, "slice-controller: %s\n",
+		ks_log(LOG_ERR, "%s",
 			!o->data_dir ? "--data-dir is required" :
 			optind != argc ? "unexpected argument" :
 			"--tls-cert and --tls-key go together");
@@ -150,7 +151,7 @@ static int split_listen(const char *listen_on, char *host, size_t len, char *por
 	snprintf(port, plen, "%s", colon + 1);
 	return 0;
 err:
-	fprintf(stderr, "slice-controller: --listen %s: expected ADDR:PORT\n", listen_on);
+	ks_log(LOG_ERR, "--listen %s: expected ADDR:PORT", listen_on);
 	return -EINVAL;
 }
 
@@ -163,13 +164,13 @@ static int open_listener(const char *host, const char *port)
 
 	rc = getaddrinfo(*host ? host : NULL, port, &hints, &ai);
 	if (rc) {
-		fprintf(stderr, "slice-controller: %s:%s: %s\n", host, port, gai_strerror(rc));
+		ks_log(LOG_ERR, "%s:%s: %s", host, port, gai_strerror(rc));
 		return -1;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 128)) {
-		fprintf(stderr, "slice-controller: listening on %s:%s: %s\n", host, port,
+		ks_log(LOG_ERR, "listening on %s:%s: %s", host, port,
 			strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -204,16 +205,9 @@ out:
 	return NULL;
 }
 
-struct reconciler_arg {
-	struct ctl_store *st;
-	unsigned int resync;
-};
-
-static void *run_reconciler(void *p)
+static void *run_loop(void *p)
 {
-	struct reconciler_arg *a = p;
-
-	ctl_store_run_reconciler(a->st, a->resync);
+	ctl_loop_run(p);
 	return NULL;
 }
 
@@ -236,7 +230,7 @@ static void accept_loop(int lfd, SSL_CTX *ctx, struct ctl_api *api)
 
 		if (fd < 0) {
 			if (errno != EINTR && errno != ECONNABORTED)
-				fprintf(stderr, "slice-controller: accept: %s\n", strerror(errno));
+				ks_log(LOG_ERR, "accept: %s", strerror(errno));
 			continue;
 		}
 		a = malloc(sizeof(*a));
@@ -275,11 +269,11 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ctl_api api = { 0 };
 	struct options o;
-	struct reconciler_arg rarg;
 	pthread_t reconciler;
 	SSL_CTX *ctx;
 	int lfd, ret = 1;
 
+	ks_log_init("slice-controller", false, false);
 	if (parse_args(argc, argv, &o) || split_listen(o.listen, host, sizeof(host), port,
 						       sizeof(port)))
 		return 2;
@@ -287,7 +281,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (mkdir(o.data_dir, 0700) && errno != EEXIST) {
-		fprintf(stderr, "slice-controller: creating %s: %s\n", o.data_dir,
+		ks_log(LOG_ERR, "creating %s: %s", o.data_dir,
 			strerror(errno));
 		return 1;
 	}
@@ -308,10 +302,10 @@ int main(int argc, char **argv)
 	lfd = open_listener(host, port);
 	if (!api.auth || lfd < 0)
 		goto out_store;
-	rarg = (struct reconciler_arg){ api.st, o.resync };
-	if (pthread_create(&reconciler, NULL, run_reconciler, &rarg))
+	api.loop = ctl_loop_new(api.st, o.resync);
+	if (!api.loop || pthread_create(&reconciler, NULL, run_loop, api.loop))
 		goto out_listen;
-	fprintf(stderr, "slice-controller: serving %s, kubeconfig %s/admin.kubeconfig\n", url,
+	ks_log(LOG_NOTICE, "serving %s, kubeconfig %s/admin.kubeconfig", url,
 		o.data_dir);
 	accept_loop(lfd, ctx, &api);
 	ctl_store_stop(api.st);
@@ -321,6 +315,8 @@ int main(int argc, char **argv)
 	close(lfd);
 	return ret;
 out_listen:
+	if (api.loop)
+		ctl_loop_free(api.loop);
 	close(lfd);
 out_store:
 	if (api.auth)

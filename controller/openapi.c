@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/json.h"
+#include "api/log.h"
 #include "controller/http_yaml.h"
 #include "controller/openapi.h"
 
@@ -304,7 +305,7 @@ int ctl_openapi_init(void)
 
 	source = ctl_yaml_parse((const char *)openapi_yaml, openapi_yaml_len, err, sizeof(err));
 	if (!source) {
-		fprintf(stderr, "slice-controller: built-in openapi.yaml: %s\n", err);
+		ks_log(LOG_ERR, "built-in openapi.yaml: %s", err);
 		cJSON_Delete(index);
 		return -EINVAL;
 	}

@@ -18,7 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "api/subnet.h"
-#include "controller/store.h"
+#include "controller/client.h"
 
 /**
  * struct ctl_member - one member cluster of a slice being reconciled

@@ -1,4 +1,4 @@
-# The reconcilers, validation and slice PKI of slice-controller (controller/store.h is
+# The reconcilers, validation and slice PKI of slice-controller (controller/client.h is
 # their contract with the API server). Include after mk/userspace.mk; paths are relative
 # to controller/. Link with -lsliceapi (api/) before $(CTL_RECONCILE_LIBS).
 CTL_RECONCILE_SRCS := reconcile.c reconcile_project.c reconcile_slice.c reconcile_gateway.c \

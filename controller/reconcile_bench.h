@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "controller/store.h"
+#include "controller/client.h"
 
 /**
  * ctl_reconcile_bench - reconcile a generated project and report on it

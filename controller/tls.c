@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509v3.h>
 
 #include "api/json.h"
+#include "api/log.h"
+#include "controller/certs.h"
 #include "controller/tls.h"
 
 #define CA_DAYS 3650
@@ -41,7 +40,7 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 	if (!ret && rename(tmp, path))
 		ret = -errno;
 	if (ret)
-		fprintf(stderr, "slice-controller: writing %s: %s\n", path, strerror(-ret));
+		ks_log(LOG_ERR, "writing %s: %s", path, strerror(-ret));
 	return ret;
 }
 
@@ -71,83 +70,6 @@ out:
 	return buf;
 }
 
-static int write_pem(const char *dir, const char *name, EVP_PKEY *key, X509 *cert)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *data;
-	long len;
-	int ret;
-
-	if (!bio)
-		return -ENOMEM;
-	if (key ? !PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) :
-		  !PEM_write_bio_X509(bio, cert)) {
-		BIO_free(bio);
-		return -EIO;
-	}
-	len = BIO_get_mem_data(bio, &data);
-	ret = write_file(dir, name, data, len, key ? 0600 : 0644);
-	BIO_free(bio);
-	return ret;
-}
-
-static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-	int ok;
-
-	X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (!ext)
-		return -EINVAL;
-	ok = X509_add_ext(cert, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -EINVAL;
-}
-
-/* A certificate for key with subject CN cn, signed by issuer (itself when NULL). */
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
-		       int days, const char *san)
-{
-	X509 *cert = X509_new();
-	unsigned char serial[16];
-	BIGNUM *bn;
-
-	if (!cert || RAND_bytes(serial, sizeof(serial)) != 1)
-		goto err;
-	serial[0] &= 0x7f;
-	bn = BN_bin2bn(serial, sizeof(serial), NULL);
-	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
-	BN_free(bn);
-	X509_set_version(cert, 2);
-	X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400);
-	X509_set_pubkey(cert, key);
-	X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
-				   (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(cert, X509_get_subject_name(issuer ? issuer : cert));
-	if (!issuer) {
-		if (add_ext(cert, cert, NID_basic_constraints, "critical,CA:TRUE") ||
-		    add_ext(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-		    add_ext(cert, cert, NID_subject_key_identifier, "hash"))
-			goto err;
-	} else {
-		if (add_ext(cert, issuer, NID_basic_constraints, "critical,CA:FALSE") ||
-		    add_ext(cert, issuer, NID_key_usage, "critical,digitalSignature") ||
-		    add_ext(cert, issuer, NID_ext_key_usage, "serverAuth") ||
-		    add_ext(cert, issuer, NID_authority_key_identifier, "keyid") ||
-		    add_ext(cert, issuer, NID_subject_alt_name, san))
-			goto err;
-	}
-	if (!X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256()))
-		goto err;
-	return cert;
-err:
-	X509_free(cert);
-	return NULL;
-}
-
 static int file_exists(const char *dir, const char *name)
 {
 	char path[4096];
@@ -156,13 +78,42 @@ static int file_exists(const char *dir, const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/* The serving CA and certificate, minted by certs.c; 0 or -errno. */
+static int mint_serving(const char *san, char **ca_pem, char **ca_key, char **cert_pem,
+			char **key_pem)
+{
+	time_t now = time(NULL);
+	struct ctl_cert_profile ca_p = {
+		.cn = "slice-controller-ca",
+		.is_ca = true,
+		.not_before = now - 3600,
+		.not_after = now + (time_t)CA_DAYS * 86400,
+	};
+	struct ctl_cert_profile server_p = {
+		.cn = "slice-controller",
+		.ext_key_usage = "serverAuth",
+		.san = san,
+		.not_before = now - 3600,
+		.not_after = now + (time_t)SERVER_DAYS * 86400,
+	};
+	struct ctl_ca *ca;
+	int ret;
+
+	ret = ctl_cert_mint(NULL, &ca_p, ca_pem, ca_key);
+	if (ret)
+		return ret;
+	ca = ctl_ca_load(*ca_pem, *ca_key);
+	ret = ca ? ctl_cert_mint(ca, &server_p, cert_pem, key_pem) : -EINVAL;
+	ctl_ca_free(ca);
+	return ret;
+}
+
 int ctl_tls_bootstrap(const char *dir, const char *host)
 {
-	EVP_PKEY *ca_key = NULL, *key = NULL;
-	X509 *ca = NULL, *cert = NULL;
+	char *ca_pem = NULL, *ca_key = NULL, *cert_pem = NULL, *key_pem = NULL;
 	struct in6_addr addr;
 	char san[512];
-	int ret = -EIO;
+	int ret;
 
 	if (file_exists(dir, "server.crt") && file_exists(dir, "server.key") &&
 	    file_exists(dir, "ca.crt"))
@@ -173,39 +124,30 @@ int ctl_tls_bootstrap(const char *dir, const char *host)
 		snprintf(san + strlen(san), sizeof(san) - strlen(san), ",%s:%s",
 			 inet_pton(AF_INET, host, &addr) == 1 ||
 			 inet_pton(AF_INET6, host, &addr) == 1 ? "IP" : "DNS", host);
-	ca_key = EVP_EC_gen("P-256");
-	key = EVP_EC_gen("P-256");
-	if (!ca_key || !key)
-		goto out;
-	ca = make_cert(ca_key, "slice-controller-ca", NULL, NULL, CA_DAYS, NULL);
-	if (!ca)
-		goto out;
-	cert = make_cert(key, "slice-controller", ca, ca_key, SERVER_DAYS, san);
-	if (!cert)
-		goto out;
+	ret = mint_serving(san, &ca_pem, &ca_key, &cert_pem, &key_pem);
 	/* The certificate last: its presence says the set is complete. */
-	ret = write_pem(dir, "ca.key", ca_key, NULL);
 	if (!ret)
-		ret = write_pem(dir, "ca.crt", NULL, ca);
+		ret = write_file(dir, "ca.key", ca_key, strlen(ca_key), 0600);
 	if (!ret)
-		ret = write_pem(dir, "server.key", key, NULL);
+		ret = write_file(dir, "ca.crt", ca_pem, strlen(ca_pem), 0644);
 	if (!ret)
-		ret = write_pem(dir, "server.crt", NULL, cert);
-out:
-	if (ret)
+		ret = write_file(dir, "server.key", key_pem, strlen(key_pem), 0600);
+	if (!ret)
+		ret = write_file(dir, "server.crt", cert_pem, strlen(cert_pem), 0644);
+	if (ret) {
+		ks_log(LOG_ERR, "creating the serving certificate in %s: %s", dir, strerror(-ret));
 		ERR_print_errors_fp(stderr);
-	X509_free(cert);
-	X509_free(ca);
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(ca_key);
+	}
+	free(ca_pem);
+	free(cert_pem);
+	ctl_secret_free(ca_key);
+	ctl_secret_free(key_pem);
 	return ret;
 }
 
 int ctl_tls_admin_token(const char *dir, char *token)
 {
 	char path[4096], *data;
-	unsigned char raw[32];
-	int ret;
 
 	snprintf(path, sizeof(path), "%s/admin.token", dir);
 	data = read_file(path, NULL);
@@ -214,15 +156,12 @@ int ctl_tls_admin_token(const char *dir, char *token)
 		free(data);
 		if (strlen(token) == 64)
 			return 0;
-		fprintf(stderr, "slice-controller: %s: expected 64 hex digits\n", path);
+		ks_log(LOG_ERR, "%s: expected 64 hex digits", path);
 		return -EINVAL;
 	}
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
+	if (ctl_random_hex(token, 32))
 		return -EIO;
-	for (size_t i = 0; i < sizeof(raw); i++)
-		sprintf(token + 2 * i, "%02x", raw[i]);
-	ret = write_file(dir, "admin.token", token, 64, 0600);
-	return ret;
+	return write_file(dir, "admin.token", token, 64, 0600);
 }
 
 int ctl_tls_write_kubeconfig(const char *dir, const char *server, const char *ca_file,
@@ -233,7 +172,7 @@ int ctl_tls_write_kubeconfig(const char *dir, const char *server, const char *ca
 	int n, ret;
 
 	if (!ca) {
-		fprintf(stderr, "slice-controller: reading %s: %s\n", ca_file, strerror(errno));
+		ks_log(LOG_ERR, "reading %s: %s", ca_file, strerror(errno));
 		return -errno;
 	}
 	ca64 = ks_b64_encode(ca, len);
@@ -290,7 +229,7 @@ SSL_CTX *ctl_tls_server_ctx(const char *cert_file, const char *key_file)
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
-		fprintf(stderr, "slice-controller: cannot use certificate %s with key %s:\n",
+		ks_log(LOG_ERR, "cannot use certificate %s with key %s:",
 			cert_file, key_file);
 		goto err;
 	}

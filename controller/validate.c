@@ -12,7 +12,7 @@
 #include "api/json.h"
 #include "api/kubeslice.h"
 #include "api/qos.h"
-#include "controller/store.h"
+#include "controller/client.h"
 #include "controller/validate.h"
 
 void ctl_cause(struct ctl_check *c, const char *field, const char *reason, const char *fmt, ...)

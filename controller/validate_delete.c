@@ -10,7 +10,7 @@
 
 #include "api/json.h"
 #include "api/kubeslice.h"
-#include "controller/store.h"
+#include "controller/client.h"
 #include "controller/validate.h"
 
 static bool is_default_slice_name(const char *project, const char *slice)

@@ -16,7 +16,7 @@
 #include "api/kubeslice.h"
 #include "api/qos.h"
 #include "api/subnet.h"
-#include "controller/store.h"
+#include "controller/client.h"
 #include "controller/validate.h"
 
 /* KubeSlice's longest project name, so that derived names stay within limits. */

@@ -13,7 +13,7 @@
 #include "api/kubeslice.h"
 #include "api/qos.h"
 #include "api/subnet.h"
-#include "controller/store.h"
+#include "controller/client.h"
 #include "controller/validate.h"
 
 #define NO_NETWORK	"no-network"

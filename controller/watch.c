@@ -26,6 +26,7 @@ static const char *const type_names[] = {
 
 struct pending {
 	enum ctl_change_type type;
+	uint64_t rv;
 	char *body;
 };
 
@@ -44,6 +45,7 @@ static int collect(void *arg, const struct ctl_change *c)
 	if (strcmp(c->resource, b->w->res->plural) || (b->w->ns && strcmp(c->ns, b->w->ns)))
 		return 0;
 	b->items[b->n].type = c->type;
+	b->items[b->n].rv = c->rv;
 	b->items[b->n].body = strdup(c->body);
 	b->n++;
 	return 0;
@@ -79,7 +81,8 @@ static int send_batch(struct ctl_http_conn *c, struct batch *b)
 	int ret = 0;
 
 	for (unsigned int i = 0; i < b->n; i++) {
-		cJSON *obj = ret ? NULL : cJSON_Parse(b->items[i].body);
+		cJSON *obj = ret || !b->items[i].body ? NULL :
+			     ctl_obj_decode(b->items[i].body, b->items[i].rv);
 
 		if (obj && wanted(b->w, obj))
 			ret = send_event(c, type_names[b->items[i].type], obj);
@@ -162,20 +165,12 @@ static bool next_batch(struct ctl_store *st, struct batch *b, bool *expired,
 		       uint64_t *oldest)
 {
 	struct timespec until;
-	uint64_t upto;
 	bool running;
 
 	deadline_in(&until, POLL_MS);
-	pthread_mutex_lock(&st->lock);
-	while (!st->stopping && ctl_storage_committed(st->db) <= b->last)
-		if (pthread_cond_timedwait(&st->changed, &st->lock, &until) == ETIMEDOUT)
-			break;
-	upto = ctl_storage_committed(st->db);
-	running = !st->stopping;
-	pthread_mutex_unlock(&st->lock);
-	/* Read without the store lock, so that many watchers do not hold up writers. */
-	*expired = ctl_storage_snapshot_history(st->db, b->last, upto, BATCH, collect, b,
-						oldest) == -ERANGE;
+	/* Read without any lock held, so that many watchers do not hold up writers. */
+	*expired = ctl_obj_changes(st, b->last, BATCH, &until, collect, b, oldest,
+				   &running) == -ERANGE;
 	return running;
 }
 

@@ -9,7 +9,7 @@
 #include "api/kubeslice.h"
 #include "controller/auth.h"
 #include "controller/http.h"
-#include "controller/storage_objects.h"
+#include "controller/registry.h"
 
 /**
  * struct ctl_watch - what one watch request asks for

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "controller/reconcile_bench.h"
-#include "controller/storage_objects.h"
+#include "controller/registry.h"
 
 int main(int argc, char **argv)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * An in-memory stand-in for the API server's store (controller/store.h), for host tests of
+ * An in-memory stand-in for the API server's store (controller/client.h), for host tests of
  * the reconcilers: same contract (apply writes only what differs, status left alone, label
  * selectors), plus counters of what was written so tests can check idempotence.
  */
@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "controller/store.h"
+#include "controller/client.h"
 
 /**
  * struct fake_counts - what the store was asked to change

@@ -5,7 +5,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "controller/store.h"
+#include "controller/client.h"
 
 #define NS "kubeslice-acme"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "controller/storage_select.h"
+#include "controller/selector.h"
 
 static const char obj_json[] =
 	"{\"metadata\":{\"name\":\"red\",\"namespace\":\"ns1\","

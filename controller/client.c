@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The store as the reconcilers see it (store.h), on top of the object layer. Reconciler
- * writes are not validated (they derive objects from validated ones) and keep the status
- * they carry on create.
+ * The store as the reconcilers and validation see it (client.h), on top of the registry.
+ * Reads include the controller's own writes not committed yet. Writes are the
+ * controller's own (CTL_INTERNAL: grouped into fewer commits, told apart in the change
+ * history), are not validated (they derive objects from validated ones) and keep the
+ * status they carry on create.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,7 +15,11 @@
 #include <time.h>
 
 #include "api/json.h"
-#include "controller/storage_objects.h"
+#include "api/log.h"
+#include "controller/registry.h"
+
+/* Writes that lose a race with another writer are compared again this often. */
+#define APPLY_RETRIES 8
 
 static const struct ks_resource *resource(const char *plural)
 {
@@ -32,7 +38,7 @@ cJSON *ctl_store_get(struct ctl_store *st, const char *plural, const char *ns,
 
 	if (!res)
 		return NULL;
-	obj = ctl_obj_get(st, res, ns, name);
+	obj = ctl_obj_get_latest(st, res, ns, name);
 	if (!obj)
 		errno = ENOENT;
 	return obj;
@@ -49,11 +55,11 @@ cJSON *ctl_store_list(struct ctl_store *st, const char *plural, const char *ns,
 	if (!res)
 		return NULL;
 	if (ctl_selector_parse(label_selector, NULL, &sel, err, sizeof(err))) {
-		fprintf(stderr, "slice-controller: bad selector from a reconciler: %s\n", err);
+		ks_log(LOG_ERR, "bad selector from a reconciler: %s", err);
 		errno = EINVAL;
 		return NULL;
 	}
-	items = ctl_obj_list(st, res, ns, sel, NULL);
+	items = ctl_obj_list_latest(st, res, ns, sel);
 	ctl_selector_free(sel);
 	return items;
 }
@@ -75,8 +81,8 @@ static int status_errno(const struct ctl_status *err)
 static int failed(const char *what, const char *plural, const cJSON *obj,
 		  struct ctl_status *err)
 {
-	fprintf(stderr, "slice-controller: %s %s %s/%s: %s\n", what, plural,
-		ks_namespace(obj) ? ks_namespace(obj) : "", ks_name(obj), err->message);
+	ks_log(LOG_WARNING, "%s %s %s/%s: %s", what, plural,
+	       ks_namespace(obj) ? ks_namespace(obj) : "", ks_name(obj), err->message);
 	cJSON_Delete(err->causes);
 	return status_errno(err);
 }
@@ -124,34 +130,48 @@ static cJSON *apply_onto(const cJSON *cur, const cJSON *obj)
 	return next;
 }
 
+/* Creates obj or updates the stored cur (read at its resourceVersion) towards it. */
+static int apply_once(struct ctl_store *st, const struct ks_resource *res, const cJSON *obj,
+		      struct ctl_status *err)
+{
+	const char *ns = ks_namespace(obj);
+	cJSON *cur, *next, *out = NULL;
+	int ret;
+
+	cur = ctl_obj_get_latest(st, res, ns, ks_name(obj));
+	if (!cur) {
+		next = cJSON_Duplicate(obj, true);
+		ret = ctl_obj_create(st, res, ns, next, CTL_KEEP_STATUS | CTL_INTERNAL, err, &out);
+	} else if (!apply_differs(cur, obj)) {
+		cJSON_Delete(cur);
+		return 0;
+	} else {
+		/* Conditional on cur's resourceVersion: get-compare-write is one step. */
+		next = apply_onto(cur, obj);
+		ret = ctl_obj_update(st, res, ns, ks_name(obj), next, CTL_INTERNAL, err, &out);
+	}
+	cJSON_Delete(cur);
+	cJSON_Delete(next);
+	cJSON_Delete(out);
+	return ret;
+}
+
 int ctl_store_apply(struct ctl_store *st, const char *plural, const cJSON *obj)
 {
 	const struct ks_resource *res = resource(plural);
 	struct ctl_status err = { 0 };
-	cJSON *cur, *next, *out = NULL;
-	const char *ns = ks_namespace(obj);
 	int ret;
 
 	if (!res || !ks_name(obj))
 		return -EINVAL;
-	/* The lock is recursive: get-compare-write is one step for other writers. */
-	ctl_store_lock(st);
-	cur = ctl_obj_get(st, res, ns, ks_name(obj));
-	if (!cur) {
-		next = cJSON_Duplicate(obj, true);
-		ret = ctl_obj_create(st, res, ns, next, CTL_KEEP_STATUS, &err, &out);
-	} else if (!apply_differs(cur, obj)) {
-		ctl_store_unlock(st);
-		cJSON_Delete(cur);
-		return 0;
-	} else {
-		next = apply_onto(cur, obj);
-		ret = ctl_obj_update(st, res, ns, ks_name(obj), next, CTL_FORCE, &err, &out);
+	for (int i = 0; i < APPLY_RETRIES; i++) {
+		ret = apply_once(st, res, obj, &err);
+		if (!ret || err.code != 409)
+			break;
+		/* Someone else wrote it between the read and the write: compare again. */
+		cJSON_Delete(err.causes);
+		err = (struct ctl_status){ 0 };
 	}
-	ctl_store_unlock(st);
-	cJSON_Delete(cur);
-	cJSON_Delete(next);
-	cJSON_Delete(out);
 	return ret ? failed("applying", plural, obj, &err) : 0;
 }
 
@@ -166,7 +186,7 @@ int ctl_store_apply_status(struct ctl_store *st, const char *plural, const cJSON
 		return -EINVAL;
 	copy = cJSON_Duplicate(obj, true);
 	ret = ctl_obj_update(st, res, ks_namespace(obj), ks_name(obj), copy,
-			     CTL_STATUS_ONLY | CTL_FORCE, &err, &out);
+			     CTL_STATUS_ONLY | CTL_FORCE | CTL_INTERNAL, &err, &out);
 	cJSON_Delete(copy);
 	cJSON_Delete(out);
 	return ret ? failed("writing status of", plural, obj, &err) : 0;
@@ -181,7 +201,7 @@ int ctl_store_delete(struct ctl_store *st, const char *plural, const char *ns,
 
 	if (!res)
 		return -EINVAL;
-	if (ctl_obj_delete(st, res, ns, name, NULL, NULL, false, &err, &out))
+	if (ctl_obj_delete(st, res, ns, name, NULL, NULL, CTL_INTERNAL, &err, &out))
 		return err.code == 404 ? 0 : -EIO;
 	cJSON_Delete(out);
 	return 0;
@@ -216,6 +236,22 @@ static cJSON *involved_object(const cJSON *about)
 	return ref;
 }
 
+static cJSON *new_event(const cJSON *about, const char *ns, const char *name,
+			const char *type, const char *reason, const char *message, const char *ts)
+{
+	cJSON *ev = ks_object_new(KS_API_CORE, "Event", ns, name);
+
+	ks_set(ev, "involvedObject", involved_object(about));
+	ks_set_str(ev, "reason", reason);
+	ks_set_str(ev, "message", message);
+	ks_set_str(ev, "type", type);
+	ks_set_int(ev, "count", 1);
+	ks_set_str(ev, "firstTimestamp", ts);
+	ks_set_str(ev, "lastTimestamp", ts);
+	ks_set_str(ks_ensure(ev, "source"), "component", "slice-controller");
+	return ev;
+}
+
 void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type,
 		      const char *reason, const char *fmt, ...)
 {
@@ -235,30 +271,26 @@ void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type
 	ks_time_format(time(NULL), ts);
 	snprintf(name, sizeof(name), "%.200s.%016llx", ks_name(about),
 		 (unsigned long long)event_hash(parts));
-	ctl_store_lock(st);
-	ev = ctl_obj_get(st, res, ns, name);
-	if (ev) {
-		/* A repeat bumps the count, as client-go's event recorder does. */
-		ks_get_int(ev, "count", &count);
-		ks_set_int(ev, "count", count + 1);
-		ks_set_str(ev, "lastTimestamp", ts);
-		ret = ctl_obj_update(st, res, ns, name, ev, CTL_FORCE, &err, &out);
-	} else {
-		ev = ks_object_new(KS_API_CORE, "Event", ns, name);
-		ks_set(ev, "involvedObject", involved_object(about));
-		ks_set_str(ev, "reason", reason);
-		ks_set_str(ev, "message", message);
-		ks_set_str(ev, "type", type);
-		ks_set_int(ev, "count", 1);
-		ks_set_str(ev, "firstTimestamp", ts);
-		ks_set_str(ev, "lastTimestamp", ts);
-		ks_set_str(ks_ensure(ev, "source"), "component", "slice-controller");
-		ret = ctl_obj_create(st, res, ns, ev, 0, &err, &out);
+	for (int i = 0; i < APPLY_RETRIES; i++) {
+		ev = ctl_obj_get_latest(st, res, ns, name);
+		if (ev) {
+			/* A repeat bumps the count, as client-go's event recorder does. */
+			ks_get_int(ev, "count", &count);
+			ks_set_int(ev, "count", count + 1);
+			ks_set_str(ev, "lastTimestamp", ts);
+			ret = ctl_obj_update(st, res, ns, name, ev, CTL_INTERNAL, &err, &out);
+		} else {
+			ev = new_event(about, ns, name, type, reason, message, ts);
+			ret = ctl_obj_create(st, res, ns, ev, CTL_INTERNAL, &err, &out);
+		}
+		if (!ret || err.code != 409)
+			break;
+		cJSON_Delete(ev);
+		ev = NULL;
+		err = (struct ctl_status){ 0 };
 	}
-	ctl_store_unlock(st);
 	if (ret)
-		fprintf(stderr, "slice-controller: recording event %s: %s\n", reason,
-			err.message);
+		ks_log(LOG_WARNING, "recording event %s: %s", reason, err.message);
 	cJSON_Delete(ev);
 	cJSON_Delete(out);
 }

@@ -3,8 +3,8 @@
  * Kubernetes label selectors (=, ==, !=, in, notin, exists, !) and field selectors
  * (=, ==, != on dotted paths such as metadata.name or involvedObject.uid) over objects.
  */
-#ifndef CONTROLLER_STORAGE_SELECT_H
-#define CONTROLLER_STORAGE_SELECT_H
+#ifndef CONTROLLER_SELECTOR_H
+#define CONTROLLER_SELECTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,4 +26,4 @@ bool ctl_selector_match(const struct ctl_selector *sel, const cJSON *obj);
 bool ctl_selector_may_match(const struct ctl_selector *sel, const char *json);
 void ctl_selector_free(struct ctl_selector *sel);
 
-#endif /* CONTROLLER_STORAGE_SELECT_H */
+#endif /* CONTROLLER_SELECTOR_H */

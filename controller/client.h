@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The controller's object store as the reconcilers see it: the contract between the API
- * server (HTTP, storage, watch) and the reconcilers (SliceConfig -> Worker* objects, certs).
+ * The client of the controller's object store, as the reconcilers and validation see it:
+ * the contract between the API server (HTTP, registry, engine, watch) and the reconcilers
+ * (SliceConfig -> Worker* objects, certs). Reads include the controller's own writes that
+ * are not committed yet; writes through it are the controller's own.
  *
  * Objects are cJSON trees in Kubernetes shape (apiVersion, kind, metadata, spec, status).
  * Resources are named by their plural ("sliceconfigs", "workerslicegateways", "secrets").
  * Ownership of every returned tree passes to the caller.
  */
-#ifndef CONTROLLER_STORE_H
-#define CONTROLLER_STORE_H
+#ifndef CONTROLLER_CLIENT_H
+#define CONTROLLER_CLIENT_H
 
 #include <cjson/cJSON.h>
 
@@ -53,11 +55,11 @@ int ctl_validate(struct ctl_store *st, const char *resource, const cJSON *old,
 
 /*
  * Reconcile everything derived from one object after it changed or was deleted (obj is
- * the last known state; deleted says which). Called by the server from its reconcile
- * thread, never concurrently with itself. Also called periodically with obj NULL for a
- * full resync (certificate rotation, repair of derived objects).
+ * the last known state; deleted says which). Called by the reconcile loop (reconcile_loop.h)
+ * for each key of its work queue, never concurrently with itself. Also called periodically
+ * with obj NULL for a full resync (certificate rotation, repair of derived objects).
  */
 void ctl_reconcile(struct ctl_store *st, const char *resource, const cJSON *obj,
 		   int deleted);
 
-#endif /* CONTROLLER_STORE_H */
+#endif /* CONTROLLER_CLIENT_H */

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SQLite in WAL mode with synchronous=FULL: a commit returns after the log is fsynced, and
+ * a crash at any point leaves either the whole transaction or none of it. WAL also lets a
+ * second connection read the last committed snapshot while the writer's transaction is
+ * open, which is how gets and lists see only what is durable.
+ *
+ * The history table is the watch cache; it is pruned to the newest `history` changes, and
+ * meta.compacted records where it starts so that older watches get 410 Gone even after a
+ * restart. meta.rv is the resourceVersion counter, committed with the data it numbers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "api/log.h"
+#include "controller/engine.h"
+
+/* Prune at most once per this many writes rather than on every one. */
+#define PRUNE_EVERY 256
+/* A batch commits at least this often, bounding the work a crash can lose. */
+#define BATCH_MAX 512
+
+enum {
+	Q_GET, Q_SCAN_ALL, Q_SCAN_NS, Q_HISTORY, Q_PUT, Q_DEL, Q_LOG, Q_META, Q_META_GET,
+	Q_PRUNE, Q_BEGIN, Q_BEGIN_READ, Q_COMMIT, Q_ROLLBACK, Q_COUNT
+};
+
+static const char *const queries[Q_COUNT] = {
+	[Q_GET] = "SELECT body, rv FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
+	[Q_SCAN_ALL] = "SELECT body, rv FROM objects WHERE resource=?1 ORDER BY ns, name",
+	[Q_SCAN_NS] = "SELECT body, rv FROM objects WHERE resource=?1 AND ns=?2 ORDER BY name",
+	[Q_HISTORY] = "SELECT rv, type, resource, ns, name, body, internal FROM history "
+		      "WHERE rv>?1 AND rv<=?2 ORDER BY rv LIMIT ?3",
+	[Q_PUT] = "INSERT OR REPLACE INTO objects(resource, ns, name, body, rv) "
+		  "VALUES(?1,?2,?3,?4,?5)",
+	[Q_DEL] = "DELETE FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
+	[Q_LOG] = "INSERT INTO history(rv, type, resource, ns, name, body, internal) "
+		  "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+	[Q_META] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+	[Q_META_GET] = "SELECT value FROM meta WHERE key=?1",
+	[Q_PRUNE] = "DELETE FROM history WHERE rv<=?1",
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_BEGIN_READ] = "BEGIN",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=FULL;"
+	"CREATE TABLE IF NOT EXISTS objects(resource TEXT NOT NULL, ns TEXT NOT NULL,"
+	" name TEXT NOT NULL, body TEXT NOT NULL, rv INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY(resource, ns, name)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS history(rv INTEGER PRIMARY KEY, type INTEGER NOT NULL,"
+	" resource TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
+	" internal INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+
+/* Databases written before rows carried their resourceVersion: it was only in the body. */
+static const char migrate_rv[] =
+	"BEGIN IMMEDIATE;"
+	"ALTER TABLE objects ADD COLUMN rv INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE objects SET rv=CAST(json_extract(body, '$.metadata.resourceVersion') AS INTEGER);"
+	"ALTER TABLE history ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;"
+	"COMMIT;";
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q_COUNT];
+};
+
+/**
+ * struct ctl_engine - the database
+ * @lock: serializes @w and every field below but @r, @rlock and @history
+ * @changed: broadcast when @committed advances and on stop
+ * @w: the writer connection
+ * @r: the snapshot reader connection
+ * @rlock: serializes use of @r
+ * @rv: last resourceVersion written (in the open transaction, if any)
+ * @committed: last resourceVersion committed
+ * @compacted: history holds every committed change after this
+ * @pending_compacted: @compacted once the open transaction commits
+ * @history: changes of history to keep
+ * @since_prune: writes since the last pruning
+ * @in_txn: @w has a transaction open
+ * @batch_writes: grouped writes in the open transaction
+ * @stopping: ctl_engine_stop() was called
+ */
+struct ctl_engine {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct conn w;
+	struct conn r;
+	pthread_mutex_t rlock;
+	uint64_t rv;
+	uint64_t committed;
+	uint64_t compacted;
+	uint64_t pending_compacted;
+	unsigned int history;
+	unsigned int since_prune;
+	bool in_txn;
+	unsigned int batch_writes;
+	bool stopping;
+};
+
+static sqlite3_stmt *query(struct conn *c, int which)
+{
+	sqlite3_stmt *q = c->q[which];
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return q;
+}
+
+static int step(struct conn *c, sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	ks_log(LOG_ERR, "storage: %s", sqlite3_errmsg(c->db));
+	return -EIO;
+}
+
+static uint64_t meta_read(struct conn *c, const char *key)
+{
+	sqlite3_stmt *q = query(c, Q_META_GET);
+	uint64_t val = 0;
+
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		val = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return val;
+}
+
+/* Adds the rv columns to a database of the previous layout; nothing on a current one. */
+static int migrate(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *q;
+	bool old_layout = false;
+
+	/* A new database has no objects table yet: the schema makes the current one. */
+	if (sqlite3_prepare_v2(db, "SELECT count(*) > 0 AND sum(name = 'rv') = 0 FROM "
+			       "pragma_table_info('objects')", -1, &q, NULL) != SQLITE_OK)
+		return -EIO;
+	old_layout = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (!old_layout)
+		return 0;
+	if (sqlite3_exec(db, migrate_rv, NULL, NULL, NULL) != SQLITE_OK) {
+		ks_log(LOG_ERR, "%s: upgrading the schema: %s", path, sqlite3_errmsg(db));
+		return -EIO;
+	}
+	ks_log(LOG_NOTICE, "%s: schema upgraded (rows carry their resourceVersion)", path);
+	return 0;
+}
+
+static int conn_open(struct conn *c, const char *path, bool writer)
+{
+	if (sqlite3_open(path, &c->db) != SQLITE_OK ||
+	    sqlite3_busy_timeout(c->db, 10000) != SQLITE_OK ||
+	    (writer && migrate(c->db, path)) ||
+	    sqlite3_exec(c->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
+		return -EIO;
+	}
+	for (int i = 0; i < Q_COUNT; i++)
+		if (sqlite3_prepare_v3(c->db, queries[i], -1, SQLITE_PREPARE_PERSISTENT, &c->q[i],
+				       NULL) != SQLITE_OK) {
+			ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
+			return -EIO;
+		}
+	return 0;
+}
+
+static void conn_close(struct conn *c)
+{
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(c->q[i]);
+	sqlite3_close(c->db);
+}
+
+int ctl_engine_open(const char *dir, unsigned int history, struct ctl_engine **out)
+{
+	struct ctl_engine *e = calloc(1, sizeof(*e));
+	pthread_condattr_t cattr;
+	char path[4096];
+
+	if (!e)
+		return -ENOMEM;
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->rlock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->changed, &cattr);
+	pthread_condattr_destroy(&cattr);
+	e->history = history;
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	if (conn_open(&e->w, path, true) || conn_open(&e->r, path, false)) {
+		ctl_engine_close(e);
+		return -EIO;
+	}
+	e->rv = e->committed = meta_read(&e->w, "rv");
+	e->compacted = e->pending_compacted = meta_read(&e->w, "compacted");
+	*out = e;
+	return 0;
+}
+
+void ctl_engine_close(struct ctl_engine *e)
+{
+	conn_close(&e->r);
+	conn_close(&e->w);
+	pthread_cond_destroy(&e->changed);
+	pthread_mutex_destroy(&e->rlock);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+uint64_t ctl_engine_committed(struct ctl_engine *e)
+{
+	uint64_t rv;
+
+	pthread_mutex_lock(&e->lock);
+	rv = e->committed;
+	pthread_mutex_unlock(&e->lock);
+	return rv;
+}
+
+/* The row's body (malloc'd) and resourceVersion, or NULL. */
+static char *get(struct conn *c, const char *resource, const char *ns, const char *name,
+		 uint64_t *rv)
+{
+	sqlite3_stmt *q = query(c, Q_GET);
+	char *body = NULL;
+
+	sqlite3_bind_text(q, 1, resource, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		body = strdup((const char *)sqlite3_column_text(q, 0));
+		if (rv)
+			*rv = (uint64_t)sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	return body;
+}
+
+static int scan(struct conn *c, const char *resource, const char *ns, ctl_row_fn fn,
+		void *arg)
+{
+	sqlite3_stmt *q = query(c, ns ? Q_SCAN_NS : Q_SCAN_ALL);
+	int ret = 0;
+
+	sqlite3_bind_text(q, 1, resource, -1, SQLITE_STATIC);
+	if (ns)
+		sqlite3_bind_text(q, 2, ns, -1, SQLITE_STATIC);
+	while (!ret && sqlite3_step(q) == SQLITE_ROW)
+		ret = fn(arg, (const char *)sqlite3_column_text(q, 0),
+			 (uint64_t)sqlite3_column_int64(q, 1));
+	sqlite3_reset(q);
+	return ret;
+}
+
+char *ctl_engine_get(struct ctl_engine *e, const char *resource, const char *ns,
+		     const char *name, bool latest, uint64_t *rv)
+{
+	pthread_mutex_t *lock = latest ? &e->lock : &e->rlock;
+	char *body;
+
+	pthread_mutex_lock(lock);
+	body = get(latest ? &e->w : &e->r, resource, ns, name, rv);
+	pthread_mutex_unlock(lock);
+	return body;
+}
+
+int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns, bool latest,
+		    ctl_row_fn fn, void *arg, uint64_t *at)
+{
+	int ret;
+
+	if (latest) {
+		pthread_mutex_lock(&e->lock);
+		*at = e->rv;
+		ret = scan(&e->w, resource, ns, fn, arg);
+		pthread_mutex_unlock(&e->lock);
+		return ret;
+	}
+	pthread_mutex_lock(&e->rlock);
+	/* One read transaction: the objects and the counter come from the same commit. */
+	ret = step(&e->r, query(&e->r, Q_BEGIN_READ));
+	if (!ret) {
+		*at = meta_read(&e->r, "rv");
+		ret = scan(&e->r, resource, ns, fn, arg);
+		step(&e->r, query(&e->r, Q_COMMIT));
+	}
+	pthread_mutex_unlock(&e->rlock);
+	return ret;
+}
+
+int ctl_engine_history(struct ctl_engine *e, uint64_t after, uint64_t upto,
+		       unsigned int limit, ctl_change_fn fn, void *arg, uint64_t *oldest)
+{
+	sqlite3_stmt *q;
+	int ret;
+
+	pthread_mutex_lock(&e->rlock);
+	ret = step(&e->r, query(&e->r, Q_BEGIN_READ));
+	if (ret)
+		goto out_unlock;
+	/* Where history starts, from the same snapshot as the rows. */
+	*oldest = meta_read(&e->r, "compacted");
+	if (after < *oldest) {
+		ret = -ERANGE;
+		goto out_commit;
+	}
+	q = query(&e->r, Q_HISTORY);
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)after);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)upto);
+	sqlite3_bind_int(q, 3, (int)limit);
+	while (!ret && sqlite3_step(q) == SQLITE_ROW) {
+		struct ctl_change c = {
+			.rv = (uint64_t)sqlite3_column_int64(q, 0),
+			.type = sqlite3_column_int(q, 1),
+			.resource = (const char *)sqlite3_column_text(q, 2),
+			.ns = (const char *)sqlite3_column_text(q, 3),
+			.name = (const char *)sqlite3_column_text(q, 4),
+			.body = (const char *)sqlite3_column_text(q, 5),
+			.internal = sqlite3_column_int(q, 6),
+		};
+
+		ret = fn(arg, &c);
+	}
+	sqlite3_reset(q);
+out_commit:
+	step(&e->r, query(&e->r, Q_COMMIT));
+out_unlock:
+	pthread_mutex_unlock(&e->rlock);
+	return ret;
+}
+
+uint64_t ctl_engine_wait(struct ctl_engine *e, uint64_t after, const struct timespec *deadline,
+			 bool *running)
+{
+	uint64_t rv;
+
+	pthread_mutex_lock(&e->lock);
+	while (!e->stopping && e->committed <= after)
+		if (pthread_cond_timedwait(&e->changed, &e->lock, deadline) == ETIMEDOUT)
+			break;
+	rv = e->committed;
+	*running = !e->stopping;
+	pthread_mutex_unlock(&e->lock);
+	return rv;
+}
+
+void ctl_engine_stop(struct ctl_engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	e->stopping = true;
+	pthread_cond_broadcast(&e->changed);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static int meta_write(struct ctl_engine *e, const char *key, uint64_t val)
+{
+	sqlite3_stmt *q = query(&e->w, Q_META);
+
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)val);
+	return step(&e->w, q);
+}
+
+/* Drops history up to rv - history once in a while, inside the open transaction. */
+static int prune(struct ctl_engine *e, uint64_t rv)
+{
+	unsigned int every = e->history / 8 + 1 < PRUNE_EVERY ? e->history / 8 + 1 : PRUNE_EVERY;
+	sqlite3_stmt *q;
+	uint64_t upto;
+
+	if (++e->since_prune < every || rv <= e->pending_compacted + e->history)
+		return 0;
+	e->since_prune = 0;
+	upto = rv - e->history;
+	q = query(&e->w, Q_PRUNE);
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)upto);
+	if (step(&e->w, q) || meta_write(e, "compacted", upto))
+		return -EIO;
+	e->pending_compacted = upto;
+	return 0;
+}
+
+static int apply(struct ctl_engine *e, const struct ctl_change *c)
+{
+	sqlite3_stmt *q = query(&e->w, c->type == CTL_DELETED ? Q_DEL : Q_PUT);
+
+	sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
+	if (c->type != CTL_DELETED) {
+		sqlite3_bind_text(q, 4, c->body, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 5, (sqlite3_int64)c->rv);
+	}
+	if (step(&e->w, q))
+		return -EIO;
+
+	q = query(&e->w, Q_LOG);
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)c->rv);
+	sqlite3_bind_int(q, 2, c->type);
+	sqlite3_bind_text(q, 3, c->resource, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, c->ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, c->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 7, c->internal);
+	if (step(&e->w, q))
+		return -EIO;
+	return meta_write(e, "rv", c->rv);
+}
+
+static int commit(struct ctl_engine *e)
+{
+	if (step(&e->w, query(&e->w, Q_COMMIT)))
+		return -EIO;
+	e->in_txn = false;
+	e->batch_writes = 0;
+	e->committed = e->rv;
+	e->compacted = e->pending_compacted;
+	pthread_cond_broadcast(&e->changed);
+	return 0;
+}
+
+static void rollback(struct ctl_engine *e)
+{
+	step(&e->w, query(&e->w, Q_ROLLBACK));
+	e->in_txn = false;
+	e->batch_writes = 0;
+	e->rv = e->committed;
+	e->pending_compacted = e->compacted;
+}
+
+/* Whether the row is where the writer expects it. Caller holds e->lock. */
+static int check_expected(struct ctl_engine *e, const struct ctl_change *c, uint64_t expect)
+{
+	uint64_t rv = 0;
+	char *body;
+
+	if (expect == CTL_RV_ANY)
+		return 0;
+	body = get(&e->w, c->resource, c->ns, c->name, &rv);
+	free(body);
+	if (!body)
+		return expect ? -ENOENT : 0;
+	if (!expect)
+		return -EEXIST;
+	return rv == expect ? 0 : -EAGAIN;
+}
+
+int ctl_engine_write(struct ctl_engine *e, struct ctl_change *c, uint64_t expect,
+		     bool group)
+{
+	int ret;
+
+	pthread_mutex_lock(&e->lock);
+	ret = check_expected(e, c, expect);
+	if (ret)
+		goto out_unlock;
+	ret = -EIO;
+	if (!e->in_txn) {
+		if (step(&e->w, query(&e->w, Q_BEGIN)))
+			goto out_unlock;
+		e->in_txn = true;
+	}
+	c->rv = e->rv + 1;
+	c->internal = group;
+	if (apply(e, c) || prune(e, c->rv))
+		goto err_rollback;
+	e->rv = c->rv;
+	if ((!group || ++e->batch_writes >= BATCH_MAX) && commit(e))
+		goto err_rollback;
+	ret = 0;
+	goto out_unlock;
+
+err_rollback:
+	rollback(e);
+out_unlock:
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
+int ctl_engine_flush(struct ctl_engine *e)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&e->lock);
+	if (e->in_txn && commit(e)) {
+		rollback(e);
+		ret = -EIO;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The work queue's key is "resource/namespace/name" and its value the last state the
+ * history showed (a deleted object is only in the history), so a burst of changes to one
+ * object is one reconcile. A reconcile's writes are committed together at its end; when
+ * that fails, its key comes back after a backoff.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/json.h"
+#include "api/log.h"
+#include "controller/reconcile_loop.h"
+#include "controller/workqueue.h"
+
+/* Changes read from the history at a time. */
+#define BATCH 512
+
+/**
+ * struct seen - the last state of one changed object, the value of its work queue key
+ * @resource: plural resource name (static)
+ * @deleted: the change was a deletion
+ * @rv: the change's resourceVersion
+ * @body: the object's JSON as stored
+ */
+struct seen {
+	const char *resource;
+	bool deleted;
+	uint64_t rv;
+	char body[];
+};
+
+/**
+ * struct ctl_loop - the loop
+ * @st: the store
+ * @wq: keys to reconcile
+ * @resync: seconds between full resyncs
+ * @cursor: the history has been read up to this resourceVersion
+ * @resync_now: the history was compacted past @cursor: only a full resync catches up
+ * @lock: serializes @reconciled and @reconciling (read by ctl_loop_stats())
+ * @reconciled: ctl_reconcile() calls made
+ * @reconciling: one is running
+ */
+struct ctl_loop {
+	struct ctl_store *st;
+	struct ctl_wq *wq;
+	unsigned int resync;
+	uint64_t cursor;
+	bool resync_now;
+	pthread_mutex_t lock;
+	uint64_t reconciled;
+	bool reconciling;
+};
+
+struct ctl_loop *ctl_loop_new(struct ctl_store *st, unsigned int resync)
+{
+	struct ctl_loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->wq = ctl_wq_new(free);
+	if (!l->wq) {
+		free(l);
+		return NULL;
+	}
+	l->st = st;
+	l->resync = resync;
+	/* The first full resync covers everything before this. */
+	l->cursor = ctl_obj_committed(st);
+	pthread_mutex_init(&l->lock, NULL);
+	return l;
+}
+
+void ctl_loop_free(struct ctl_loop *l)
+{
+	ctl_wq_free(l->wq);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
+void ctl_loop_stats(struct ctl_loop *l, struct ctl_loop_stats *s)
+{
+	s->queued = ctl_wq_depth(l->wq);
+	pthread_mutex_lock(&l->lock);
+	s->reconciled = l->reconciled;
+	s->reconciling = l->reconciling;
+	pthread_mutex_unlock(&l->lock);
+}
+
+static int queue_change(void *arg, const struct ctl_change *c)
+{
+	const struct ks_resource *res = ks_resource_by_plural(c->resource);
+	struct ctl_loop *l = arg;
+	char key[3 * KS_NAME_MAX + 8];
+	struct seen *s;
+
+	l->cursor = c->rv;
+	if (c->internal || !res)
+		return 0;
+	s = malloc(sizeof(*s) + strlen(c->body) + 1);
+	if (!s) {
+		ks_log(LOG_ERR, "out of memory queueing %s %s/%s; the next resync repeats it",
+		       c->resource, c->ns, c->name);
+		return 0;
+	}
+	s->resource = res->plural;
+	s->deleted = c->type == CTL_DELETED;
+	s->rv = c->rv;
+	strcpy(s->body, c->body);
+	snprintf(key, sizeof(key), "%s/%s/%s", c->resource, c->ns, c->name);
+	ctl_wq_add(l->wq, key, s);
+	return 0;
+}
+
+/* Reads the history after the cursor, waiting for it until deadline. */
+static bool feed(struct ctl_loop *l, const struct timespec *deadline)
+{
+	uint64_t oldest, before;
+	bool running = true;
+	int ret;
+
+	do {
+		before = l->cursor;
+		ret = ctl_obj_changes(l->st, l->cursor, BATCH, deadline, queue_change, l, &oldest,
+				      &running);
+		if (ret == -ERANGE) {
+			ks_log(LOG_WARNING, "reconcile loop fell behind the history (at %llu, history starts at %llu): full resync",
+			       (unsigned long long)l->cursor, (unsigned long long)oldest);
+			l->cursor = ctl_obj_committed(l->st);
+			l->resync_now = true;
+			break;
+		}
+		/* Once something came, read whatever else is there without waiting. */
+		deadline = &(struct timespec){ 0 };
+	} while (running && l->cursor != before);
+	return running;
+}
+
+/* One reconcile, whose writes are committed together at its end. */
+static int reconcile_counted(struct ctl_loop *l, const char *resource, const cJSON *obj,
+			     bool deleted)
+{
+	int ret;
+
+	pthread_mutex_lock(&l->lock);
+	l->reconciling = true;
+	pthread_mutex_unlock(&l->lock);
+	ctl_reconcile(l->st, resource, obj, deleted);
+	ret = ctl_obj_flush(l->st);
+	if (ret)
+		ks_log(LOG_ERR, "committing reconciled objects failed; retrying");
+	pthread_mutex_lock(&l->lock);
+	l->reconciling = false;
+	l->reconciled++;
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+static void process(struct ctl_loop *l, const char *key, struct seen *s)
+{
+	cJSON *obj = ctl_obj_decode(s->body, s->rv);
+
+	if (obj && reconcile_counted(l, s->resource, obj, s->deleted)) {
+		ctl_wq_add_backoff(l->wq, key, s);
+		s = NULL;
+	} else {
+		ctl_wq_forget(l->wq, key);
+	}
+	cJSON_Delete(obj);
+	free(s);
+	ctl_wq_done(l->wq, key);
+}
+
+static void mono(struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+}
+
+static bool due(const struct timespec *now, const struct timespec *t)
+{
+	return now->tv_sec > t->tv_sec ||
+	       (now->tv_sec == t->tv_sec && now->tv_nsec >= t->tv_nsec);
+}
+
+void ctl_loop_run(struct ctl_loop *l)
+{
+	struct timespec next_resync, now;
+	bool running = true;
+
+	mono(&next_resync);
+	while (running) {
+		struct timespec wake = next_resync;
+		struct seen *s = NULL;
+		const char *key;
+
+		mono(&now);
+		if (l->resync_now || due(&now, &next_resync)) {
+			l->resync_now = false;
+			mono(&next_resync);
+			/* A resync whose writes could not be committed is tried again soon. */
+			next_resync.tv_sec += reconcile_counted(l, NULL, NULL, false) ? 1 : l->resync;
+			wake = next_resync;
+		}
+		key = ctl_wq_get(l->wq, (void **)&s, &wake);
+		if (key) {
+			process(l, key, s);
+			/* More may be ready: look at the history without waiting. */
+			wake = (struct timespec){ 0 };
+		}
+		running = feed(l, &wake);
+	}
+}
