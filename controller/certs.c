@@ -7,13 +7,18 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "api/json.h"
 #include "controller/certs.h"
+
+/* An uncompressed P-256 point: 04, x, y. */
+#define P256_POINT 65
 
 /**
  * struct ctl_ca - a loaded slice CA
@@ -56,15 +61,86 @@ static char *cert_to_pem(X509 *cert)
 	return pem_from_bio(bio);
 }
 
+/* P-256 point of key, uncompressed (65 bytes); 0 on failure. */
+static int p256_public(EVP_PKEY *key, unsigned char pub[P256_POINT])
+{
+	size_t len = 0;
+
+	return EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pub, P256_POINT,
+					       &len) && len == P256_POINT && pub[0] == 4;
+}
+
+/* Base64 of der in lines of 64, between the PEM armour of label; malloc'd or NULL. */
+static char *pem_armour(const char *label, const unsigned char *der, size_t len)
+{
+	char *b64 = ks_b64_encode(der, len), *out, *p;
+	size_t n, lines;
+
+	if (!b64)
+		return NULL;
+	n = strlen(b64);
+	lines = (n + 63) / 64;
+	out = malloc(2 * strlen(label) + n + lines + 64);
+	if (out) {
+		p = out + sprintf(out, "-----BEGIN %s-----\n", label);
+		for (size_t i = 0; i < n; i += 64) {
+			size_t chunk = n - i < 64 ? n - i : 64;
+
+			memcpy(p, b64 + i, chunk);
+			p += chunk;
+			*p++ = '\n';
+		}
+		sprintf(p, "-----END %s-----\n", label);
+	}
+	free(b64);
+	return out;
+}
+
+/*
+ * The key as SEC1 ECPrivateKey PEM ("EC PRIVATE KEY"), written out directly: OpenSSL 3's
+ * generic encoder looks its implementation up among the providers on every call, which
+ * cost more than making the key.
+ */
 static char *key_to_pem(EVP_PKEY *key)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
+	/* SEQUENCE { INTEGER 1, OCTET STRING priv, [0] OID prime256v1, [1] BIT STRING pub } */
+	static const unsigned char head[] = { 0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20 };
+	static const unsigned char curve[] = { 0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+					       0x3d, 0x03, 0x01, 0x07, 0xa1, 0x44, 0x03, 0x42,
+					       0x00 };
+	unsigned char der[sizeof(head) + 32 + sizeof(curve) + P256_POINT], *p = der;
+	BIGNUM *priv = NULL;
+	char *pem = NULL;
 
-	if (!bio || !PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)) {
-		BIO_free(bio);
-		return NULL;
+	memcpy(p, head, sizeof(head));
+	p += sizeof(head);
+	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) ||
+	    BN_bn2binpad(priv, p, 32) != 32)
+		goto out;
+	p += 32;
+	memcpy(p, curve, sizeof(curve));
+	p += sizeof(curve);
+	if (p256_public(key, p))
+		pem = pem_armour("EC PRIVATE KEY", der, sizeof(der));
+out:
+	BN_clear_free(priv);
+	OPENSSL_cleanse(der, sizeof(der));
+	return pem;
+}
+
+/* The subject public key, set from the point without OpenSSL's encode-then-decode. */
+static int cert_set_pubkey(X509 *cert, EVP_PKEY *key)
+{
+	unsigned char *pub = OPENSSL_malloc(P256_POINT);
+
+	if (!pub || !p256_public(key, pub) ||
+	    !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert),
+				    OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
+				    OBJ_nid2obj(NID_X9_62_prime256v1), pub, P256_POINT)) {
+		OPENSSL_free(pub);
+		return 0;
 	}
-	return pem_from_bio(bio);
+	return 1;
 }
 
 static X509 *cert_from_pem(const char *pem)
@@ -131,7 +207,7 @@ static X509 *cert_new(EVP_PKEY *key, const char *cn, time_t not_before, time_t n
 					(const unsigned char *)cn, -1, -1, 0) ||
 	    !ASN1_TIME_set(X509_getm_notBefore(cert), not_before) ||
 	    !ASN1_TIME_set(X509_getm_notAfter(cert), not_after) ||
-	    !X509_set_pubkey(cert, key)) {
+	    !cert_set_pubkey(cert, key)) {
 		X509_free(cert);
 		return NULL;
 	}
