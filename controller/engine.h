@@ -41,6 +41,8 @@ enum ctl_change_type { CTL_ADDED, CTL_MODIFIED, CTL_DELETED };
  * @body: the object as JSON without metadata.resourceVersion; for CTL_DELETED its last state
  * @internal: written by the controller itself (grouped), so that its own work queue can
  *	      tell its writes from everyone else's
+ * @labels: the object's labels as key, value, key, value, ..., NULL (NULL: none), which
+ *	    the engine indexes for ctl_engine_scan()
  */
 struct ctl_change {
 	enum ctl_change_type type;
@@ -50,6 +52,7 @@ struct ctl_change {
 	const char *name;
 	const char *body;
 	bool internal;
+	const char *const *labels;
 };
 
 /* Called for each row of a scan; a non-zero return stops it. */
@@ -59,6 +62,9 @@ typedef int (*ctl_change_fn)(void *arg, const struct ctl_change *c);
 
 int ctl_engine_open(const char *dir, unsigned int history, struct ctl_engine **out);
 void ctl_engine_close(struct ctl_engine *e);
+
+/* Bytes the engine takes on disk, or -1. */
+int64_t ctl_engine_size(struct ctl_engine *e);
 
 /* The resourceVersion of the last committed write: what readers and watchers may see. */
 uint64_t ctl_engine_committed(struct ctl_engine *e);
@@ -73,9 +79,11 @@ char *ctl_engine_get(struct ctl_engine *e, const char *resource, const char *ns,
 /*
  * Calls fn for each object of resource in ns (NULL: all), ordered by namespace and name,
  * from one consistent state whose resourceVersion goes to *at; latest as for
- * ctl_engine_get(). Returns what fn returned, or -EIO.
+ * ctl_engine_get(). When label_key is not NULL only objects labelled label_key=label_value
+ * are scanned (through the label index). Returns what fn returned, or -EIO.
  */
-int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns, bool latest,
+int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns,
+		    const char *label_key, const char *label_value, bool latest,
 		    ctl_row_fn fn, void *arg, uint64_t *at);
 
 /*

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "api/log.h"
 #include "controller/engine.h"
@@ -24,16 +25,26 @@
 #define PRUNE_EVERY 256
 /* A batch commits at least this often, bounding the work a crash can lose. */
 #define BATCH_MAX 512
+/* Client writes that may wait for one shared commit. */
+#define GROUP_MAX 64
 
 enum {
-	Q_GET, Q_SCAN_ALL, Q_SCAN_NS, Q_HISTORY, Q_PUT, Q_DEL, Q_LOG, Q_META, Q_META_GET,
-	Q_PRUNE, Q_BEGIN, Q_BEGIN_READ, Q_COMMIT, Q_ROLLBACK, Q_COUNT
+	Q_GET, Q_SCAN_ALL, Q_SCAN_NS, Q_SCAN_LABEL_ALL, Q_SCAN_LABEL_NS, Q_HISTORY, Q_PUT, Q_DEL,
+	Q_LOG, Q_LABELS_DEL, Q_LABEL_PUT, Q_META, Q_META_GET, Q_PRUNE, Q_BEGIN, Q_BEGIN_READ,
+	Q_COMMIT, Q_ROLLBACK, Q_COUNT
 };
 
 static const char *const queries[Q_COUNT] = {
 	[Q_GET] = "SELECT body, rv FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
 	[Q_SCAN_ALL] = "SELECT body, rv FROM objects WHERE resource=?1 ORDER BY ns, name",
 	[Q_SCAN_NS] = "SELECT body, rv FROM objects WHERE resource=?1 AND ns=?2 ORDER BY name",
+	[Q_SCAN_LABEL_ALL] = "SELECT o.body, o.rv FROM labels l JOIN objects o "
+			     "ON o.resource=l.resource AND o.ns=l.ns AND o.name=l.name "
+			     "WHERE l.resource=?1 AND l.key=?3 AND l.value=?4 ORDER BY l.ns, l.name",
+	[Q_SCAN_LABEL_NS] = "SELECT o.body, o.rv FROM labels l JOIN objects o "
+			    "ON o.resource=l.resource AND o.ns=l.ns AND o.name=l.name "
+			    "WHERE l.resource=?1 AND l.ns=?2 AND l.key=?3 AND l.value=?4 "
+			    "ORDER BY l.name",
 	[Q_HISTORY] = "SELECT rv, type, resource, ns, name, body, internal FROM history "
 		      "WHERE rv>?1 AND rv<=?2 ORDER BY rv LIMIT ?3",
 	[Q_PUT] = "INSERT OR REPLACE INTO objects(resource, ns, name, body, rv) "
@@ -41,6 +52,9 @@ static const char *const queries[Q_COUNT] = {
 	[Q_DEL] = "DELETE FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
 	[Q_LOG] = "INSERT INTO history(rv, type, resource, ns, name, body, internal) "
 		  "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+	[Q_LABELS_DEL] = "DELETE FROM labels WHERE resource=?1 AND ns=?2 AND name=?3",
+	[Q_LABEL_PUT] = "INSERT OR REPLACE INTO labels(resource, ns, key, value, name) "
+			"VALUES(?1,?2,?3,?4,?5)",
 	[Q_META] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
 	[Q_META_GET] = "SELECT value FROM meta WHERE key=?1",
 	[Q_PRUNE] = "DELETE FROM history WHERE rv<=?1",
@@ -53,13 +67,28 @@ static const char *const queries[Q_COUNT] = {
 static const char schema[] =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=FULL;"
+	/* Reads of a large store come from the mapping, not through pread() copies. */
+	"PRAGMA mmap_size=4294967296;"
+	"PRAGMA cache_size=-32768;"
 	"CREATE TABLE IF NOT EXISTS objects(resource TEXT NOT NULL, ns TEXT NOT NULL,"
 	" name TEXT NOT NULL, body TEXT NOT NULL, rv INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY(resource, ns, name)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS history(rv INTEGER PRIMARY KEY, type INTEGER NOT NULL,"
 	" resource TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
 	" internal INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	/* The label index: equality selectors read only the rows they select. */
+	"CREATE TABLE IF NOT EXISTS labels(resource TEXT NOT NULL, ns TEXT NOT NULL,"
+	" key TEXT NOT NULL, value TEXT NOT NULL, name TEXT NOT NULL,"
+	" PRIMARY KEY(resource, ns, key, value, name)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS labels_all ON labels(resource, key, value, ns, name);"
+	"CREATE INDEX IF NOT EXISTS labels_obj ON labels(resource, ns, name);";
+
+/* Databases written before the label index: build it from the objects. */
+static const char migrate_labels[] =
+	"INSERT OR IGNORE INTO labels(resource, ns, key, value, name)"
+	" SELECT o.resource, o.ns, j.key, j.value, o.name FROM objects o,"
+	" json_each(o.body, '$.metadata.labels') j WHERE j.type = 'text';";
 
 /* Databases written before rows carried their resourceVersion: it was only in the body. */
 static const char migrate_rv[] =
@@ -89,7 +118,11 @@ struct conn {
  * @since_prune: writes since the last pruning
  * @in_txn: @w has a transaction open
  * @batch_writes: grouped writes in the open transaction
+ * @unsynced: ungrouped writes in the open transaction, whose writers wait for its commit
+ * @aborts: rollbacks so far (a waiting writer whose transaction was lost fails)
+ * @arriving: writers about to take @lock (atomic; read under @lock for group commit)
  * @stopping: ctl_engine_stop() was called
+ * @path: the database file
  */
 struct ctl_engine {
 	pthread_mutex_t lock;
@@ -105,7 +138,11 @@ struct ctl_engine {
 	unsigned int since_prune;
 	bool in_txn;
 	unsigned int batch_writes;
+	unsigned int unsynced;
+	uint64_t aborts;
+	unsigned int arriving;
 	bool stopping;
+	char path[4096];
 };
 
 static sqlite3_stmt *query(struct conn *c, int which)
@@ -162,12 +199,34 @@ static int migrate(sqlite3 *db, const char *path)
 	return 0;
 }
 
+/* Whether the database has table name yet. */
+static bool has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *q;
+	bool found;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
+			       -1, &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return found;
+}
+
 static int conn_open(struct conn *c, const char *path, bool writer)
 {
+	bool index_labels;
+
 	if (sqlite3_open(path, &c->db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(c->db, 10000) != SQLITE_OK ||
-	    (writer && migrate(c->db, path)) ||
-	    sqlite3_exec(c->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	    (writer && migrate(c->db, path))) {
+		ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
+		return -EIO;
+	}
+	index_labels = writer && has_table(c->db, "objects") && !has_table(c->db, "labels");
+	if (sqlite3_exec(c->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    (index_labels && sqlite3_exec(c->db, migrate_labels, NULL, NULL, NULL) != SQLITE_OK)) {
 		ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
 		return -EIO;
 	}
@@ -191,7 +250,6 @@ int ctl_engine_open(const char *dir, unsigned int history, struct ctl_engine **o
 {
 	struct ctl_engine *e = calloc(1, sizeof(*e));
 	pthread_condattr_t cattr;
-	char path[4096];
 
 	if (!e)
 		return -ENOMEM;
@@ -202,8 +260,8 @@ int ctl_engine_open(const char *dir, unsigned int history, struct ctl_engine **o
 	pthread_cond_init(&e->changed, &cattr);
 	pthread_condattr_destroy(&cattr);
 	e->history = history;
-	snprintf(path, sizeof(path), "%s/store.db", dir);
-	if (conn_open(&e->w, path, true) || conn_open(&e->r, path, false)) {
+	snprintf(e->path, sizeof(e->path), "%s/store.db", dir);
+	if (conn_open(&e->w, e->path, true) || conn_open(&e->r, e->path, false)) {
 		ctl_engine_close(e);
 		return -EIO;
 	}
@@ -221,6 +279,24 @@ void ctl_engine_close(struct ctl_engine *e)
 	pthread_mutex_destroy(&e->rlock);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
+}
+
+int64_t ctl_engine_size(struct ctl_engine *e)
+{
+	static const char *const suffixes[] = { "", "-wal", NULL };
+	int64_t total = 0;
+
+	for (const char *const *sfx = suffixes; *sfx; sfx++) {
+		char path[4200];
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "%s%s", e->path, *sfx);
+		if (!stat(path, &sb))
+			total += sb.st_size;
+		else if (!**sfx)
+			return -1;
+	}
+	return total;
 }
 
 uint64_t ctl_engine_committed(struct ctl_engine *e)
@@ -252,15 +328,20 @@ static char *get(struct conn *c, const char *resource, const char *ns, const cha
 	return body;
 }
 
-static int scan(struct conn *c, const char *resource, const char *ns, ctl_row_fn fn,
-		void *arg)
+static int scan(struct conn *c, const char *resource, const char *ns, const char *key,
+		const char *value, ctl_row_fn fn, void *arg)
 {
-	sqlite3_stmt *q = query(c, ns ? Q_SCAN_NS : Q_SCAN_ALL);
+	sqlite3_stmt *q = query(c, key ? (ns ? Q_SCAN_LABEL_NS : Q_SCAN_LABEL_ALL) :
+				    (ns ? Q_SCAN_NS : Q_SCAN_ALL));
 	int ret = 0;
 
 	sqlite3_bind_text(q, 1, resource, -1, SQLITE_STATIC);
 	if (ns)
 		sqlite3_bind_text(q, 2, ns, -1, SQLITE_STATIC);
+	if (key) {
+		sqlite3_bind_text(q, 3, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, value, -1, SQLITE_STATIC);
+	}
 	while (!ret && sqlite3_step(q) == SQLITE_ROW)
 		ret = fn(arg, (const char *)sqlite3_column_text(q, 0),
 			 (uint64_t)sqlite3_column_int64(q, 1));
@@ -280,7 +361,8 @@ char *ctl_engine_get(struct ctl_engine *e, const char *resource, const char *ns,
 	return body;
 }
 
-int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns, bool latest,
+int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns,
+		    const char *label_key, const char *label_value, bool latest,
 		    ctl_row_fn fn, void *arg, uint64_t *at)
 {
 	int ret;
@@ -288,7 +370,7 @@ int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns, 
 	if (latest) {
 		pthread_mutex_lock(&e->lock);
 		*at = e->rv;
-		ret = scan(&e->w, resource, ns, fn, arg);
+		ret = scan(&e->w, resource, ns, label_key, label_value, fn, arg);
 		pthread_mutex_unlock(&e->lock);
 		return ret;
 	}
@@ -297,7 +379,7 @@ int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns, 
 	ret = step(&e->r, query(&e->r, Q_BEGIN_READ));
 	if (!ret) {
 		*at = meta_read(&e->r, "rv");
-		ret = scan(&e->r, resource, ns, fn, arg);
+		ret = scan(&e->r, resource, ns, label_key, label_value, fn, arg);
 		step(&e->r, query(&e->r, Q_COMMIT));
 	}
 	pthread_mutex_unlock(&e->rlock);
@@ -396,6 +478,31 @@ static int prune(struct ctl_engine *e, uint64_t rv)
 	return 0;
 }
 
+/* The object's rows of the label index, replaced by its labels now. */
+static int index_labels(struct ctl_engine *e, const struct ctl_change *c)
+{
+	sqlite3_stmt *q = query(&e->w, Q_LABELS_DEL);
+
+	sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
+	if (step(&e->w, q))
+		return -EIO;
+	if (c->type == CTL_DELETED || !c->labels)
+		return 0;
+	for (const char *const *l = c->labels; l[0] && l[1]; l += 2) {
+		q = query(&e->w, Q_LABEL_PUT);
+		sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, l[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, l[1], -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, c->name, -1, SQLITE_STATIC);
+		if (step(&e->w, q))
+			return -EIO;
+	}
+	return 0;
+}
+
 static int apply(struct ctl_engine *e, const struct ctl_change *c)
 {
 	sqlite3_stmt *q = query(&e->w, c->type == CTL_DELETED ? Q_DEL : Q_PUT);
@@ -407,7 +514,7 @@ static int apply(struct ctl_engine *e, const struct ctl_change *c)
 		sqlite3_bind_text(q, 4, c->body, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 5, (sqlite3_int64)c->rv);
 	}
-	if (step(&e->w, q))
+	if (step(&e->w, q) || index_labels(e, c))
 		return -EIO;
 
 	q = query(&e->w, Q_LOG);
@@ -429,6 +536,7 @@ static int commit(struct ctl_engine *e)
 		return -EIO;
 	e->in_txn = false;
 	e->batch_writes = 0;
+	e->unsynced = 0;
 	e->committed = e->rv;
 	e->compacted = e->pending_compacted;
 	pthread_cond_broadcast(&e->changed);
@@ -440,6 +548,10 @@ static void rollback(struct ctl_engine *e)
 	step(&e->w, query(&e->w, Q_ROLLBACK));
 	e->in_txn = false;
 	e->batch_writes = 0;
+	e->unsynced = 0;
+	e->aborts++;
+	/* Writers waiting for a commit of what was just lost give up. */
+	pthread_cond_broadcast(&e->changed);
 	e->rv = e->committed;
 	e->pending_compacted = e->compacted;
 }
@@ -461,12 +573,29 @@ static int check_expected(struct ctl_engine *e, const struct ctl_change *c, uint
 	return rv == expect ? 0 : -EAGAIN;
 }
 
+/*
+ * Group commit: commits now unless another writer is on its way in (it will commit, or
+ * the next one), so that writers arriving during one fsync share the next. GROUP_MAX
+ * bounds how long a steady stream of writers can defer a commit. Caller holds e->lock.
+ */
+static void commit_if_last(struct ctl_engine *e)
+{
+	if (!e->unsynced ||
+	    (__atomic_load_n(&e->arriving, __ATOMIC_ACQUIRE) && e->unsynced < GROUP_MAX))
+		return;
+	if (commit(e))
+		rollback(e);
+}
+
 int ctl_engine_write(struct ctl_engine *e, struct ctl_change *c, uint64_t expect,
 		     bool group)
 {
+	uint64_t aborts;
 	int ret;
 
+	__atomic_add_fetch(&e->arriving, 1, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&e->lock);
+	__atomic_sub_fetch(&e->arriving, 1, __ATOMIC_RELEASE);
 	ret = check_expected(e, c, expect);
 	if (ret)
 		goto out_unlock;
@@ -478,17 +607,31 @@ int ctl_engine_write(struct ctl_engine *e, struct ctl_change *c, uint64_t expect
 	}
 	c->rv = e->rv + 1;
 	c->internal = group;
-	if (apply(e, c) || prune(e, c->rv))
-		goto err_rollback;
+	if (apply(e, c) || prune(e, c->rv)) {
+		rollback(e);
+		goto out_unlock;
+	}
 	e->rv = c->rv;
-	if ((!group || ++e->batch_writes >= BATCH_MAX) && commit(e))
-		goto err_rollback;
 	ret = 0;
-	goto out_unlock;
-
-err_rollback:
-	rollback(e);
+	if (group) {
+		if (++e->batch_writes >= BATCH_MAX && commit(e)) {
+			rollback(e);
+			ret = -EIO;
+		}
+		goto out_unlock;
+	}
+	/* Durable before it returns: in this commit or one shared with later writers. */
+	e->unsynced++;
+	aborts = e->aborts;
+	while (e->committed < c->rv && e->aborts == aborts) {
+		commit_if_last(e);
+		if (e->committed < c->rv && e->aborts == aborts)
+			pthread_cond_wait(&e->changed, &e->lock);
+	}
+	if (e->committed < c->rv)
+		ret = -EIO;
 out_unlock:
+	commit_if_last(e);
 	pthread_mutex_unlock(&e->lock);
 	return ret;
 }

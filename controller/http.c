@@ -293,6 +293,7 @@ int ctl_http_respond(struct ctl_http_conn *c, int code, const char *content_type
 	char head[1024];
 	int n;
 
+	c->status = code;
 	n = snprintf(head, sizeof(head),
 		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 		     "Cache-Control: no-cache, private\r\n%s\r\n",
@@ -307,6 +308,7 @@ int ctl_http_stream_begin(struct ctl_http_conn *c, const char *content_type)
 	char head[256];
 	int n;
 
+	c->status = 200;
 	n = snprintf(head, sizeof(head),
 		     "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n"
 		     "Cache-Control: no-cache, private\r\n\r\n", content_type);

@@ -18,6 +18,7 @@ struct ctl_http_conn {
 	int fd;
 	char buf[16384];
 	size_t have;
+	int status;	/* of the last response begun, for the request metrics */
 };
 
 /**

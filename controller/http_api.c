@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/json.h"
 #include "controller/discovery.h"
@@ -15,6 +16,7 @@
 #include "controller/http_protobuf.h"
 #include "controller/http_resource.h"
 #include "controller/http_static.h"
+#include "controller/metrics.h"
 #include "controller/openapi.h"
 
 #define MAX_SEGMENTS 10
@@ -77,42 +79,23 @@ static int not_found(struct ctl_http_conn *c)
 	return ctl_api_fail(c, 404, "NotFound", "the server could not find the requested resource");
 }
 
-static long peak_rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kib = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-/* Prometheus text: what the benchmark waits on and reports. */
+/* Prometheus text: what the benchmark waits on and reports, and what operators watch. */
 static int metrics(struct ctl_api *api, struct ctl_http_conn *c)
 {
-	unsigned long long rv = ctl_obj_committed(api->st), queued, reconciled;
-	struct ctl_loop_stats ls;
-	bool reconciling;
-	char text[640];
-	int n;
+	struct ctl_metrics_state ms = {
+		.resource_version = ctl_obj_committed(api->st),
+		.store_bytes = ctl_obj_store_bytes(api->st),
+	};
+	char *text;
+	int ret;
 
-	ctl_loop_stats(api->loop, &ls);
-	queued = ls.queued;
-	reconciled = ls.reconciled;
-	reconciling = ls.reconciling;
-	n = snprintf(text, sizeof(text),
-		     "slice_controller_resource_version %llu\n"
-		     "slice_controller_reconcile_queue_length %llu\n"
-		     "slice_controller_reconciles_total %llu\n"
-		     "slice_controller_reconcile_in_progress %d\n"
-		     "process_peak_resident_memory_bytes %ld\n",
-		     rv, queued, reconciled, reconciling, peak_rss_kib() * 1024);
-	return ctl_http_respond(c, 200, "text/plain; version=0.0.4", text, n, NULL);
+	ctl_loop_stats(api->loop, &ms.loop);
+	text = ctl_metrics_text(&ms);
+	if (!text)
+		return ctl_api_fail(c, 500, "InternalError", "out of memory");
+	ret = ctl_http_respond(c, 200, "text/plain; version=0.0.4", text, strlen(text), NULL);
+	free(text);
+	return ret;
 }
 
 static int split(char *path, char **seg)
@@ -280,13 +263,19 @@ void ctl_api_serve(struct ctl_api *api, struct ctl_http_conn *c)
 	bool keep = true;
 
 	while (keep) {
+		struct timespec start, end;
 		struct ctl_http_req req;
 		enum ctl_http_read r = ctl_http_read(c, &req);
 
 		switch (r) {
 		case CTL_HTTP_OK:
+			clock_gettime(CLOCK_MONOTONIC, &start);
+			c->status = 0;
 			/* A watch ends the connection: its stream has no length to resume after. */
 			keep = dispatch(api, c, &req) == 0 && !req.close;
+			clock_gettime(CLOCK_MONOTONIC, &end);
+			ctl_metrics_request(req.method, c->status, (end.tv_sec - start.tv_sec) +
+					    (end.tv_nsec - start.tv_nsec) / 1e9);
 			break;
 		case CTL_HTTP_TOO_LARGE:
 			ctl_api_fail(c, 413, "RequestEntityTooLarge",

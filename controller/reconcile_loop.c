@@ -13,6 +13,7 @@
 
 #include "api/json.h"
 #include "api/log.h"
+#include "controller/metrics.h"
 #include "controller/reconcile_loop.h"
 #include "controller/workqueue.h"
 
@@ -143,13 +144,18 @@ static bool feed(struct ctl_loop *l, const struct timespec *deadline)
 static int reconcile_counted(struct ctl_loop *l, const char *resource, const cJSON *obj,
 			     bool deleted)
 {
+	struct timespec start, end;
 	int ret;
+
 
 	pthread_mutex_lock(&l->lock);
 	l->reconciling = true;
 	pthread_mutex_unlock(&l->lock);
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	ctl_reconcile(l->st, resource, obj, deleted);
 	ret = ctl_obj_flush(l->st);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ctl_metrics_reconcile((end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9);
 	if (ret)
 		ks_log(LOG_ERR, "committing reconciled objects failed; retrying");
 	pthread_mutex_lock(&l->lock);

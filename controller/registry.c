@@ -117,6 +117,23 @@ static void conflict(struct ctl_status *err, const struct ks_resource *res, cons
 		       group_of(res, gr, sizeof(gr)), name);
 }
 
+/* obj's string labels as key, value, ..., NULL, pointing into obj; NULL when out of memory. */
+static const char **label_pairs(const cJSON *obj)
+{
+	const cJSON *labels = ks_get(obj, "metadata.labels"), *l;
+	const char **pairs = calloc(2 * (size_t)cJSON_GetArraySize(labels) + 1, sizeof(*pairs));
+	size_t n = 0;
+
+	if (!pairs)
+		return NULL;
+	cJSON_ArrayForEach(l, labels)
+		if (cJSON_IsString(l)) {
+			pairs[n++] = l->string;
+			pairs[n++] = l->valuestring;
+		}
+	return pairs;
+}
+
 int reg_commit(struct ctl_store *st, enum ctl_change_type type,
 		  const struct ks_resource *res, cJSON *obj, uint64_t expect, int flags,
 		  struct ctl_status *err, int *why)
@@ -129,18 +146,23 @@ int reg_commit(struct ctl_store *st, enum ctl_change_type type,
 	};
 	cJSON *rv = cJSON_DetachItemFromObjectCaseSensitive(reg_meta(obj), "resourceVersion");
 	char *body = cJSON_PrintUnformatted(obj);
+	const char **labels = label_pairs(obj);
 	char gr[128];
 	int ret;
 
 	cJSON_Delete(rv);
-	if (!body) {
+	if (!body || !labels) {
+		free(body);
+		free(labels);
 		*why = -ENOMEM;
 		ctl_status_set(err, 500, "InternalError", "out of memory");
 		return -1;
 	}
 	c.body = body;
+	c.labels = labels;
 	ret = ctl_engine_write(st->db, &c, expect, flags & CTL_INTERNAL);
 	free(body);
+	free(labels);
 	*why = ret;
 	switch (ret) {
 	case 0:
@@ -251,10 +273,12 @@ static cJSON *list(struct ctl_store *st, const struct ks_resource *res, const ch
 		   const struct ctl_selector *sel, bool latest, uint64_t *rv)
 {
 	struct reg_rows r = { .sel = sel };
+	const char *key = NULL, *value = NULL;
 	uint64_t at = 0;
 
-	if (ctl_engine_scan(st->db, res->plural, res->namespaced ? ns : NULL, latest, reg_copy_row,
-			    &r, &at))
+	ctl_selector_label_eq(sel, &key, &value);
+	if (ctl_engine_scan(st->db, res->plural, res->namespaced ? ns : NULL, key, value, latest,
+			    reg_copy_row, &r, &at))
 		ks_log(LOG_ERR, "listing %s: out of memory or storage error", res->plural);
 	if (rv)
 		*rv = at;
@@ -551,6 +575,11 @@ int ctl_obj_update(struct ctl_store *st, const struct ks_resource *res, const ch
 int ctl_obj_flush(struct ctl_store *st)
 {
 	return ctl_engine_flush(st->db);
+}
+
+int64_t ctl_obj_store_bytes(struct ctl_store *st)
+{
+	return ctl_engine_size(st->db);
 }
 
 uint64_t ctl_obj_committed(struct ctl_store *st)

@@ -84,6 +84,8 @@ int ctl_obj_flush(struct ctl_store *st);
 
 /* The resourceVersion of the last committed write. */
 uint64_t ctl_obj_committed(struct ctl_store *st);
+/* The store's size on disk in bytes, or -1. */
+int64_t ctl_obj_store_bytes(struct ctl_store *st);
 /* Writes of one kind so far (since start): a cache of that kind knows when to look again. */
 uint64_t ctl_obj_kind_writes(struct ctl_store *st, const struct ks_resource *res);
 

@@ -56,8 +56,8 @@ static void delete_dependents(struct ctl_store *st, const struct ks_resource *ow
 
 		if (!res->namespaced && (is_ns || owner_res->namespaced))
 			continue;
-		ctl_engine_scan(st->db, res->plural, res->namespaced ? scan_ns : NULL, true,
-				reg_copy_row, &r, &at);
+		ctl_engine_scan(st->db, res->plural, res->namespaced ? scan_ns : NULL, NULL, NULL,
+				true, reg_copy_row, &r, &at);
 		found = reg_rows_decode(&r, NULL);
 		cJSON_ArrayForEach(dep, found) {
 			struct ctl_status err = { 0 };

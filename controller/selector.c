@@ -343,3 +343,20 @@ void ctl_selector_free(struct ctl_selector *sel)
 	free(sel->reqs);
 	free(sel);
 }
+
+bool ctl_selector_label_eq(const struct ctl_selector *sel, const char **key,
+			   const char **value)
+{
+	for (size_t i = 0; sel && i < sel->n; i++) {
+		const struct requirement *r = &sel->reqs[i];
+
+		if (r->field || !r->values || !r->values[0])
+			continue;
+		if (r->op == OP_EQ || (r->op == OP_IN && !r->values[1])) {
+			*key = r->key;
+			*value = r->values[0];
+			return true;
+		}
+	}
+	return false;
+}

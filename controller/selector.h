@@ -24,6 +24,12 @@ bool ctl_selector_match(const struct ctl_selector *sel, const cJSON *obj);
  * cannot match: a cheap test that spares parsing most objects of a selective list.
  */
 bool ctl_selector_may_match(const struct ctl_selector *sel, const char *json);
+/*
+ * A label requirement key=value that every match must meet (=, ==, or in with one value),
+ * so that a store can look the matches up in a label index. False when there is none.
+ */
+bool ctl_selector_label_eq(const struct ctl_selector *sel, const char **key,
+			   const char **value);
 void ctl_selector_free(struct ctl_selector *sel);
 
 #endif /* CONTROLLER_SELECTOR_H */

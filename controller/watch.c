@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/json.h"
+#include "controller/metrics.h"
 #include "controller/watch.h"
 
 /* Changes read from history per lock hold. */
@@ -186,6 +187,7 @@ int ctl_watch_serve(struct ctl_store *st, struct ctl_http_conn *c, const struct 
 		return -ENOMEM;
 	b->w = w;
 	b->last = w->from;
+	ctl_metrics_watch(1);
 	ret = ctl_http_stream_begin(c, "application/json");
 	if (!ret && w->initial)
 		ret = send_initial(st, c, w, &b->last);
@@ -211,6 +213,7 @@ int ctl_watch_serve(struct ctl_store *st, struct ctl_http_conn *c, const struct 
 	}
 	if (!ret)
 		ret = ctl_http_stream_end(c);
+	ctl_metrics_watch(-1);
 	free(b);
 	return ret;
 }
