@@ -313,7 +313,7 @@ ktap_check "a watcher resumes from its resourceVersion after restart" sh -c "
 	jq -se 'all(.type != \"ERROR\") and any(.type == \"ADDED\" and .object.metadata.name == \"after\")'"
 
 curl -sk -H "Authorization: Bearer $(TOKEN)" "$URL/metrics" >"$WORK/metrics"
-check "promtool accepts /metrics, which counts requests by verb and code" sh -c "
+ktap_check "promtool accepts /metrics, which counts requests by verb and code" sh -c "
 	promtool check metrics <'$WORK/metrics' &&
 	grep -Eq '^slice_controller_requests_total[{]verb=\"GET\",code=\"200\"[}] [1-9]' '$WORK/metrics' &&
 	grep -q '^slice_controller_reconcile_duration_seconds_count ' '$WORK/metrics'"

@@ -11,7 +11,7 @@ for tool in kubectl jq; do
 	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool is not installed"; exit 0; }
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
-BIN=${1:-$HERE/../../../build/bin/slice-controller}
+CONTROLLER=${1:-$HERE/../../../build/bin/slice-controller}
 NAME=slice-controller-compat
 . "$HERE/../lib.sh"
 F=$HERE/fixtures
@@ -26,22 +26,22 @@ rejects() {
 	local desc=$1 pattern=$2 out
 	shift 2
 	if out=$(kubectl "${@:-apply}" -f - 2>&1); then
-		not_ok "$desc"; echo "# accepted: $out"
+		ktap_fail "$desc"; echo "# accepted: $out"
 	elif grep -q -- "$pattern" <<<"$out"; then
-		ok "$desc"
+		ktap_ok "$desc"
 	else
-		not_ok "$desc"; echo "$out" | sed 's/^/# /'
+		ktap_fail "$desc"; echo "$out" | sed 's/^/# /'
 	fi
 }
 # refuses_delete DESC PATTERN KIND NAME [NS]: kubectl delete is refused with PATTERN.
 refuses_delete() {
 	local desc=$1 pattern=$2 out
 	if out=$(kubectl delete -n "${5:-$NS}" "$3" "$4" 2>&1); then
-		not_ok "$desc"; echo "# deleted: $out"
+		ktap_fail "$desc"; echo "# deleted: $out"
 	elif grep -q -- "$pattern" <<<"$out" && kubectl get -n "${5:-$NS}" "$3" "$4" >/dev/null; then
-		ok "$desc"
+		ktap_ok "$desc"
 	else
-		not_ok "$desc"; echo "$out" | sed 's/^/# /'
+		ktap_fail "$desc"; echo "$out" | sed 's/^/# /'
 	fi
 }
 # slice NAME CLUSTERS [EXTRA-SPEC-LINES]: a minimal network SliceConfig.
@@ -59,18 +59,17 @@ ${3:-}
 YAML
 }
 
-echo "TAP version 13"
 start_server --resync 3600
 
 # --- Schemas: KubeSlice's YAML passes kubectl's strict validation, defaults are stored.
-check "a Project in kubeslice-controller applies" kubectl apply -f "$F/project.yaml"
+ktap_check "a Project in kubeslice-controller applies" kubectl apply -f "$F/project.yaml"
 eventually "its namespace carries KubeSlice's labels" is "$(kubectl get ns $NS -o \
 	jsonpath='{.metadata.labels.kubeslice-controller-resource-name} {.metadata.labels.kubeslice-resource-owner}')" \
 	"Project-$NS kubeslice-controller"
 eventually "the Project gets KubeSlice's default SliceQoSConfig" is "$(jp sliceqosconfig default \
 	'.spec.bandwidthCeilingKbps}/{.spec.bandwidthGuaranteedKbps}/{.spec.dscpClass')" "10000000/1000000/AF11"
-check "Clusters with every KubeSlice field apply strictly" kubectl apply -f "$F/clusters.yaml"
-check "ingressPrefix, grafanaDashboardBaseURL, enableAutoEviction are stored" is \
+ktap_check "Clusters with every KubeSlice field apply strictly" kubectl apply -f "$F/clusters.yaml"
+ktap_check "ingressPrefix, grafanaDashboardBaseURL, enableAutoEviction are stored" is \
 	"$(jp cluster worker-1 '.spec.clusterProperty.monitoring.kubernetesDashboard.ingressPrefix} {.spec.clusterProperty.monitoring.grafanaDashboardBaseURL} {.spec.enableAutoEviction')" \
 	"/dashboard/ https://grafana.example.net/d/kubeslice true"
 rejects "an unknown field is still refused (strict)" 'unknown field "spec.bogus"' <<YAML
@@ -79,17 +78,17 @@ kind: Cluster
 metadata: {name: worker-9, namespace: $NS}
 spec: {bogus: 1}
 YAML
-check "a SliceQoSConfig applies" kubectl apply -f "$F/qos.yaml"
-check "the full SliceConfig applies" kubectl apply -f "$F/slice.yaml"
-check "defaults stored: maxClusters, overlay mode, rotationInterval" is \
+ktap_check "a SliceQoSConfig applies" kubectl apply -f "$F/qos.yaml"
+ktap_check "the full SliceConfig applies" kubectl apply -f "$F/slice.yaml"
+ktap_check "defaults stored: maxClusters, overlay mode, rotationInterval" is \
 	"$(jp sliceconfig red '.spec.maxClusters} {.spec.overlayNetworkDeploymentMode} {.spec.rotationInterval')" \
 	"16 single-network 30"
-check "defaults stored: a gateway service type's protocol" is \
+ktap_check "defaults stored: a gateway service type's protocol" is \
 	"$(jp sliceconfig red '.spec.sliceGatewayProvider.sliceGatewayServiceType[0].protocol')" UDP
-check "the PFIFO slice applies with vpnConfig: {}" kubectl apply -f "$F/slice-pfifo.yaml"
-check "defaults stored: the cipher of vpnConfig: {} (AES-256-CBC)" is \
+ktap_check "the PFIFO slice applies with vpnConfig: {}" kubectl apply -f "$F/slice-pfifo.yaml"
+ktap_check "defaults stored: the cipher of vpnConfig: {} (AES-256-CBC)" is \
 	"$(jp sliceconfig green '.spec.vpnConfig.cipher')" AES-256-CBC
-check "queueType PFIFO is kept" is "$(jp sliceconfig green '.spec.qosProfileDetails.queueType')" PFIFO
+ktap_check "queueType PFIFO is kept" is "$(jp sliceconfig green '.spec.qosProfileDetails.queueType')" PFIFO
 rejects "enum: overlayNetworkDeploymentMode" 'Unsupported value: "mesh"' <<<"$(slice bad worker-1 '  overlayNetworkDeploymentMode: mesh')"
 rejects "maximum: maxClusters 33" 'should be less than or equal to 32' <<<"$(slice bad worker-1 '  maxClusters: 33')"
 rejects "minimum: rotationInterval 7" 'should be greater than or equal to 30' <<<"$(slice bad worker-1 '  rotationInterval: 7')"
@@ -104,18 +103,18 @@ YAML
 
 # --- Cipher values.
 out=$(slice cbc worker-1,worker-2 '  vpnConfig: {cipher: AES-256-CBC}' | sed 's/10.40/10.41/' | kubectl apply -f - 2>&1)
-check "AES-256-CBC is accepted" grep -q "sliceconfig.controller.kubeslice.io/cbc created" <<<"$out"
-check "with a warning naming the AEAD the data plane uses" grep -q "Warning: .*AES-256-GCM" <<<"$out"
-check "this project's own ChaCha20-Poly1305 is accepted" kubectl apply -f - <<<"$(slice chacha worker-2,worker-3 '  vpnConfig: {cipher: ChaCha20-Poly1305}' | sed 's/10.40/10.42/')"
+ktap_check "AES-256-CBC is accepted" grep -q "sliceconfig.controller.kubeslice.io/cbc created" <<<"$out"
+ktap_check "with a warning naming the AEAD the data plane uses" grep -q "Warning: .*AES-256-GCM" <<<"$out"
+ktap_check "this project's own ChaCha20-Poly1305 is accepted" kubectl apply -f - <<<"$(slice chacha worker-2,worker-3 '  vpnConfig: {cipher: ChaCha20-Poly1305}' | sed 's/10.40/10.42/')"
 rejects "an unknown cipher is refused" 'Unsupported value: "BF-CBC"' <<<"$(slice bad worker-1 '  vpnConfig: {cipher: BF-CBC}')"
 
 # --- no-network slices.
-check "a no-network slice applies without subnet, gateway provider or QoS" kubectl apply -f "$F/slice-nonet.yaml"
+ktap_check "a no-network slice applies without subnet, gateway provider or QoS" kubectl apply -f "$F/slice-nonet.yaml"
 eventually "it derives WorkerSliceConfigs" is "$(k get workersliceconfigs -l original-slice-name=blue -o name | wc -l)" 2
-check "defaults stored: isolationEnabled false" is \
+ktap_check "defaults stored: isolationEnabled false" is \
 	"$(jp sliceconfig blue '.spec.namespaceIsolationProfile.isolationEnabled')" false
-check "without octet or subnets" is "$(jp workersliceconfig blue-worker-1 '.spec.octet}{.spec.clusterSubnetCIDR}{.spec.sliceSubnet')" ""
-check "and no gateways or VpnKeyRotation" sh -c "[ -z \"\$(kubectl get -n $NS workerslicegateways -l original-slice-name=blue -o name)\" ] && ! kubectl get -n $NS vpnkeyrotation blue 2>/dev/null"
+ktap_check "without octet or subnets" is "$(jp workersliceconfig blue-worker-1 '.spec.octet}{.spec.clusterSubnetCIDR}{.spec.sliceSubnet')" ""
+ktap_check "and no gateways or VpnKeyRotation" sh -c "[ -z \"\$(kubectl get -n $NS workerslicegateways -l original-slice-name=blue -o name)\" ] && ! kubectl get -n $NS vpnkeyrotation blue 2>/dev/null"
 
 # --- Admission: where objects live, names.
 rejects "a Project outside kubeslice-controller is refused" 'must be applied in namespace kubeslice-controller' <<YAML
@@ -123,7 +122,7 @@ apiVersion: controller.kubeslice.io/v1alpha1
 kind: Project
 metadata: {name: avesha, namespace: default}
 YAML
-check "and the real Project's namespace is untouched" kubectl get ns $NS
+ktap_check "and the real Project's namespace is untouched" kubectl get ns $NS
 rejects "a Project name over 30 characters is refused" 'more than 30 characters' <<YAML
 apiVersion: controller.kubeslice.io/v1alpha1
 kind: Project
@@ -165,7 +164,7 @@ rejects "externalGatewayConfig: * twice" 'more than one external gateway' <<<"$(
 rejects "externalGatewayConfig: * beside a cluster" 'not allowed when \* is present' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: ["*", worker-1]}]')"
 rejects "externalGatewayConfig: an unknown field" 'unknown field "spec.externalGatewayConfig\[0\].bogus"' <<<"$(slice bad worker-1 '  externalGatewayConfig: [{clusters: [worker-1], bogus: true}]')"
 slice egw worker-1 '  externalGatewayConfig: [{clusters: [worker-1], bogus: true}]' | sed 's/10.40/10.44/' >"$WORK/egw.yaml"
-check "which is dropped without strict validation" sh -c "kubectl apply --validate=false -f '$WORK/egw.yaml' >/dev/null &&
+ktap_check "which is dropped without strict validation" sh -c "kubectl apply --validate=false -f '$WORK/egw.yaml' >/dev/null &&
 	[ \"\$(kubectl get -n $NS sliceconfig egw -o jsonpath='{.spec.externalGatewayConfig[0]}')\" = '{\"clusters\":[\"worker-1\"]}' ] &&
 	kubectl delete -n $NS sliceconfig egw >/dev/null"
 isolation() { slice bad worker-1,worker-2 "  namespaceIsolationProfile: {applicationNamespaces: [$1]}"; }
@@ -184,9 +183,9 @@ rejects "a namespace another slice holds in a cluster is refused" 'already acqui
 immutable() {
 	local desc=$1 patch=$2 pattern=$3 out
 	if out=$(k patch sliceconfig red --type=merge -p "$patch" 2>&1); then
-		not_ok "$desc"; echo "# accepted: $out"
+		ktap_fail "$desc"; echo "# accepted: $out"
 	else
-		check "$desc" grep -q -- "$pattern" <<<"$out"
+		ktap_check "$desc" grep -q -- "$pattern" <<<"$out"
 	fi
 }
 immutable "sliceType is immutable" '{"spec":{"sliceType":"Other"}}' 'spec.sliceType: is immutable'
@@ -197,11 +196,11 @@ immutable "the gateway protocol is immutable" '{"spec":{"sliceGatewayProvider":{
 immutable "the overlay mode is immutable" '{"spec":{"overlayNetworkDeploymentMode":"no-network"}}' 'cannot go from single-network to no-network'
 immutable "sliceSubnet is immutable" '{"spec":{"sliceSubnet":"10.99.0.0/16"}}' 'spec.sliceSubnet: is immutable'
 immutable "maxClusters is immutable" '{"spec":{"maxClusters":8}}' 'spec.maxClusters: is immutable'
-check "a no-network slice may gain a network" k patch sliceconfig blue --type=merge -p \
+ktap_check "a no-network slice may gain a network" k patch sliceconfig blue --type=merge -p \
 	'{"spec":{"overlayNetworkDeploymentMode":"single-network","sliceSubnet":"10.43.0.0/16","standardQosProfileName":"gold","sliceGatewayProvider":{"sliceGatewayType":"OpenVPN","sliceCaType":"Local"}}}'
 
 # --- Admission: exports and key rotations.
-check "a ServiceExportConfig applies" kubectl apply -f "$F/export.yaml"
+ktap_check "a ServiceExportConfig applies" kubectl apply -f "$F/export.yaml"
 rejects "an endpoint from a non-member cluster is refused" 'serviceDiscoveryEndpoints\[0\].cluster' <<<"$(sed 's/- {podName: web-0, cluster: worker-2/- {podName: web-0, cluster: worker-9/' "$F/export.yaml")"
 rejects "an export from a cluster outside the slice is refused" 'worker-3 is not a member of slice blue' <<<"$(sed 's/sourceCluster: worker-2/sourceCluster: worker-3/; s/sliceName: red/sliceName: blue/; s/cluster: worker-2,/cluster: worker-1,/' "$F/export.yaml")"
 rejects "a VpnKeyRotation not named after its slice is refused" 'must be named after its slice' <<YAML
@@ -213,33 +212,33 @@ YAML
 
 # --- What the reconcilers derive.
 eventually "red derives a WorkerSliceConfig per member" is "$(k get workersliceconfigs -l original-slice-name=red -o name | wc -l)" 3
-check "labels: the SliceConfig's own, owner, resource name, QoS profile" is \
+ktap_check "labels: the SliceConfig's own, owner, resource name, QoS profile" is \
 	"$(k get workersliceconfig red-worker-2 -o json | jq -r '.metadata.labels | [.team, .["kubeslice-resource-owner"], .["kubeslice-controller-resource-name"], .["standard-qos-profile"]] | join(" ")')" \
 	"payments kubeslice-controller SliceConfig-red gold"
 eventually "six gateways" is "$(k get workerslicegateways -l original-slice-name=red -o name | wc -l)" 6
 # KubeSlice's formula on the octets 0, 1, 2: ((max-1)(max-2))/2 + min
-check "gatewayNumber by KubeSlice's formula" is "$(for g in worker-1-worker-2 worker-2-worker-1 worker-1-worker-3 worker-2-worker-3; do
+ktap_check "gatewayNumber by KubeSlice's formula" is "$(for g in worker-1-worker-2 worker-2-worker-1 worker-1-worker-3 worker-2-worker-3; do
 	jp workerslicegateway red-$g '.spec.gatewayNumber'; echo -n ' '; done)" "0 0 0 1 "
 eventually "the VpnKeyRotation maps clusters to their gateways" is \
 	"$(k get vpnkeyrotation red -o json | jq -r '.spec.clusterGatewayMapping["worker-3"] | sort | join(" ")')" \
 	"red-worker-3-worker-1 red-worker-3-worker-2"
-check "and is owned by its SliceConfig" is "$(k get vpnkeyrotation red -o json | jq -r \
+ktap_check "and is owned by its SliceConfig" is "$(k get vpnkeyrotation red -o json | jq -r \
 	--arg uid "$(jp sliceconfig red .metadata.uid)" '.metadata.ownerReferences[0] | "\(.kind) \(.name) \(.uid == $uid) \(.controller)"')" \
 	"SliceConfig red true true"
 eventually "a WorkerServiceImport for every member, the source among them" is \
 	"$(k get workerserviceimports -l original-slice-name=red -o json | jq -r '[.items[].metadata.labels["worker-cluster"]] | sort | join(" ")')" \
 	"worker-1 worker-2 worker-3"
-check "the import lists its source and endpoints" is "$(jp workerserviceimport web-shop-red-worker-2 \
+ktap_check "the import lists its source and endpoints" is "$(jp workerserviceimport web-shop-red-worker-2 \
 	'.spec.sourceClusters[0]} {.spec.serviceDiscoveryEndpoints[0].nsmIp')" "worker-2 10.32.16.5"
-check "the ServiceExportConfig gets KubeSlice's labels" is "$(k get serviceexportconfig web-shop-red-worker-2 -o json |
+ktap_check "the ServiceExportConfig gets KubeSlice's labels" is "$(k get serviceexportconfig web-shop-red-worker-2 -o json |
 	jq -r '.metadata.labels | [.["original-slice-name"], .["worker-cluster"], .["service-name"], .["service-namespace"]] | join(" ")')" \
 	"red worker-2 web shop"
-check "WorkerSliceGwRecycler is served" kubectl apply -f "$F/recycler.yaml"
-check "and listed as kubectl get shows KubeSlice's kinds" sh -c "kubectl get workerslicegwrecyclers -A | grep -q red-worker-1-worker-2-recycle"
+ktap_check "WorkerSliceGwRecycler is served" kubectl apply -f "$F/recycler.yaml"
+ktap_check "and listed as kubectl get shows KubeSlice's kinds" sh -c "kubectl get workerslicegwrecyclers -A | grep -q red-worker-1-worker-2-recycle"
 
 # --- kubectl features users rely on.
-check "kubectl apply of a kind: List" kubectl apply -f "$F/list.yaml"
-check "creates its items" is "$(k get sliceqosconfig silver bronze -o name | wc -l)" 2
+ktap_check "kubectl apply of a kind: List" kubectl apply -f "$F/list.yaml"
+ktap_check "creates its items" is "$(k get sliceqosconfig silver bronze -o name | wc -l)" 2
 rejects "an unknown field in a List's item is refused by the server" 'unknown field "spec.bogus"' \
 	<<<"$(sed 's/priority: 3,/priority: 3, bogus: 1,/' "$F/list.yaml")"
 rejects "an unknown kind says no matches for kind" 'no matches for kind "SliceGizmo"' <<YAML
@@ -247,63 +246,63 @@ apiVersion: controller.kubeslice.io/v1alpha1
 kind: SliceGizmo
 metadata: {name: x, namespace: $NS}
 YAML
-check "--dry-run=server creates nothing" sh -c "sed 's/name: gold/name: tin/' '$F/qos.yaml' | kubectl apply --dry-run=server -f - | grep -q 'server dry run' &&
+ktap_check "--dry-run=server creates nothing" sh -c "sed 's/name: gold/name: tin/' '$F/qos.yaml' | kubectl apply --dry-run=server -f - | grep -q 'server dry run' &&
 	! kubectl get -n $NS sliceqosconfig tin 2>/dev/null"
 rejects "--dry-run=server still runs admission" 'more than 30 characters' apply --dry-run=server <<YAML
 apiVersion: controller.kubeslice.io/v1alpha1
 kind: Project
 metadata: {name: a-project-name-of-31-characters, namespace: kubeslice-controller}
 YAML
-check "delete --dry-run=server deletes nothing" sh -c "kubectl delete -n $NS sliceqosconfig silver --dry-run=server >/dev/null &&
+ktap_check "delete --dry-run=server deletes nothing" sh -c "kubectl delete -n $NS sliceqosconfig silver --dry-run=server >/dev/null &&
 	kubectl get -n $NS sliceqosconfig silver >/dev/null"
-check "kubectl diff: nothing to show for what is applied" kubectl diff -f "$F/qos.yaml"
+ktap_check "kubectl diff: nothing to show for what is applied" kubectl diff -f "$F/qos.yaml"
 out=$(sed 's/priority: 1/priority: 4/' "$F/qos.yaml" | kubectl diff -f - 2>&1)
-check "kubectl diff shows a change" grep -q '^+  priority: 4' <<<"$out"
-check "and makes none" is "$(jp sliceqosconfig gold .spec.priority)" 1
+ktap_check "kubectl diff shows a change" grep -q '^+  priority: 4' <<<"$out"
+ktap_check "and makes none" is "$(jp sliceqosconfig gold .spec.priority)" 1
 out=$(k patch sliceqosconfig gold --type=merge -p '{"spec":{"bogus":1}}' 2>&1)
-check "fieldValidation on a patch: Strict (kubectl's) refuses an unknown field" grep -q 'unknown field "spec.bogus"' <<<"$out"
+ktap_check "fieldValidation on a patch: Strict (kubectl's) refuses an unknown field" grep -q 'unknown field "spec.bogus"' <<<"$out"
 TOKEN=$(cat "$DATA/admin.token")
 patch_as() {
 	curl -sk -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/merge-patch+json' \
 		-D "$WORK/headers" --data '{"spec":{"bogus":1,"priority":2}}' \
 		"$URL/apis/controller.kubeslice.io/v1alpha1/namespaces/$NS/sliceqosconfigs/gold?fieldValidation=$1"
 }
-check "Warn drops it with a warning" sh -c "$(declare -f patch_as); TOKEN=$TOKEN; URL=$URL; NS=$NS; WORK=$WORK
+ktap_check "Warn drops it with a warning" sh -c "$(declare -f patch_as); TOKEN=$TOKEN; URL=$URL; NS=$NS; WORK=$WORK
 	patch_as Warn | jq -e '.spec.priority == 2 and (.spec | has(\"bogus\") | not)' >/dev/null &&
 	grep -q 'Warning: 299 - \"unknown field' $WORK/headers"
-check "Ignore drops it silently" sh -c "$(declare -f patch_as); TOKEN=$TOKEN; URL=$URL; NS=$NS; WORK=$WORK
+ktap_check "Ignore drops it silently" sh -c "$(declare -f patch_as); TOKEN=$TOKEN; URL=$URL; NS=$NS; WORK=$WORK
 	patch_as Ignore | jq -e '.spec | has(\"bogus\") | not' >/dev/null && ! grep -q Warning $WORK/headers"
 k patch sliceqosconfig gold --type=merge -p '{"spec":{"priority":1}}' >/dev/null
 
 # --- The worker's permissions: KubeSlice's worker Role, within its own cluster's objects.
 W1=$(k get secret kubeslice-rbac-worker-worker-1 -o jsonpath='{.data.token}' | base64 -d)
 w1() { kubectl --token="$W1" -n $NS "$@"; }
-check "kubectl auth can-i: the admin may create slices" is "$(kubectl auth can-i create sliceconfigs -n $NS)" yes
-check "kubectl auth can-i: a worker may not" is "$(w1 auth can-i create sliceconfigs 2>/dev/null | cut -d" " -f1)" no
-check "kubectl auth can-i: a worker may patch its gateways" is "$(w1 auth can-i patch workerslicegateways/red-worker-1-worker-2)" yes
-check "kubectl auth can-i: not another cluster's" is "$(w1 auth can-i patch workerslicegateways/red-worker-2-worker-1 2>/dev/null | cut -d" " -f1)" no
-check "a worker reads its slices' VpnKeyRotation" is "$(w1 get vpnkeyrotation red -o jsonpath='{.spec.sliceName}')" red
-check "a worker writes its gateway's localGatewayConfig.nodePorts" \
+ktap_check "kubectl auth can-i: the admin may create slices" is "$(kubectl auth can-i create sliceconfigs -n $NS)" yes
+ktap_check "kubectl auth can-i: a worker may not" is "$(w1 auth can-i create sliceconfigs 2>/dev/null | cut -d" " -f1)" no
+ktap_check "kubectl auth can-i: a worker may patch its gateways" is "$(w1 auth can-i patch workerslicegateways/red-worker-1-worker-2)" yes
+ktap_check "kubectl auth can-i: not another cluster's" is "$(w1 auth can-i patch workerslicegateways/red-worker-2-worker-1 2>/dev/null | cut -d" " -f1)" no
+ktap_check "a worker reads its slices' VpnKeyRotation" is "$(w1 get vpnkeyrotation red -o jsonpath='{.spec.sliceName}')" red
+ktap_check "a worker writes its gateway's localGatewayConfig.nodePorts" \
 	w1 patch workerslicegateway red-worker-1-worker-2 --type=merge -p '{"spec":{"localGatewayConfig":{"nodePorts":[31999]}}}'
-check "the controller carries it to the peer" sh -c "$(declare -f w1); W1=$W1; NS=$NS
+ktap_check "the controller carries it to the peer" sh -c "$(declare -f w1); W1=$W1; NS=$NS
 	w1 patch workerslicegateway red-worker-1-worker-3 --type=merge -p '{\"spec\":{\"localGatewayConfig\":{\"nodePorts\":[31999]}}}' >/dev/null &&
 	for i in \$(seq 50); do [ \"\$(kubectl get -n $NS workerslicegateway red-worker-2-worker-1 -o jsonpath='{.spec.remoteGatewayConfig.nodePorts[0]}')\" = 31999 ] && exit 0; sleep 0.1; done; exit 1"
 rejects "but no other field of its gateway's spec" 'Forbidden' --token="$W1" apply --server-side=false <<<"$(k get workerslicegateway red-worker-1-worker-2 -o yaml | sed 's/gatewayProtocol: UDP/gatewayProtocol: TCP/')"
-check "and nothing of another cluster: its gateway" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 get workerslicegateway red-worker-2-worker-1 2>/dev/null"
-check "its Cluster" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 patch cluster worker-2 --type=merge -p '{\"spec\":{\"networkInterface\":\"x\"}}' 2>/dev/null"
-check "a key rotation of a slice it is not in" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 get vpnkeyrotation chacha 2>/dev/null"
+ktap_check "and nothing of another cluster: its gateway" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 get workerslicegateway red-worker-2-worker-1 2>/dev/null"
+ktap_check "its Cluster" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 patch cluster worker-2 --type=merge -p '{\"spec\":{\"networkInterface\":\"x\"}}' 2>/dev/null"
+ktap_check "a key rotation of a slice it is not in" sh -c "$(declare -f w1); W1=$W1; NS=$NS; ! w1 get vpnkeyrotation chacha 2>/dev/null"
 
 # --- The same through a client library nobody here wrote (Debian's python3-kubernetes).
 if /usr/bin/python3 -c 'import kubernetes' 2>/dev/null; then
 	while read -r verdict rest; do
 		case $verdict in
-		PASS) ok "python3-kubernetes: $rest" ;;
-		FAIL) not_ok "python3-kubernetes: ${rest%%: *}"; echo "# ${rest#*: }" ;;
+		PASS) ktap_ok "python3-kubernetes: $rest" ;;
+		FAIL) ktap_fail "python3-kubernetes: ${rest%%: *}"; echo "# ${rest#*: }" ;;
 		*) echo "# $verdict $rest" ;;
 		esac
 	done < <(/usr/bin/python3 "$HERE/client.py" "$KUBECONFIG" $NS "$W1" 2>&1)
 else
-	not_ok "python3-kubernetes is installed (tests/packages.txt)"
+	ktap_fail "python3-kubernetes is installed (tests/packages.txt)"
 fi
 
 # --- What may not be deleted yet.
@@ -314,7 +313,7 @@ refuses_delete "a SliceConfig with application namespaces" 'deboard the namespac
 refuses_delete "a VpnKeyRotation of a live slice" 'unless its SliceConfig is' vpnkeyrotation red
 k patch sliceconfig red --type=json -p '[{"op":"remove","path":"/spec/namespaceIsolationProfile/applicationNamespaces"}]' >/dev/null 2>&1
 refuses_delete "a SliceConfig with exports" 'after its 1 service export configs' sliceconfig red
-check "once its exports are gone the slice goes" sh -c "kubectl delete -n $NS serviceexportconfig web-shop-red-worker-2 >/dev/null && kubectl delete -n $NS sliceconfig red >/dev/null"
+ktap_check "once its exports are gone the slice goes" sh -c "kubectl delete -n $NS serviceexportconfig web-shop-red-worker-2 >/dev/null && kubectl delete -n $NS sliceconfig red >/dev/null"
 eventually "and its VpnKeyRotation with it" sh -c "! kubectl get -n $NS vpnkeyrotation red 2>/dev/null"
 
 ktap_end
