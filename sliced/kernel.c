@@ -14,14 +14,21 @@
 #include "port.h"
 #include "tunnel.h"
 
-static void kernel_repaired(struct node *n, struct slice *sl, const char *what)
+/* Reported as drift in a check pass, or in any pass when (known) what was put right had been
+ * seen in the kernel as desired: a desired-change pass can come first and repair it. */
+static void kernel_repaired_known(struct node *n, struct slice *sl, const char *what, bool known)
 {
 	n->repairs++;
-	if (!n->converged || !n->checking)
+	if (!n->converged || (!n->checking && !known))
 		return;
 	log_event(LOG_WARNING, sl->name, NULL, "drift: %s, put right", what);
 	sync_event(n->sync, "WorkerSliceConfig", KS_API_WORKER, sl->config, "Warning",
 		   "DriftRepaired", "slice %s, cluster %s: %s", sl->name, n->cfg->cluster, what);
+}
+
+static void kernel_repaired(struct node *n, struct slice *sl, const char *what)
+{
+	kernel_repaired_known(n, sl, what, false);
 }
 
 static void kernel_apply_failed(struct node *n, struct slice *sl, const char *what)
@@ -213,15 +220,19 @@ static void slice_routes(struct node *n, struct slice *sl)
 		p->desired.prefix.peer_id = p->desired.id;
 		for (i = 0; i < count && !route_same(&have[i], &p->desired.prefix); i++)
 			;
-		if (i < count)
+		if (i < count) {
+			p->kernel_route = p->desired.prefix;
+			p->kernel_route_seen = true;
 			continue;
+		}
 		snprintf(what, sizeof(what), "route to %s/%u via peer %u was missing",
 			 inet_ntoa(p->desired.prefix.addr.ip4), p->desired.prefix.prefixlen,
 			 p->desired.id);
 		if (slicenl_route_add(n->nl, sl->ifindex, &p->desired.prefix))
 			kernel_apply_failed(n, sl, "adding a route");
 		else
-			kernel_repaired(n, sl, what);
+			kernel_repaired_known(n, sl, what, p->kernel_route_seen &&
+					      route_same(&p->kernel_route, &p->desired.prefix));
 	}
 	for (i = 0; i < count; i++) {
 		for (p = sl->peers; p && !route_same(&have[i], &p->desired.prefix); p = p->next)

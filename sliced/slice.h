@@ -76,6 +76,9 @@ struct peer {
 	struct peer_desired desired;
 	struct peer_tunnel tunnel;
 	struct peer_health health;
+	/* kernel.c: the route last seen in the kernel; its loss is drift in any pass */
+	struct slicenl_route kernel_route;
+	bool kernel_route_seen;
 };
 
 struct slice {
