@@ -76,6 +76,9 @@ static void metrics_text(struct node *n, FILE *f)
 	fprintf(f, "# TYPE sliced_controller_connected gauge\n"
 		   "sliced_controller_connected{cluster=\"%s\"} %d\n", n->cfg->cluster,
 		sync_connected(n->sync));
+	fprintf(f, "# TYPE slice_handshakes_refused_total counter\n");
+	for (sl = n->slices; sl; sl = sl->next)
+		metric(f, "slice_handshakes_refused_total", sl, NULL, (double)sl->refused);
 	fprintf(f, "# TYPE slice_peer_up gauge\n# TYPE slice_peer_latency_seconds gauge\n"
 		   "# TYPE slice_peer_handshakes_total counter\n");
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)

@@ -99,6 +99,11 @@ struct slice {
 	struct gw_listener listener;
 	struct gw_session *pending[SLICE_PENDING_MAX];
 	struct gw_ratelimit accept_rl, refuse_log_rl;
+	uint64_t refused;		/* server handshakes that failed, since start */
+	unsigned int refused_unreported;	/* since the last Event about them */
+	uint64_t next_refused_event_ms;
+	char refused_reason[200];	/* the latest one's */
+	char refused_gateway[KS_NAME_MAX + 1];	/* the Event's object */
 	struct peer *peers;
 };
 

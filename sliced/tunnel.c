@@ -21,6 +21,8 @@
 /* Log lines about refused handshakes, per slice. */
 #define TUNNEL_REFUSE_LOG_RATE	1
 #define TUNNEL_REFUSE_LOG_BURST	5
+/* Events about refused handshakes, per slice: one at most this often, with a count. */
+#define TUNNEL_REFUSE_EVENT_MS	10000
 #define TUNNEL_RETRY_MIN_MS	1000
 #define TUNNEL_RETRY_MAX_MS	60000
 
@@ -159,6 +161,48 @@ void tunnel_rekey(struct slice *sl, struct peer *p)
 		peer_start_handshake(sl, p);
 }
 
+/* The Event about the refusals not reported yet, when one is due. */
+static void slice_refusals_report(struct slice *sl, uint64_t now)
+{
+	struct node *n = sl->node;
+
+	if (!sl->refused_unreported || now < sl->next_refused_event_ms || !*sl->refused_gateway)
+		return;
+	sync_event(n->sync, "WorkerSliceGateway", KS_API_WORKER, sl->refused_gateway, "Warning",
+		   "HandshakeRefused",
+		   "slice %s, cluster %s: %u handshake%s refused, the latest: %s", sl->name,
+		   n->cfg->cluster, sl->refused_unreported, sl->refused_unreported == 1 ? "" : "s",
+		   sl->refused_reason);
+	sl->refused_unreported = 0;
+	sl->next_refused_event_ms = now + TUNNEL_REFUSE_EVENT_MS;
+}
+
+/*
+ * A server handshake failed. Its Event goes on the WorkerSliceGateway the client named,
+ * else on the first one this node serves in the slice (the gateway that was asked).
+ */
+static void slice_refused(struct slice *sl, struct peer *p, const struct gw_session *s)
+{
+	uint64_t now = now_ms();
+	struct peer *server;
+
+	for (server = sl->peers; !p && server; server = server->next)
+		if (server->tunnel.pair.server)
+			p = server;
+	sl->refused++;
+	sl->refused_unreported++;
+	snprintf(sl->refused_reason, sizeof(sl->refused_reason), "%s", gw_session_error(s));
+	if (p)
+		snprintf(sl->refused_gateway, sizeof(sl->refused_gateway), "%s",
+			 p->desired.gateway);
+	slice_refusals_report(sl, now);
+	/* Anyone can send ClientHellos, so the log is rate-limited too. */
+	if (gw_ratelimit_allow(&sl->refuse_log_rl, now, TUNNEL_REFUSE_LOG_RATE,
+			       TUNNEL_REFUSE_LOG_BURST))
+		log_event(LOG_WARNING, sl->name, p ? peer_name(p) : NULL,
+			  "refused a handshake: %s", gw_session_error(s));
+}
+
 /*
  * One event of session s. owner is the peer it belongs to, or NULL for a server session
  * still pending. Returns false when s was freed.
@@ -191,11 +235,7 @@ static bool slice_session_event(struct slice *sl, struct peer *owner, struct gw_
 	}
 failed:
 	if (!owner) {
-		/* A server session: anyone can send ClientHellos, so the log is rate-limited. */
-		if (gw_ratelimit_allow(&sl->refuse_log_rl, now_ms(), TUNNEL_REFUSE_LOG_RATE,
-				       TUNNEL_REFUSE_LOG_BURST))
-			log_event(LOG_WARNING, sl->name, p ? peer_name(p) : NULL,
-				  "refused a handshake: %s", gw_session_error(s));
+		slice_refused(sl, p, s);
 	} else {
 		log_event(LOG_WARNING, sl->name, peer_name(p), "handshake failed: %s",
 			  gw_session_error(s));
@@ -320,6 +360,9 @@ int tunnel_timers(struct slice *sl, uint64_t now, int timeout)
 
 	for (i = 0; i < SLICE_PENDING_MAX; i++)
 		timeout = session_timer(sl, NULL, &sl->pending[i], now, timeout);
+	slice_refusals_report(sl, now);
+	if (sl->refused_unreported)
+		timeout = next_due(timeout, sl->next_refused_event_ms, now);
 	for (p = sl->peers; p; p = p->next) {
 		if (p->tunnel.next_handshake_ms && now >= p->tunnel.next_handshake_ms &&
 		    !p->tunnel.hs)

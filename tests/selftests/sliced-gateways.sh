@@ -3,12 +3,13 @@
 # sliced end to end with the real module and controller: two clusters (namespaces c1, c2,
 # routed through the root namespace where the controller runs) get their gateways from a
 # slice created with kubectl; the tunnel authenticates and carries traffic; rekeying under
-# iperf3 loses nothing; a client with a certificate of another CA is refused; a route
+# iperf3 loses nothing; a client with a certificate of another CA is refused (logged, an Event
+# on the gateway, a counter in /metrics); a route
 # deleted by hand comes back with an Event; kill -9 and restart of sliced under traffic
 # loses nothing and adopts the tunnel; a controller stopped and restarted does not
 # disturb traffic.
 . "$(dirname "$0")/cluster-lib.bash"
-ktap_plan 19
+ktap_plan 21
 
 cl_init "$(mktemp -d /tmp/sliced-gateways.XXXXXX)"
 W=$CL_W NS=$CL_NS
@@ -79,6 +80,14 @@ ip netns exec c2 "$TOP/build/sliced/gwauth-peer" client red-c2-c1 red-c1-c2 "$W/
 ktap_check "a client certified by another CA is refused" grep -q '^failed:' "$W/rogue.out"
 ktap_check "and the refusal is logged with its reason" \
 	wait_for 5 grep -q 'unable to get local issuer certificate' "$W/c1/sliced.log"
+ktap_check "and is a HandshakeRefused Event on the gateway red-c1-c2, with its reason" \
+	wait_for 10 sh -c "kubectl get events -n $NS -o json | python3 -c \"
+import json, sys
+sys.exit(not any(e['reason'] == 'HandshakeRefused' and e['involvedObject']['name'] == 'red-c1-c2'
+                 and 'unable to get local issuer certificate' in e['message']
+                 for e in json.load(sys.stdin)['items']))\""
+ktap_check "and is counted in /metrics" \
+	sh -c "ip netns exec c1 curl -sf http://127.0.0.1:9469/metrics | grep -E '^slice_handshakes_refused_total[{]cluster=.c1.,slice=.red.[}] [1-9]'"
 
 ip netns exec c1 slicectl route slice-red del 10.1.16.0/20 via 2
 ktap_check "a route deleted by hand comes back" \
