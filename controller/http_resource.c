@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/json.h"
 #include "controller/http_admission.h"
 #include "controller/http_patch.h"
 #include "controller/http_protobuf.h"
 #include "controller/http_resource.h"
+#include "controller/http_table.h"
 #include "controller/http_yaml.h"
 #include "controller/validate.h"
 #include "controller/watch.h"
@@ -156,9 +158,56 @@ static int respond_obj(struct call *k, int code, cJSON *obj, const char *extra)
 	return ctl_api_respond_json(k->c, code, obj, extra);
 }
 
+static cJSON *list_of(const struct ks_resource *res, cJSON *items, const char *rv)
+{
+	cJSON *list = cJSON_CreateObject();
+	char buf[128];
+
+	ks_resource_api_version(res, buf, sizeof(buf));
+	cJSON_AddStringToObject(list, "apiVersion", buf);
+	snprintf(buf, sizeof(buf), "%sList", res->kind);
+	cJSON_AddStringToObject(list, "kind", buf);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(list, "metadata"), "resourceVersion", rv);
+	cJSON_AddItemToObject(list, "items", items);
+	return list;
+}
+
+/*
+ * What a read answers: the objects (an array, taken) as a Table when the Accept header asks
+ * for one (kubectl get), else one (the object) or the list.
+ */
+static int respond_read(struct call *k, cJSON *items, const char *rv, bool one)
+{
+	const char *version = ctl_table_version(k->req->accept);
+	char *include;
+	cJSON *doc;
+
+	if (!version) {
+		if (one) {
+			doc = cJSON_DetachItemFromArray(items, 0);
+			cJSON_Delete(items);
+		} else {
+			doc = list_of(k->t->res, items, rv);
+		}
+		return respond_obj(k, 200, doc, NULL);
+	}
+	include = query(k, "includeObject");
+	doc = ctl_table_build(k->t->res, version, items, rv, include, time(NULL));
+	if (!doc) {
+		int ret = fail(k, 400, "BadRequest", "unrecognized includeObject value: \"%s\"",
+			       include);
+
+		free(include);
+		return ret;
+	}
+	free(include);
+	return respond_obj(k, 200, doc, NULL);
+}
+
 static int do_get(struct call *k)
 {
-	cJSON *obj = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
+	cJSON *obj = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name), *items;
+	char rv[24];
 
 	if (!obj)
 		goto err_not_found;
@@ -166,7 +215,10 @@ static int do_get(struct call *k)
 		cJSON_Delete(obj);
 		return forbidden(k, "get");
 	}
-	return respond_obj(k, 200, obj, NULL);
+	snprintf(rv, sizeof(rv), "%s", ks_get_str0(obj, "metadata.resourceVersion"));
+	items = cJSON_CreateArray();
+	cJSON_AddItemToArray(items, obj);
+	return respond_read(k, items, rv, true);
 err_not_found:
 	return fail(k, 404, "NotFound", "%s%s%s \"%s\" not found", k->t->res->plural,
 		    *k->t->res->group ? "." : "", k->t->res->group, k->t->name);
@@ -183,21 +235,6 @@ static int parse_selector(struct call *k, struct ctl_selector **sel)
 	free(labels);
 	free(fields);
 	return ret;
-}
-
-static cJSON *list_of(const struct ks_resource *res, cJSON *items, uint64_t rv)
-{
-	cJSON *list = cJSON_CreateObject();
-	char buf[128];
-
-	ks_resource_api_version(res, buf, sizeof(buf));
-	cJSON_AddStringToObject(list, "apiVersion", buf);
-	snprintf(buf, sizeof(buf), "%sList", res->kind);
-	cJSON_AddStringToObject(list, "kind", buf);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)rv);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(list, "metadata"), "resourceVersion", buf);
-	cJSON_AddItemToObject(list, "items", items);
-	return list;
 }
 
 /* Drops the objects id may not read. */
@@ -217,6 +254,7 @@ static void filter_readable(struct call *k, cJSON *items)
 static int do_list(struct call *k)
 {
 	struct ctl_selector *sel;
+	char rvs[24];
 	uint64_t rv;
 	cJSON *items;
 	int ret = parse_selector(k, &sel);
@@ -226,7 +264,8 @@ static int do_list(struct call *k)
 	items = ctl_obj_list(k->api->st, k->t->res, k->t->ns, sel, &rv);
 	ctl_selector_free(sel);
 	filter_readable(k, items);
-	return respond_obj(k, 200, list_of(k->t->res, items, rv), NULL);
+	snprintf(rvs, sizeof(rvs), "%llu", (unsigned long long)rv);
+	return respond_read(k, items, rvs, false);
 }
 
 /* A boolean query parameter, read as the API server does (Go's strconv.ParseBool):
@@ -244,7 +283,8 @@ static bool truthy(const char *v)
 static int do_watch(struct call *k)
 {
 	char *rv = query(k, "resourceVersion"), *bm = query(k, "allowWatchBookmarks");
-	char *timeout = query(k, "timeoutSeconds"), *end = NULL;
+	char *timeout = query(k, "timeoutSeconds"), *include = query(k, "includeObject");
+	char *end = NULL;
 	struct ctl_watch w = {
 		.res = k->t->res,
 		.ns = k->t->ns,
@@ -252,6 +292,8 @@ static int do_watch(struct call *k)
 		.bookmarks = truthy(bm),
 		.timeout = WATCH_TIMEOUT,
 		.initial = !rv || !*rv || !strcmp(rv, "0"),
+		.table = ctl_table_version(k->req->accept),
+		.include = include,
 	};
 	struct ctl_selector *sel = NULL;
 	int ret;
@@ -273,6 +315,10 @@ static int do_watch(struct call *k)
 		if (s && s < WATCH_TIMEOUT)
 			w.timeout = (unsigned int)s;
 	}
+	if (w.table && !ctl_table_include_valid(include)) {
+		ret = fail(k, 400, "BadRequest", "unrecognized includeObject value: \"%s\"", include);
+		goto out;
+	}
 	ret = parse_selector(k, &sel);
 	if (ret)
 		goto out;
@@ -284,6 +330,7 @@ out:
 	free(rv);
 	free(bm);
 	free(timeout);
+	free(include);
 	return ret;
 }
 
@@ -584,6 +631,7 @@ static int do_delete_collection(struct call *k)
 	struct ctl_selector *sel;
 	struct ctl_status err = { 0 };
 	cJSON *items, *obj, *deleted = cJSON_CreateArray();
+	char rvs[24];
 	uint64_t rv;
 	int ret = parse_selector(k, &sel);
 
@@ -607,7 +655,8 @@ static int do_delete_collection(struct call *k)
 		}
 	}
 	cJSON_Delete(items);
-	return respond_obj(k, 200, list_of(k->t->res, deleted, rv), NULL);
+	snprintf(rvs, sizeof(rvs), "%llu", (unsigned long long)rv);
+	return respond_obj(k, 200, list_of(k->t->res, deleted, rvs), NULL);
 }
 
 static const char *verb_of(const struct ctl_http_req *req, const struct ctl_target *t,

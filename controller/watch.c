@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/json.h"
+#include "controller/http_table.h"
 #include "controller/metrics.h"
 #include "controller/watch.h"
 
@@ -36,6 +37,7 @@ struct batch {
 	struct pending items[BATCH];
 	unsigned int n;
 	uint64_t last;
+	bool headers_sent;	/* a Table watch: the first Table carried the columns */
 };
 
 static int collect(void *arg, const struct ctl_change *c)
@@ -72,6 +74,30 @@ static int send_event(struct ctl_http_conn *c, const char *type, cJSON *obj)
 	return ret;
 }
 
+/*
+ * An object's event; in a Table watch the object as a Table of one row, with the column
+ * definitions only in the first, as the API server sends them (kubectl keeps the last).
+ */
+static int send_object(struct ctl_http_conn *c, struct batch *b, const char *type, cJSON *obj)
+{
+	const struct ctl_watch *w = b->w;
+	cJSON *items, *table;
+	char rv[24];
+
+	if (!w->table)
+		return send_event(c, type, obj);
+	snprintf(rv, sizeof(rv), "%s", ks_get_str0(obj, "metadata.resourceVersion"));
+	items = cJSON_CreateArray();
+	cJSON_AddItemToArray(items, obj);
+	table = ctl_table_build(w->res, w->table, items, rv, w->include, time(NULL));
+	if (!table)
+		return -EINVAL;
+	if (b->headers_sent)
+		cJSON_DeleteItemFromObjectCaseSensitive(table, "columnDefinitions");
+	b->headers_sent = true;
+	return send_event(c, type, table);
+}
+
 static bool wanted(const struct ctl_watch *w, const cJSON *obj)
 {
 	return ctl_selector_match(w->sel, obj) && ctl_auth_can_read(w->id, w->res, obj);
@@ -86,7 +112,7 @@ static int send_batch(struct ctl_http_conn *c, struct batch *b)
 			     ctl_obj_decode(b->items[i].body, b->items[i].rv);
 
 		if (obj && wanted(b->w, obj))
-			ret = send_event(c, type_names[b->items[i].type], obj);
+			ret = send_object(c, b, type_names[b->items[i].type], obj);
 		else
 			cJSON_Delete(obj);
 		free(b->items[i].body);
@@ -126,15 +152,16 @@ static int send_expired(struct ctl_http_conn *c, uint64_t from, uint64_t oldest)
 }
 
 /* The existing objects as ADDED events; sets *rv to the version they are current at. */
-static int send_initial(struct ctl_store *st, struct ctl_http_conn *c,
-			const struct ctl_watch *w, uint64_t *rv)
+static int send_initial(struct ctl_store *st, struct ctl_http_conn *c, struct batch *b,
+			uint64_t *rv)
 {
+	const struct ctl_watch *w = b->w;
 	cJSON *items = ctl_obj_list(st, w->res, w->ns, w->sel, rv), *obj;
 	int ret = 0;
 
 	while (!ret && (obj = cJSON_DetachItemFromArray(items, 0))) {
 		if (ctl_auth_can_read(w->id, w->res, obj))
-			ret = send_event(c, "ADDED", obj);
+			ret = send_object(c, b, "ADDED", obj);
 		else
 			cJSON_Delete(obj);
 	}
@@ -190,7 +217,7 @@ int ctl_watch_serve(struct ctl_store *st, struct ctl_http_conn *c, const struct 
 	ctl_metrics_watch(1);
 	ret = ctl_http_stream_begin(c, "application/json");
 	if (!ret && w->initial)
-		ret = send_initial(st, c, w, &b->last);
+		ret = send_initial(st, c, b, &b->last);
 	while (!ret && mono_now() < end) {
 		uint64_t before = b->last;
 		bool running = next_batch(st, b, &expired, &oldest);

@@ -21,6 +21,9 @@
  * @initial: first send every existing object as ADDED (no resourceVersion, or "0")
  * @bookmarks: send BOOKMARK events while idle
  * @timeout: seconds until the server ends the stream
+ * @table: meta.k8s.io version of the Tables to send instead of objects (kubectl get -w;
+ *	   http_table.h), or NULL
+ * @include: the Tables' includeObject, checked by the caller
  */
 struct ctl_watch {
 	const struct ks_resource *res;
@@ -31,6 +34,8 @@ struct ctl_watch {
 	bool initial;
 	bool bookmarks;
 	unsigned int timeout;
+	const char *table;
+	const char *include;
 };
 
 /* Streams events until the timeout, the client leaving, or shutdown. Returns 0, or -EIO

@@ -23,7 +23,30 @@ cleanup() {
 trap cleanup EXIT
 
 # eventually DESC CMD...: a check that CMD succeeds within 10 s (reconciling is asynchronous).
+# CMD runs at each try: for a value, give the command itself (yields WANT CMD...), never
+# is "$(CMD)" (evaluated once, before the first try).
 eventually() { ktap_check "$1" wait_for 10 "${@:2}"; }
+
+# is GOT WANT: equal, or says what differs.
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+
+# yields WANT CMD...: CMD succeeds and prints WANT.
+yields() {
+	local got
+	got=$("${@:2}") || { echo "failed ($?): ${*:2}: $got"; return 1; }
+	is "$got" "$1"
+}
+
+# count ARGS...: how many objects kubectl get ARGS lists; fails when kubectl does.
+count() {
+	local out
+	out=$(kubectl --request-timeout=10s get "$@" -o name) || return
+	if [ -z "$out" ]; then echo 0; else wc -l <<<"$out"; fi
+}
+
+# absent OUT: OUT, what a kubectl get of one object answered, is "not found" (not an error
+# of another kind, which a bare "! kubectl get" would take for absence).
+absent() { grep -q 'Error from server (NotFound)' <<<"$1" || { echo "not a NotFound: $1"; return 1; }; }
 
 # start_server [ARGS...]: starts $CONTROLLER on $PORT with $DATA and waits until it answers.
 start_server() {

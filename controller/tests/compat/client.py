@@ -102,6 +102,31 @@ check("a SelfSubjectAccessReview answers for the admin", lambda: expect(
                 namespace=NS, verb="delete", group=CTL, resource="sliceconfigs")))
     ).status.allowed, True))
 
+def table(path, include=None):
+    """path as the meta.k8s.io/v1 Table kubectl get asks for."""
+    return api.call_api(
+        path, "GET", query_params=[("includeObject", include)] if include else [],
+        header_params={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"},
+        response_type="object", auth_settings=["BearerToken"], _return_http_data_only=True)
+
+
+def gateway_table():
+    t = table("/apis/%s/%s/namespaces/%s/workerslicegateways" % (WRK, V, NS), "Object")
+    heads = [(c["name"], c["priority"]) for c in t["columnDefinitions"]]
+    row = [r for r in t["rows"] if r["object"]["metadata"]["name"] == "red-worker-1-worker-2"]
+    return expect((heads[:6], ("Local Subnet", 1) in heads,
+                   row and dict(zip([h for h, _ in heads], row[0]["cells"]))["Tunnel"]),
+                  ([("Name", 0), ("Slice", 0), ("Local", 0), ("Remote", 0), ("Tunnel", 0),
+                    ("Age", 0)], True, "UP"))
+
+
+check("a Table of gateways: columns, wide ones, the tunnel state", gateway_table)
+check("a Table of Events: the API server's columns and priorities", lambda: expect(
+    [(c["name"], c["priority"]) for c in table("/api/v1/namespaces/%s/events" % NS)
+     ["columnDefinitions"]],
+    [("Last Seen", 0), ("Type", 0), ("Reason", 0), ("Object", 0), ("Subobject", 1),
+     ("Source", 1), ("Message", 0), ("First Seen", 1), ("Count", 1), ("Name", 1)]))
+
 wcfg = client.Configuration()
 wcfg.host = api.configuration.host
 wcfg.ssl_ca_cert = api.configuration.ssl_ca_cert

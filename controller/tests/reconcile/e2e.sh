@@ -12,10 +12,6 @@ NAME=reconcile-e2e
 . "$HERE/../lib.sh"
 NS=kubeslice-acme
 k() { kubectl --request-timeout=10s "$@"; }
-count() { k get "$@" -o name 2>/dev/null | wc -l; }
-is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
-# yields WANT CMD...: CMD prints WANT (run at each try of eventually, unlike is "$(CMD)").
-yields() { is "$("${@:2}")" "$1"; }
 secret_file() { k get secret -n $NS "$1" -o jsonpath="{.data.${2//./\\.}}" | base64 -d; }
 
 start_server --resync 2
