@@ -410,21 +410,27 @@ static struct slice_key *slice_keyring_slot(struct slice_keyring *kr, enum slice
  * @slot: which slot
  * @key: the new key; the caller's reference passes to @kr on success
  *
+ * The two slots never hold keys of one id: a packet's key id must name one key.
+ *
  * Context: process, may sleep.
- * Return: 0 or -ENOMEM.
+ * Return: 0, -EEXIST if the other slot's key has @key's id, or -ENOMEM.
  */
 int slice_keyring_install(struct slice_keyring *kr, enum slice_key_slot slot,
 			  struct slice_key *key)
 {
+	enum slice_key_slot other = slot == SLICE_KEY_SLOT_PRIMARY ? SLICE_KEY_SLOT_SECONDARY :
+								      SLICE_KEY_SLOT_PRIMARY;
 	struct slice_key *keys[__SLICE_KEY_SLOT_MAX];
-	int err;
+	int err = -EEXIST;
 
 	mutex_lock(&kr->lock);
 	keys[SLICE_KEY_SLOT_PRIMARY] = slice_keyring_slot(kr, SLICE_KEY_SLOT_PRIMARY);
 	keys[SLICE_KEY_SLOT_SECONDARY] = slice_keyring_slot(kr, SLICE_KEY_SLOT_SECONDARY);
-	keys[slot] = key;
-	err = slice_keyring_publish(kr, keys[SLICE_KEY_SLOT_PRIMARY],
-				    keys[SLICE_KEY_SLOT_SECONDARY]);
+	if (!keys[other] || keys[other]->key_id != key->key_id) {
+		keys[slot] = key;
+		err = slice_keyring_publish(kr, keys[SLICE_KEY_SLOT_PRIMARY],
+					    keys[SLICE_KEY_SLOT_SECONDARY]);
+	}
 	mutex_unlock(&kr->lock);
 	if (!err)
 		slice_key_put(key);

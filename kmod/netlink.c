@@ -16,122 +16,11 @@
 #include "crypto.h"
 #include "device.h"
 #include "netlink.h"
+#include "netlink-gen.h"
 #include "peer.h"
 #include "socket.h"
 
 static struct genl_family slice_nl_family;
-
-enum slice_nl_mcgrp {
-	SLICE_NL_MCGRP_EVENTS,
-};
-
-static const struct genl_multicast_group slice_nl_mcgrps[] = {
-	[SLICE_NL_MCGRP_EVENTS] = { .name = SLICE_GENL_MCGRP_EVENTS },
-};
-
-static struct netlink_range_validation slice_id_range = {
-	.min = 1,
-	.max = SLICE_ID_MAX,
-};
-
-/* A day in ms: longer liveness periods are mistakes, and jiffies arithmetic stays in range. */
-static struct netlink_range_validation slice_msecs_range = {
-	.min = 0,
-	.max = 86400000,
-};
-
-static const struct nla_policy slice_keyconf_policy[SLICE_KEYCONF_A_MAX + 1] = {
-	[SLICE_KEYCONF_A_SLOT] = NLA_POLICY_MAX(NLA_U32, SLICE_KEY_SLOT_MAX),
-	[SLICE_KEYCONF_A_KEY_ID] = { .type = NLA_U8 },
-	[SLICE_KEYCONF_A_CIPHER] = NLA_POLICY_RANGE(NLA_U32, SLICE_CIPHER_AES_256_GCM,
-						    SLICE_CIPHER_MAX),
-	[SLICE_KEYCONF_A_ENCRYPT_KEY] = NLA_POLICY_EXACT_LEN(SLICE_KEY_LEN),
-	[SLICE_KEYCONF_A_DECRYPT_KEY] = NLA_POLICY_EXACT_LEN(SLICE_KEY_LEN),
-	[SLICE_KEYCONF_A_LIMIT_PACKETS] = NLA_POLICY_MIN(NLA_U64, 1),
-	[SLICE_KEYCONF_A_LIMIT_SECONDS] = NLA_POLICY_MIN(NLA_U32, 1),
-};
-
-static const struct nla_policy slice_peer_policy[SLICE_PEER_A_MAX + 1] = {
-	[SLICE_PEER_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
-	[SLICE_PEER_A_REMOTE_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
-	[SLICE_PEER_A_REMOTE_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[SLICE_PEER_A_REMOTE_PORT] = NLA_POLICY_MIN(NLA_BE16, 1),
-	[SLICE_PEER_A_KEEPALIVE_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_msecs_range),
-	[SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_msecs_range),
-	[SLICE_PEER_A_STATE] = NLA_POLICY_MAX(NLA_U8, SLICE_PEER_STATE_UP),
-	[SLICE_PEER_A_HOLD_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_msecs_range),
-};
-
-static const struct nla_policy slice_peer_id_policy[SLICE_PEER_A_MAX + 1] = {
-	[SLICE_PEER_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
-};
-
-static const struct nla_policy slice_peer_key_policy[SLICE_PEER_A_MAX + 1] = {
-	[SLICE_PEER_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
-	[SLICE_PEER_A_KEYCONF] = NLA_POLICY_NESTED(slice_keyconf_policy),
-};
-
-static const struct nla_policy slice_route_policy[SLICE_ROUTE_A_MAX + 1] = {
-	[SLICE_ROUTE_A_FAMILY] = { .type = NLA_U16 },
-	[SLICE_ROUTE_A_ADDR] = { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
-	[SLICE_ROUTE_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[SLICE_ROUTE_A_PEER_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
-};
-
-#define SLICE_NL_DEV_SELECTOR						\
-	[SLICE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),			\
-	[SLICE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
-
-static const struct nla_policy slice_dev_get_policy[SLICE_A_MAX + 1] = {
-	SLICE_NL_DEV_SELECTOR,
-};
-
-/* Types only: slice_qos_profile_check() answers the semantic errors in its own words. */
-static const struct nla_policy slice_qos_policy[SLICE_QOS_A_MAX + 1] = {
-	[SLICE_QOS_A_CEILING_KBPS] = { .type = NLA_U32 },
-	[SLICE_QOS_A_GUARANTEED_KBPS] = { .type = NLA_U32 },
-	[SLICE_QOS_A_PRIORITY] = { .type = NLA_U8 },
-	[SLICE_QOS_A_DSCP] = NLA_POLICY_MAX(NLA_U8, 63),
-	[SLICE_QOS_A_MARK] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy slice_dev_set_policy[SLICE_A_MAX + 1] = {
-	SLICE_NL_DEV_SELECTOR,
-	[SLICE_A_SOCK_FD] = { .type = NLA_U32 },
-	[SLICE_A_LOCAL_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_id_range),
-	[SLICE_A_QOS] = NLA_POLICY_NESTED(slice_qos_policy),
-};
-
-static const struct nla_policy slice_peer_set_policy[SLICE_A_MAX + 1] = {
-	SLICE_NL_DEV_SELECTOR,
-	[SLICE_A_PEER] = NLA_POLICY_NESTED(slice_peer_policy),
-};
-
-static const struct nla_policy slice_peer_sel_policy[SLICE_A_MAX + 1] = {
-	SLICE_NL_DEV_SELECTOR,
-	[SLICE_A_PEER] = NLA_POLICY_NESTED(slice_peer_id_policy),
-};
-
-static const struct nla_policy slice_key_policy[SLICE_A_MAX + 1] = {
-	SLICE_NL_DEV_SELECTOR,
-	[SLICE_A_PEER] = NLA_POLICY_NESTED(slice_peer_key_policy),
-};
-
-static const struct nla_policy slice_route_set_policy[SLICE_A_MAX + 1] = {
-	SLICE_NL_DEV_SELECTOR,
-	[SLICE_A_ROUTE] = NLA_POLICY_NESTED(slice_route_policy),
-};
-
-/* Names a missing attribute to the caller; evaluates to true if it is missing. */
-#define SLICE_NL_REQUIRE(extack, nest, tb, type, msg) ({			\
-	struct netlink_ext_ack *__req_ack = (extack);				\
-	bool __missing = !(tb)[type];						\
-	if (__missing) {							\
-		NL_SET_ERR_MSG(__req_ack, msg);					\
-		NL_SET_ERR_ATTR_MISS(__req_ack, nest, type);			\
-	}									\
-	__missing;								\
-})
 
 static struct slice_device *slice_nl_find_dev(struct net *net, struct nlattr **attrs,
 					      struct netlink_ext_ack *extack)
@@ -189,29 +78,38 @@ static void slice_nl_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
 	rtnl_unlock();
 }
 
-/* Parses a nest that the core already validated against @policy. */
-static int slice_nl_parse(struct nlattr **tb, int maxtype, const struct nlattr *nest,
-			  const struct nla_policy *policy, struct netlink_ext_ack *extack)
+/*
+ * The prologue of every peer and key command: the request's PEER nest, parsed into @tb
+ * with @policy (the one the core validated it against), and its ID. Return: 0, or -EINVAL
+ * with the missing attribute in the extack.
+ */
+static int slice_nl_peer_attrs(struct genl_info *info, struct nlattr **tb,
+			       const struct nla_policy *policy)
 {
-	return nla_parse_nested(tb, maxtype, nest, policy, extack);
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SLICE_A_PEER))
+		return -EINVAL;
+	err = nla_parse_nested(tb, SLICE_PEER_A_MAX, info->attrs[SLICE_A_PEER], policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[SLICE_A_PEER], tb, SLICE_PEER_A_ID))
+		return -EINVAL;
+	return 0;
 }
 
-/* The peer a request's PEER nest names, with the nest parsed into @tb. */
-static struct slice_peer *slice_nl_peer(struct slice_device *slice, struct genl_info *info,
-					struct nlattr **tb, const struct nla_policy *policy)
+/* The existing peer a request's PEER nest names, with the nest parsed into @tb. */
+static struct slice_peer *slice_nl_peer(struct genl_info *info, struct nlattr **tb,
+					const struct nla_policy *policy)
 {
-	struct nlattr *nest = info->attrs[SLICE_A_PEER];
 	struct slice_peer *peer;
 	int err;
 
-	if (SLICE_NL_REQUIRE(info->extack, NULL, info->attrs, SLICE_A_PEER, "PEER is required"))
-		return ERR_PTR(-EINVAL);
-	err = slice_nl_parse(tb, SLICE_PEER_A_MAX, nest, policy, info->extack);
+	err = slice_nl_peer_attrs(info, tb, policy);
 	if (err)
 		return ERR_PTR(err);
-	if (SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_PEER_A_ID, "peer ID is required"))
-		return ERR_PTR(-EINVAL);
-	peer = slice_peer_lookup(slice, nla_get_u32(tb[SLICE_PEER_A_ID]));
+	peer = slice_peer_lookup(info->user_ptr[0], nla_get_u32(tb[SLICE_PEER_A_ID]));
 	if (!peer) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_PEER_A_ID], "peer not found");
 		return ERR_PTR(-ENOENT);
@@ -297,7 +195,7 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
-static int slice_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	int err;
@@ -313,7 +211,7 @@ static int slice_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int slice_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int slice_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	struct net_device *dev;
@@ -349,7 +247,7 @@ static int slice_nl_qos(struct nlattr *nest, struct slice_qos_profile *p,
 	struct nlattr *tb[SLICE_QOS_A_MAX + 1];
 	int err;
 
-	err = slice_nl_parse(tb, SLICE_QOS_A_MAX, nest, slice_qos_policy, extack);
+	err = nla_parse_nested(tb, SLICE_QOS_A_MAX, nest, slice_qos_nl_policy, extack);
 	if (err)
 		return err;
 	if (!nla_len(nest))
@@ -376,19 +274,7 @@ static int slice_nl_qos(struct nlattr *nest, struct slice_qos_profile *p,
 	return 1;
 }
 
-/* The mark is a routing key: routes cached under the old one may be the wrong ones now. */
-static void slice_nl_reroute_peers(struct slice_device *slice)
-{
-	struct slice_peer *peer;
-
-	list_for_each_entry(peer, &slice->peer_list, node) {
-		write_lock_bh(&peer->endpoint_lock);
-		dst_cache_reset(&peer->dst_cache);
-		write_unlock_bh(&peer->endpoint_lock);
-	}
-}
-
-static int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slice_device *slice = info->user_ptr[0];
 	struct slice_qos_profile qos;
@@ -415,8 +301,9 @@ static int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		u32 old_mark = slice_qos_mark(&slice->qos);
 
 		slice_qos_set(&slice->qos, has_qos ? &qos : NULL);
+		/* The mark is a routing key: routes cached under the old one may be wrong now. */
 		if (slice_qos_mark(&slice->qos) != old_mark)
-			slice_nl_reroute_peers(slice);
+			slice_peers_reset_routes(slice);
 	}
 	return 0;
 }
@@ -441,8 +328,7 @@ static int slice_nl_endpoint(struct nlattr *nest, struct nlattr **tb, struct sli
 		NL_SET_ERR_MSG_ATTR(extack, v6, "give REMOTE_IPV4 or REMOTE_IPV6, not both");
 		return -EINVAL;
 	}
-	if (SLICE_NL_REQUIRE(extack, nest, tb, SLICE_PEER_A_REMOTE_PORT,
-			     "REMOTE_PORT is required with a remote address"))
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, SLICE_PEER_A_REMOTE_PORT))
 		return -EINVAL;
 	if (v4) {
 		ep->addr4.sin_family = AF_INET;
@@ -452,11 +338,10 @@ static int slice_nl_endpoint(struct nlattr *nest, struct nlattr **tb, struct sli
 		ep->addr6.sin6_family = AF_INET6;
 		ep->addr6.sin6_addr = nla_get_in6_addr(v6);
 		ep->addr6.sin6_port = nla_get_be16(port);
-		if (ipv6_addr_type(&ep->addr6.sin6_addr) & IPV6_ADDR_LINKLOCAL) {
-			NL_SET_ERR_MSG_ATTR(extack, v6,
-					    "link-local remote addresses are not supported");
-			return -EINVAL;
-		}
+	}
+	if (slice_peer_endpoint_check(ep, extack)) {
+		NL_SET_BAD_ATTR(extack, v4 ?: v6);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -503,21 +388,16 @@ static int slice_nl_peer_apply(struct slice_peer *peer, struct nlattr *nest, str
 	return 0;
 }
 
-static int slice_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slice_device *slice = info->user_ptr[0];
 	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
-	struct nlattr *nest = info->attrs[SLICE_A_PEER];
 	struct slice_peer *peer;
 	int err;
 
-	if (SLICE_NL_REQUIRE(info->extack, NULL, info->attrs, SLICE_A_PEER, "PEER is required"))
-		return -EINVAL;
-	err = slice_nl_parse(tb, SLICE_PEER_A_MAX, nest, slice_peer_policy, info->extack);
+	err = slice_nl_peer_attrs(info, tb, slice_peer_set_input_nl_policy);
 	if (err)
 		return err;
-	if (SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_PEER_A_ID, "peer ID is required"))
-		return -EINVAL;
 	if (slice_peer_lookup(slice, nla_get_u32(tb[SLICE_PEER_A_ID]))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_PEER_A_ID],
 				    "peer already exists: use PEER_SET to change it");
@@ -526,7 +406,7 @@ static int slice_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 	peer = slice_peer_new(slice, nla_get_u32(tb[SLICE_PEER_A_ID]));
 	if (!peer)
 		return -ENOMEM;
-	err = slice_nl_peer_apply(peer, nest, tb, info->extack);
+	err = slice_nl_peer_apply(peer, info->attrs[SLICE_A_PEER], tb, info->extack);
 	if (err) {
 		cancel_delayed_work_sync(&peer->timer);
 		slice_peer_free(peer);
@@ -536,23 +416,23 @@ static int slice_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int slice_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
 	struct slice_peer *peer;
 
-	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_policy);
+	peer = slice_nl_peer(info, tb, slice_peer_set_input_nl_policy);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
 	return slice_nl_peer_apply(peer, info->attrs[SLICE_A_PEER], tb, info->extack);
 }
 
-static int slice_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
 	struct slice_peer *peer;
 
-	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_id_policy);
+	peer = slice_nl_peer(info, tb, slice_peer_id_input_nl_policy);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
 	slice_peer_del(peer);
@@ -617,14 +497,14 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
-static int slice_nl_peer_get_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_peer_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
 	struct slice_peer *peer;
 	struct sk_buff *msg;
 	int err;
 
-	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_id_policy);
+	peer = slice_nl_peer(info, tb, slice_peer_id_input_nl_policy);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -646,7 +526,7 @@ static struct slice_device *slice_nl_dump_dev(struct sk_buff *skb, struct netlin
 	return slice_nl_find_dev(sock_net(skb->sk), info->attrs, cb->extack);
 }
 
-static int slice_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int slice_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct slice_device *slice;
 	struct slice_peer *peer;
@@ -686,16 +566,15 @@ static struct slice_peer *slice_nl_route(struct genl_info *info, struct nlattr *
 	u16 family;
 	int err;
 
-	if (SLICE_NL_REQUIRE(extack, NULL, info->attrs, SLICE_A_ROUTE, "ROUTE is required"))
+	if (GENL_REQ_ATTR_CHECK(info, SLICE_A_ROUTE))
 		return ERR_PTR(-EINVAL);
-	err = slice_nl_parse(tb, SLICE_ROUTE_A_MAX, nest, slice_route_policy, extack);
+	err = nla_parse_nested(tb, SLICE_ROUTE_A_MAX, nest, slice_route_nl_policy, extack);
 	if (err)
 		return ERR_PTR(err);
-	if (SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_FAMILY, "route FAMILY is required") ||
-	    SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_ADDR, "route ADDR is required") ||
-	    SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_PREFIXLEN,
-			     "route PREFIXLEN is required") ||
-	    SLICE_NL_REQUIRE(extack, nest, tb, SLICE_ROUTE_A_PEER_ID, "route PEER_ID is required"))
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, SLICE_ROUTE_A_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, SLICE_ROUTE_A_ADDR) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, SLICE_ROUTE_A_PREFIXLEN) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, SLICE_ROUTE_A_PEER_ID))
 		return ERR_PTR(-EINVAL);
 	family = nla_get_u16(tb[SLICE_ROUTE_A_FAMILY]);
 	if (family != AF_INET && family != AF_INET6) {
@@ -727,7 +606,7 @@ static struct slice_peer *slice_nl_route(struct genl_info *info, struct nlattr *
 	return peer;
 }
 
-static int slice_nl_route_add_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_route_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slice_device *slice = info->user_ptr[0];
 	struct nlattr *tb[SLICE_ROUTE_A_MAX + 1];
@@ -751,7 +630,7 @@ static int slice_nl_route_add_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int slice_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slice_device *slice = info->user_ptr[0];
 	struct nlattr *tb[SLICE_ROUTE_A_MAX + 1];
@@ -834,7 +713,7 @@ static int slice_nl_route_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	return err;
 }
 
-static int slice_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int slice_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct slice_device *slice;
 	int err;
@@ -851,7 +730,7 @@ static int slice_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 	return err && !skb->len ? err : skb->len;
 }
 
-/* Parses the KEYCONF nest of a key request. */
+/* The peer of a key request, with its KEYCONF nest and the nest's SLOT. */
 static struct slice_peer *slice_nl_keyconf(struct genl_info *info, struct nlattr **tb,
 					   struct nlattr **keyconf)
 {
@@ -859,28 +738,26 @@ static struct slice_peer *slice_nl_keyconf(struct genl_info *info, struct nlattr
 	struct slice_peer *peer;
 	int err;
 
-	peer = slice_nl_peer(info->user_ptr[0], info, peer_tb, slice_peer_key_policy);
+	peer = slice_nl_peer(info, peer_tb, slice_peer_key_input_nl_policy);
 	if (IS_ERR(peer))
 		return peer;
 	*keyconf = peer_tb[SLICE_PEER_A_KEYCONF];
-	if (SLICE_NL_REQUIRE(info->extack, info->attrs[SLICE_A_PEER], peer_tb,
-			     SLICE_PEER_A_KEYCONF, "KEYCONF is required"))
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[SLICE_A_PEER], peer_tb,
+			      SLICE_PEER_A_KEYCONF))
 		return ERR_PTR(-EINVAL);
-	err = slice_nl_parse(tb, SLICE_KEYCONF_A_MAX, *keyconf, slice_keyconf_policy,
-			     info->extack);
+	err = nla_parse_nested(tb, SLICE_KEYCONF_A_MAX, *keyconf, slice_keyconf_input_nl_policy,
+			       info->extack);
 	if (err)
 		return ERR_PTR(err);
-	if (SLICE_NL_REQUIRE(info->extack, *keyconf, tb, SLICE_KEYCONF_A_SLOT,
-			     "key SLOT is required"))
+	if (NL_REQ_ATTR_CHECK(info->extack, *keyconf, tb, SLICE_KEYCONF_A_SLOT))
 		return ERR_PTR(-EINVAL);
 	return peer;
 }
 
-static int slice_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLICE_KEYCONF_A_MAX + 1], *nest;
 	struct slice_key_config cfg = {};
-	enum slice_key_slot slot, other;
 	struct slice_peer *peer;
 	struct slice_key *key;
 	int err;
@@ -888,17 +765,11 @@ static int slice_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
 	peer = slice_nl_keyconf(info, tb, &nest);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
-	if (SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_KEY_ID,
-			     "KEY_ID is required") ||
-	    SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_CIPHER,
-			     "CIPHER is required") ||
-	    SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_ENCRYPT_KEY,
-			     "ENCRYPT_KEY is required") ||
-	    SLICE_NL_REQUIRE(info->extack, nest, tb, SLICE_KEYCONF_A_DECRYPT_KEY,
-			     "DECRYPT_KEY is required"))
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, SLICE_KEYCONF_A_KEY_ID) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, SLICE_KEYCONF_A_CIPHER) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, SLICE_KEYCONF_A_ENCRYPT_KEY) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, SLICE_KEYCONF_A_DECRYPT_KEY))
 		return -EINVAL;
-	slot = nla_get_u32(tb[SLICE_KEYCONF_A_SLOT]);
-	other = slot == SLICE_KEY_SLOT_PRIMARY ? SLICE_KEY_SLOT_SECONDARY : SLICE_KEY_SLOT_PRIMARY;
 	cfg.cipher = nla_get_u32(tb[SLICE_KEYCONF_A_CIPHER]);
 	cfg.key_id = nla_get_u8(tb[SLICE_KEYCONF_A_KEY_ID]);
 	nla_memcpy(cfg.encrypt_key, tb[SLICE_KEYCONF_A_ENCRYPT_KEY], SLICE_KEY_LEN);
@@ -908,31 +779,23 @@ static int slice_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[SLICE_KEYCONF_A_LIMIT_SECONDS])
 		cfg.limit_seconds = nla_get_u32(tb[SLICE_KEYCONF_A_LIMIT_SECONDS]);
 
-	rcu_read_lock();
-	key = slice_keyring_get(&peer->keys, other);
-	err = key && key->key_id == cfg.key_id ? -EEXIST : 0;
-	rcu_read_unlock();
-	if (err) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_KEYCONF_A_KEY_ID],
-				    "the other slot's key has this KEY_ID");
-		goto out;
-	}
 	key = slice_key_new(&cfg);
+	memzero_explicit(&cfg, sizeof(cfg));
 	if (IS_ERR(key)) {
-		err = PTR_ERR(key);
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_KEYCONF_A_CIPHER],
 				    "cannot set up the cipher with this key");
-		goto out;
+		return PTR_ERR(key);
 	}
-	err = slice_keyring_install(&peer->keys, slot, key);
+	err = slice_keyring_install(&peer->keys, nla_get_u32(tb[SLICE_KEYCONF_A_SLOT]), key);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICE_KEYCONF_A_KEY_ID],
+				    "the other slot's key has this KEY_ID");
 	if (err)
 		slice_key_put(key);
-out:
-	memzero_explicit(&cfg, sizeof(cfg));
 	return err;
 }
 
-static int slice_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLICE_KEYCONF_A_MAX + 1], *nest;
 	struct slice_peer *peer;
@@ -947,13 +810,13 @@ static int slice_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int slice_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLICE_PEER_A_MAX + 1];
 	struct slice_peer *peer;
 	int err;
 
-	peer = slice_nl_peer(info->user_ptr[0], info, tb, slice_peer_id_policy);
+	peer = slice_nl_peer(info, tb, slice_peer_id_input_nl_policy);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
 	err = slice_keyring_swap(&peer->keys);
@@ -993,7 +856,7 @@ static int slice_nl_put_key(struct sk_buff *msg, struct slice_peer *peer, struct
 	return 0;
 }
 
-static int slice_nl_key_get_doit(struct sk_buff *skb, struct genl_info *info)
+int slice_nl_key_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLICE_KEYCONF_A_MAX + 1], *nest;
 	enum slice_key_slot slot;
@@ -1036,7 +899,7 @@ err_free_msg:
 static void slice_nl_multicast(struct slice_peer *peer, struct sk_buff *msg, gfp_t gfp)
 {
 	genlmsg_multicast_netns(&slice_nl_family, dev_net(peer->slice->dev), msg, 0,
-				SLICE_NL_MCGRP_EVENTS, gfp);
+				SLICE_NLGRP_EVENTS, gfp);
 }
 
 /**
@@ -1096,102 +959,6 @@ void slice_nl_key_rotate_ntf(struct slice_peer *peer, struct slice_key *key, gfp
 err_free_msg:
 	nlmsg_free(msg);
 }
-
-static const struct genl_ops slice_nl_ops[] = {
-	{
-		.cmd = SLICE_CMD_DEV_GET,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_dev_get_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_dev_get_doit,
-		.dumpit = slice_nl_dev_get_dumpit,
-	},
-	{
-		.cmd = SLICE_CMD_DEV_SET,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_dev_set_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_dev_set_doit,
-	},
-	{
-		.cmd = SLICE_CMD_PEER_NEW,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_peer_set_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_peer_new_doit,
-	},
-	{
-		.cmd = SLICE_CMD_PEER_SET,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_peer_set_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_peer_set_doit,
-	},
-	{
-		.cmd = SLICE_CMD_PEER_DEL,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_peer_sel_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_peer_del_doit,
-	},
-	{
-		.cmd = SLICE_CMD_PEER_GET,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_peer_sel_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_peer_get_doit,
-		.dumpit = slice_nl_peer_get_dumpit,
-	},
-	{
-		.cmd = SLICE_CMD_ROUTE_ADD,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_route_set_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_route_add_doit,
-	},
-	{
-		.cmd = SLICE_CMD_ROUTE_DEL,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_route_set_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_route_del_doit,
-	},
-	{
-		.cmd = SLICE_CMD_ROUTE_GET,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_dev_get_policy,
-		.maxattr = SLICE_A_MAX,
-		.dumpit = slice_nl_route_get_dumpit,
-	},
-	{
-		.cmd = SLICE_CMD_KEY_NEW,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_key_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_key_new_doit,
-	},
-	{
-		.cmd = SLICE_CMD_KEY_DEL,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_key_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_key_del_doit,
-	},
-	{
-		.cmd = SLICE_CMD_KEY_SWAP,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_peer_sel_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_key_swap_doit,
-	},
-	{
-		.cmd = SLICE_CMD_KEY_GET,
-		.flags = GENL_ADMIN_PERM,
-		.policy = slice_key_policy,
-		.maxattr = SLICE_A_MAX,
-		.doit = slice_nl_key_get_doit,
-	},
-};
 
 static struct genl_family slice_nl_family __ro_after_init = {
 	.name = SLICE_GENL_NAME,

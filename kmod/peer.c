@@ -10,6 +10,7 @@
  * because a late tick is a late failover; one work item per peer is easy to stop.
  */
 #include <linux/jiffies.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
@@ -194,6 +195,42 @@ void slice_peer_set_endpoint(struct slice_peer *peer, const struct slice_endpoin
 	peer->endpoint = *ep;
 	dst_cache_reset(&peer->dst_cache);
 	write_unlock_bh(&peer->endpoint_lock);
+}
+
+/**
+ * slice_peer_endpoint_check - whether a peer may have this endpoint
+ * @ep: the endpoint
+ * @extack: says why not
+ *
+ * Return: 0, or -EINVAL for a link-local IPv6 address (which would need an interface that
+ * the peer's settings do not name).
+ */
+int slice_peer_endpoint_check(const struct slice_endpoint *ep, struct netlink_ext_ack *extack)
+{
+	if (ep->addr.sa_family == AF_INET6 &&
+	    ipv6_addr_type(&ep->addr6.sin6_addr) & IPV6_ADDR_LINKLOCAL) {
+		NL_SET_ERR_MSG(extack, "link-local remote addresses are not supported");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * slice_peers_reset_routes - forget the outer routes cached for every peer of a device
+ * @slice: the device, whose mark (a routing key) changed
+ *
+ * Context: rtnl held.
+ */
+void slice_peers_reset_routes(struct slice_device *slice)
+{
+	struct slice_peer *peer;
+
+	ASSERT_RTNL();
+	list_for_each_entry(peer, &slice->peer_list, node) {
+		write_lock_bh(&peer->endpoint_lock);
+		dst_cache_reset(&peer->dst_cache);
+		write_unlock_bh(&peer->endpoint_lock);
+	}
 }
 
 /**

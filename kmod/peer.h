@@ -18,6 +18,7 @@
 #include "queueing.h"
 #include "stats.h"
 
+struct netlink_ext_ack;
 struct slice_device;
 
 /**
@@ -112,11 +113,13 @@ void slice_peer_add(struct slice_peer *peer);
 void slice_peer_del(struct slice_peer *peer);
 void slice_peer_free(struct slice_peer *peer);
 struct slice_peer *slice_peer_lookup(struct slice_device *slice, u32 id);
+int slice_peer_endpoint_check(const struct slice_endpoint *ep, struct netlink_ext_ack *extack);
 void slice_peer_set_endpoint(struct slice_peer *peer, const struct slice_endpoint *ep);
 void slice_peer_get_endpoint(struct slice_peer *peer, struct slice_endpoint *ep);
 void slice_peer_set_liveness(struct slice_peer *peer, u32 interval_ms, u32 timeout_ms,
 			     u32 hold_ms);
 void slice_peer_set_admin(struct slice_peer *peer, bool up);
+void slice_peers_reset_routes(struct slice_device *slice);
 void slice_peer_rx_authenticated(struct slice_peer *peer, const struct slice_endpoint *ep);
 
 #endif /* _SLICE_PEER_H */

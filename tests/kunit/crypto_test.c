@@ -371,7 +371,7 @@ static struct slice_key *crypto_test_key(struct kunit *test, u8 key_id, u64 limi
 static void crypto_test_slots(struct kunit *test)
 {
 	struct slice_key *k1 = crypto_test_key(test, 1, 0, 0), *k2 = crypto_test_key(test, 2, 0, 0);
-	struct slice_key *got[4];
+	struct slice_key *got[4], *dup;
 	struct slice_keyring kr;
 
 	slice_keyring_init(&kr);
@@ -379,6 +379,10 @@ static void crypto_test_slots(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slice_keyring_remove(&kr, SLICE_KEY_SLOT_PRIMARY), -ENOENT);
 	KUNIT_ASSERT_EQ(test, slice_keyring_install(&kr, SLICE_KEY_SLOT_PRIMARY, k1), 0);
 	KUNIT_ASSERT_EQ(test, slice_keyring_install(&kr, SLICE_KEY_SLOT_SECONDARY, k2), 0);
+	/* A packet's key id names one key: the other slot's id is refused, nothing changes. */
+	dup = crypto_test_key(test, 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, slice_keyring_install(&kr, SLICE_KEY_SLOT_SECONDARY, dup), -EEXIST);
+	slice_key_put(dup);
 
 	rcu_read_lock();
 	got[0] = slice_keyring_get(&kr, SLICE_KEY_SLOT_PRIMARY);

@@ -24,6 +24,19 @@ expect() {
 	fi
 }
 
+# expect_missing DESC N CMD ATTR...: EINVAL, the extended ack naming attribute N as missing.
+expect_missing() {
+	local desc=$1 want=$2 out
+	shift 2
+	out=$(raw "$@" 2>&1)
+	if [[ $out == "errno=EINVAL extack="*" missing=$want" ]]; then
+		ktap_ok "$desc: $out"
+	else
+		ktap_fail "$desc"
+		ktap_diag "want errno=EINVAL and missing=$want; got: $out"
+	fi
+}
+
 if { dp_underlay && dp_gw 1 4 && dp_gw 2 4 && dp_link 1 2 4 aes-256-gcm; } \
 	> /tmp/dataplane-setup.log 2>&1; then
 	ktap_ok "two gateways set up"
@@ -34,8 +47,9 @@ fi
 dev=$(dp_in 1 cat /sys/class/net/slice0/ifindex)
 lo=$(dp_in 1 cat /sys/class/net/lo/ifindex)
 
-expect "missing peer nest" EINVAL peer-new ifindex u32 "$dev"
-expect "missing peer id" EINVAL peer-new ifindex u32 "$dev" peer { keepalive-interval-ms u32 5 }
+# SLICE_A_PEER is 8, SLICE_PEER_A_ID 2 (uapi/linux/slice.h).
+expect_missing "missing peer nest" 8 peer-new ifindex u32 "$dev"
+expect_missing "missing peer id" 2 peer-new ifindex u32 "$dev" peer { keepalive-interval-ms u32 5 }
 expect "peer id of the wrong type (u16)" EINVAL peer-new ifindex u32 "$dev" peer { id u16 5 }
 expect "peer id 0" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0 }
 expect "peer id above 24 bits" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0x1000000 }

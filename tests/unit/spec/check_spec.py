@@ -164,6 +164,9 @@ class Checker:
         enums = {d["name"] for d in self.spec.get("definitions", []) if d["type"] == "enum"}
         consts = {d["name"] for d in self.spec.get("definitions", []) if d["type"] == "const"}
         for attr_set in self.spec["attribute-sets"]:
+            if "subset-of" in attr_set:
+                self.check_subset(attr_set, sets)
+                continue
             entries = self.header_enum(attr_set["enum-name"])
             if entries is None:
                 continue
@@ -177,6 +180,21 @@ class Checker:
             for name, (spec_value, attr) in spec_attrs.items():
                 self.check_attribute(name, spec_value, attr, entries.get(name), sets, enums,
                                      consts)
+
+    def check_subset(self, subset, sets):
+        """A subset (a request's view of a set) names attributes of its set, and nests sets."""
+        parent = sets.get(subset["subset-of"])
+        if parent is None:
+            self.fail(f"attribute set {subset['name']}: subset of unknown set {subset['subset-of']}")
+            return
+        names = {a["name"] for a in parent["attributes"]}
+        for attr in subset["attributes"]:
+            self.checked += 1
+            if attr["name"] not in names:
+                self.fail(f"attribute set {subset['name']}: {attr['name']} is not in {parent['name']}")
+            if "nested-attributes" in attr and attr["nested-attributes"] not in sets:
+                self.fail(f"attribute set {subset['name']}: {attr['name']} nests unknown set "
+                          f"{attr['nested-attributes']}")
 
     def check_attribute(self, name, spec_value, attr, entry, sets, enums, consts):
         if "nested-attributes" in attr and attr["nested-attributes"] not in sets:
@@ -244,7 +262,7 @@ class Checker:
         self.check_attribute_sets()
         self.check_operations()
         spec_enums = {d["enum-name"] for d in self.spec.get("definitions", []) if d["type"] == "enum"}
-        spec_enums |= {s["enum-name"] for s in self.spec["attribute-sets"]}
+        spec_enums |= {s["enum-name"] for s in self.spec["attribute-sets"] if "subset-of" not in s}
         spec_enums.add(self.spec["operations"]["enum-name"])
         for name in sorted(set(self.header.enums) - spec_enums):
             self.fail(f"enum {name}: in the header, not in the spec")
