@@ -289,3 +289,219 @@ time_t ks_time_parse(const char *s)
 		return *p == '+' ? t - (oh * 3600 + om * 60) : t + (oh * 3600 + om * 60);
 	return -1;
 }
+
+/* Members of an object sorted by key, ties in document order: for equality and dedupe. */
+struct member {
+	cJSON *item;
+	size_t pos;
+};
+
+static int member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c = strcmp(x->item->string, y->item->string);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The members of obj sorted, in a malloc'd array of *n; NULL when empty or out of memory. */
+static struct member *sorted_members(const cJSON *obj, size_t *n)
+{
+	struct member *m;
+	cJSON *item;
+	size_t i = 0;
+
+	*n = 0;
+	cJSON_ArrayForEach(item, obj)
+		(*n)++;
+	if (!*n)
+		return NULL;
+	m = malloc(*n * sizeof(*m));
+	if (!m)
+		return NULL;
+	cJSON_ArrayForEach(item, obj) {
+		m[i].item = item;
+		m[i].pos = i;
+		i++;
+	}
+	qsort(m, *n, sizeof(*m), member_cmp);
+	return m;
+}
+
+static bool objects_equal(const cJSON *a, const cJSON *b)
+{
+	size_t na, nb, i;
+	struct member *ma = sorted_members(a, &na), *mb = sorted_members(b, &nb);
+	bool eq = na == nb && (!na || (ma && mb));
+
+	for (i = 0; eq && i < na; i++)
+		eq = !strcmp(ma[i].item->string, mb[i].item->string) &&
+		     ks_json_equal(ma[i].item, mb[i].item);
+	free(ma);
+	free(mb);
+	return eq;
+}
+
+bool ks_json_equal(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y;
+
+	if (!a || !b || (a->type & 0xff) != (b->type & 0xff))
+		return a == b;
+	switch (a->type & 0xff) {
+	case cJSON_Number:
+		return a->valuedouble == b->valuedouble;
+	case cJSON_String:
+	case cJSON_Raw:
+		return !strcmp(a->valuestring, b->valuestring);
+	case cJSON_Array:
+		for (x = a->child, y = b->child; x && y; x = x->next, y = y->next)
+			if (!ks_json_equal(x, y))
+				return false;
+		return !x && !y;
+	case cJSON_Object:
+		return objects_equal(a, b);
+	default:
+		return true;
+	}
+}
+
+int ks_json_depth(const cJSON *v, int limit)
+{
+	const cJSON *c;
+	int max = 0, d;
+
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+		return 0;
+	if (limit <= 0)
+		return 1;
+	cJSON_ArrayForEach(c, v) {
+		d = ks_json_depth(c, limit - 1);
+		if (d > max)
+			max = d;
+		if (max >= limit)
+			break;
+	}
+	return max + 1;
+}
+
+int ks_json_dedupe(cJSON *obj)
+{
+	struct member *m;
+	cJSON *c;
+	size_t n, i;
+
+	if (cJSON_IsObject(obj)) {
+		m = sorted_members(obj, &n);
+		if (n && !m)
+			return -1;
+		/* Of equal keys the last one stays, as Go's decoder and YAML do. */
+		for (i = 0; i + 1 < n; i++)
+			if (!strcmp(m[i].item->string, m[i + 1].item->string))
+				cJSON_Delete(cJSON_DetachItemViaPointer(obj, m[i].item));
+		free(m);
+	}
+	if (cJSON_IsObject(obj) || cJSON_IsArray(obj))
+		cJSON_ArrayForEach(c, obj)
+			if (ks_json_dedupe(c))
+				return -1;
+	return 0;
+}
+
+size_t ks_json_size(const cJSON *v)
+{
+	const cJSON *c;
+	size_t n = 8;
+
+	if (v->string)
+		n += strlen(v->string);
+	if (cJSON_IsString(v))
+		n += strlen(v->valuestring);
+	if (cJSON_IsArray(v) || cJSON_IsObject(v))
+		cJSON_ArrayForEach(c, v)
+			n += ks_json_size(c);
+	return n;
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or more
+ * than U+10FFFF), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* s with each byte of an invalid sequence replaced by U+FFFD; NULL when s is valid (or
+ * memory ran out: then s stays as it is). */
+static char *utf8_repair(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
+	char *out, *o;
+
+	for (; *p; p += len)
+		if (!(len = utf8_seq(p)))
+			break;
+	if (!*p)
+		return NULL;
+	out = malloc(strlen(s) * 3 + 1);
+	if (!out)
+		return NULL;
+	for (p = (const unsigned char *)s, o = out; *p; p += len ? len : 1) {
+		len = utf8_seq(p);
+		if (len) {
+			memcpy(o, p, len);
+			o += len;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+void ks_json_repair_utf8(cJSON *v)
+{
+	char *fixed;
+	cJSON *c;
+
+	if (v->string && (fixed = utf8_repair(v->string))) {
+		if (!(v->type & cJSON_StringIsConst))
+			free(v->string);
+		v->string = fixed;
+		v->type &= ~cJSON_StringIsConst;
+	}
+	if (cJSON_IsString(v) && (fixed = utf8_repair(v->valuestring))) {
+		free(v->valuestring);
+		v->valuestring = fixed;
+	}
+	if (cJSON_IsArray(v) || cJSON_IsObject(v))
+		cJSON_ArrayForEach(c, v)
+			ks_json_repair_utf8(c);
+}

@@ -48,6 +48,25 @@ cJSON *ks_str_array_dup(const cJSON *arr);
 char *ks_b64_encode(const void *data, size_t len);
 unsigned char *ks_b64_decode(const char *s, size_t *len);
 
+/*
+ * Bounds and checks for trees decoded from requests. The API server rejects deeper
+ * objects; KS_JSON_MAX_DEPTH keeps every recursive walk of a tree (printing, comparing,
+ * merging) within a connection thread's stack.
+ */
+#define KS_JSON_MAX_DEPTH 64
+/* Deep equality of two values in O(n log n) (cJSON_Compare is exponential in depth). */
+bool ks_json_equal(const cJSON *a, const cJSON *b);
+/* Nesting depth of v (a scalar is 0, {} is 1), counted no further than limit + 1. */
+int ks_json_depth(const cJSON *v, int limit);
+/* Keeps only the last member of each name in every object of v, in O(n log n). v must be
+ * no deeper than KS_JSON_MAX_DEPTH. Returns 0, or -1 when out of memory. */
+int ks_json_dedupe(cJSON *v);
+/* About the size of v as JSON text, in linear time. */
+size_t ks_json_size(const cJSON *v);
+/* Replaces each byte of invalid UTF-8 in keys and strings by U+FFFD, as Go's decoder
+ * does. */
+void ks_json_repair_utf8(cJSON *v);
+
 /* RFC 3339 UTC, "2006-01-02T15:04:05Z". */
 #define KS_TIME_STRLEN 21
 void ks_time_format(time_t t, char buf[KS_TIME_STRLEN]);

@@ -344,7 +344,7 @@ static bool spec_changed_but_ports(const cJSON *cur, const cJSON *obj)
 
 	cJSON_DeleteItemFromObjectCaseSensitive(ks_get(a, "localGatewayConfig"), "nodePorts");
 	cJSON_DeleteItemFromObjectCaseSensitive(ks_get(b, "localGatewayConfig"), "nodePorts");
-	changed = !((!a && !b) || (a && b && cJSON_Compare(a, b, true)));
+	changed = !ks_json_equal(a, b);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 	return changed;
@@ -358,11 +358,8 @@ bool ctl_auth_can_change(const struct ctl_identity *id, const struct ks_resource
 	if (is(res, KS_RES_WORKER_GATEWAY))
 		return !spec_changed_but_ports(cur, obj);
 	if (is(res, KS_RES_WORKER_SLICE) || is(res, KS_RES_WORKER_IMPORT) ||
-	    is(res, KS_RES_ROTATION)) {
-		const cJSON *a = ks_get(cur, "spec"), *b = ks_get(obj, "spec");
-
-		return (!a && !b) || (a && b && cJSON_Compare(a, b, true));
-	}
+	    is(res, KS_RES_ROTATION))
+		return ks_json_equal(ks_get(cur, "spec"), ks_get(obj, "spec"));
 	return true;
 }
 

@@ -100,14 +100,13 @@ static bool apply_differs(const cJSON *cur, const cJSON *obj)
 		const cJSON *have = cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(cur, "metadata"), *k);
 
-		if (want && !cJSON_Compare(want, have, true))
+		if (want && !ks_json_equal(want, have))
 			return true;
 	}
 	cJSON_ArrayForEach(item, obj) {
 		if (!strcmp(item->string, "metadata") || !strcmp(item->string, "status"))
 			continue;
-		if (!cJSON_Compare(item, cJSON_GetObjectItemCaseSensitive(cur, item->string),
-				   true))
+		if (!ks_json_equal(item, cJSON_GetObjectItemCaseSensitive(cur, item->string)))
 			return true;
 	}
 	return false;

@@ -5,11 +5,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "controller/http.h"
 
@@ -48,13 +50,33 @@ static int write_all(struct ctl_http_conn *c, const char *data, size_t len)
 	return 0;
 }
 
-/* Reads more into c->buf; 0, or -1 when the peer is gone or the buffer is full. */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/*
+ * Reads more into c->buf; 0, or -1 when the peer is gone, the buffer is full or
+ * c->deadline passed. A client that sends nothing, or a byte now and then, holds a
+ * connection no longer than the deadline (the socket's receive timeout bounds one read
+ * of a TLS record that never completes).
+ */
 static int fill(struct ctl_http_conn *c)
 {
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	long long left;
 	int n;
 
 	if (c->have >= sizeof(c->buf))
 		return -1;
+	if (!SSL_pending(c->ssl)) {
+		left = c->deadline - now_ms();
+		if (left <= 0 || poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left) != 1)
+			return -1;
+	}
 	n = SSL_read(c->ssl, c->buf + c->have, sizeof(c->buf) - c->have);
 	if (n <= 0)
 		return -1;
@@ -76,7 +98,8 @@ static int hexval(int ch)
 	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-/* Percent-decodes s in place ('+' too when form is set); false on a bad escape. */
+/* Percent-decodes s in place ('+' too when form is set); false on a bad escape or on
+ * "%00", which would cut the string short. */
 static bool url_decode(char *s, bool form)
 {
 	char *out = s;
@@ -85,7 +108,7 @@ static bool url_decode(char *s, bool form)
 		if (*s == '%') {
 			int hi = hexval((unsigned char)s[1]), lo;
 
-			if (hi < 0 || (lo = hexval((unsigned char)s[2])) < 0)
+			if (hi < 0 || (lo = hexval((unsigned char)s[2])) < 0 || !(hi | lo))
 				return false;
 			*out++ = (char)(hi * 16 + lo);
 			s += 2;
@@ -97,6 +120,20 @@ static bool url_decode(char *s, bool form)
 	}
 	*out = '\0';
 	return true;
+}
+
+/* Whether every key and value of a query decodes: a bad escape is a bad request, not a
+ * parameter that is quietly absent. */
+static bool query_ok(const char *query)
+{
+	char *copy = strdup(query), *save, *tok;
+	bool ok = copy != NULL;
+
+	for (tok = ok ? strtok_r(copy, "&", &save) : NULL; ok && tok;
+	     tok = strtok_r(NULL, "&", &save))
+		ok = url_decode(tok, true);
+	free(copy);
+	return ok;
 }
 
 static void header_value(char *dst, size_t len, const char *v)
@@ -126,7 +163,7 @@ static enum ctl_http_read parse_head(char *head, struct ctl_http_req *req, long 
 	if (q)
 		*q = '\0';
 	req->path = target;
-	if (!url_decode(req->path, false))
+	if (!req->query || !url_decode(req->path, false) || !query_ok(req->query))
 		return CTL_HTTP_BAD;
 	req->close = !strcmp(sp2 + 1, "HTTP/1.0");
 	while ((line = strtok_r(NULL, "\r\n", &save))) {
@@ -207,7 +244,8 @@ static enum ctl_http_read read_chunked(struct ctl_http_conn *c, struct ctl_http_
 			return CTL_HTTP_BAD;
 		if (!n)
 			break;
-		if (req->body_len + n > CTL_HTTP_MAX_BODY)
+		/* Not body_len + n: a size near ULONG_MAX would wrap past the check. */
+		if (n > CTL_HTTP_MAX_BODY - req->body_len)
 			return CTL_HTTP_TOO_LARGE;
 		req->body = realloc(req->body, req->body_len + n + 1);
 		if (!req->body || read_exact(c, req->body + req->body_len, n) ||
@@ -232,9 +270,16 @@ enum ctl_http_read ctl_http_read(struct ctl_http_conn *c, struct ctl_http_req *r
 	long clen = 0;
 
 	memset(req, 0, sizeof(*req));
-	while (!(end = memmem(c->buf, c->have, "\r\n\r\n", 4)))
+	c->deadline = now_ms() + (c->have ? CTL_HTTP_HEAD_MS : CTL_HTTP_IDLE_MS);
+	while (!(end = memmem(c->buf, c->have, "\r\n\r\n", 4))) {
+		bool idle = !c->have;
+
 		if (fill(c))
 			return c->have >= sizeof(c->buf) ? CTL_HTTP_BAD : CTL_HTTP_CLOSED;
+		/* The first byte of a request starts the clock for the rest of its head. */
+		if (idle)
+			c->deadline = now_ms() + CTL_HTTP_HEAD_MS;
+	}
 	head = strndup(c->buf, end - c->buf);
 	consume(c, end - c->buf + 4);
 	ret = parse_head(head, req, &clen, &chunked, &expect_continue);
@@ -243,6 +288,7 @@ enum ctl_http_read ctl_http_read(struct ctl_http_conn *c, struct ctl_http_req *r
 		return ret;
 	if (clen > CTL_HTTP_MAX_BODY)
 		return CTL_HTTP_TOO_LARGE;
+	c->deadline = now_ms() + CTL_HTTP_BODY_MS;
 	/* curl asks before sending a large body; the answer to a too large one is 413. */
 	if (expect_continue && write_all(c, "HTTP/1.1 100 Continue\r\n\r\n", 25))
 		return CTL_HTTP_CLOSED;

@@ -13,12 +13,30 @@
 /* Largest request body accepted, as the API server's limit (3 MiB). */
 #define CTL_HTTP_MAX_BODY (3 * 1024 * 1024)
 
+/*
+ * How long a connection may take, as the API server's: to start a request after the last
+ * one (idle keep-alive), to send the rest of its head, to send its body.
+ */
+#define CTL_HTTP_IDLE_MS	90000
+#define CTL_HTTP_HEAD_MS	32000
+#define CTL_HTTP_BODY_MS	60000
+
+/**
+ * struct ctl_http_conn - one client connection
+ * @ssl: its TLS session
+ * @fd: its socket
+ * @buf: bytes read and not consumed yet
+ * @have: how many
+ * @status: of the last response begun, for the request metrics
+ * @deadline: when the read in progress gives up (CLOCK_MONOTONIC, ms)
+ */
 struct ctl_http_conn {
 	SSL *ssl;
 	int fd;
 	char buf[16384];
 	size_t have;
-	int status;	/* of the last response begun, for the request metrics */
+	int status;
+	long long deadline;
 };
 
 /**

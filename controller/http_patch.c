@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/json.h"
 #include "controller/http_patch.h"
 
 cJSON *ctl_patch_merge(cJSON *target, const cJSON *patch, bool strategic)
@@ -181,7 +182,21 @@ static int add_at(cJSON **doc, const char *path, cJSON *value)
 	return -EINVAL;
 }
 
-static int apply_op(cJSON **doc, const cJSON *op, char *err, size_t errlen)
+/* Copies of values cost what they weigh: a few ops must not grow an object without end. */
+static cJSON *copy_of(const cJSON *v, size_t *copied, char *err, size_t errlen)
+{
+	if (!v)
+		return NULL;
+	*copied += ks_json_size(v);
+	if (*copied > CTL_PATCH_MAX_COPY) {
+		snprintf(err, errlen, "Unable to copy, would use %zu bytes, limit is %d", *copied,
+			 CTL_PATCH_MAX_COPY);
+		return NULL;
+	}
+	return cJSON_Duplicate(v, true);
+}
+
+static int apply_op(cJSON **doc, const cJSON *op, size_t *copied, char *err, size_t errlen)
 {
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "op"));
 	const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "path"));
@@ -208,8 +223,14 @@ static int apply_op(cJSON **doc, const cJSON *op, char *err, size_t errlen)
 	} else if (!strcmp(name, "move") || !strcmp(name, "copy")) {
 		if (!from)
 			goto err_value;
-		moved = !strcmp(name, "move") ? detach_at(*doc, from) :
-			cJSON_Duplicate(get_at(*doc, from), true);
+		if (!strcmp(name, "move")) {
+			moved = detach_at(*doc, from);
+		} else {
+			*err = '\0';
+			moved = copy_of(get_at(*doc, from), copied, err, errlen);
+			if (*err)
+				return -EINVAL;
+		}
 		if (!moved || add_at(doc, path, moved)) {
 			path = from;
 			goto err_path;
@@ -217,7 +238,7 @@ static int apply_op(cJSON **doc, const cJSON *op, char *err, size_t errlen)
 	} else if (!strcmp(name, "test")) {
 		if (!value)
 			goto err_value;
-		if (!cJSON_Compare(get_at(*doc, path), value, true)) {
+		if (!ks_json_equal(get_at(*doc, path), value)) {
 			snprintf(err, errlen, "testing value %s failed", path);
 			return -EINVAL;
 		}
@@ -240,13 +261,22 @@ err_path:
 int ctl_patch_json(cJSON **doc, const cJSON *ops, char *err, size_t errlen)
 {
 	const cJSON *op;
+	size_t copied = 0;
+	int n;
 
 	if (!cJSON_IsArray(ops)) {
 		snprintf(err, errlen, "a JSON patch must be an array of operations");
 		return -EINVAL;
 	}
+	n = cJSON_GetArraySize(ops);
+	if (n > CTL_PATCH_MAX_OPS) {
+		snprintf(err, errlen,
+			 "The allowed maximum operations in a JSON patch is %d, got %d",
+			 CTL_PATCH_MAX_OPS, n);
+		return -E2BIG;
+	}
 	cJSON_ArrayForEach(op, ops)
-		if (apply_op(doc, op, err, errlen))
+		if (apply_op(doc, op, &copied, err, errlen))
 			return -EINVAL;
 	return 0;
 }

@@ -14,7 +14,15 @@
  * without patch strategies (as for CRDs in the API server).
  */
 cJSON *ctl_patch_merge(cJSON *target, const cJSON *patch, bool strategic);
-/* Applies the operations of a JSON patch to *doc. Returns 0, or -EINVAL with a message. */
+/* The API server's bounds: operations in one JSON patch, and bytes its copies may add. */
+#define CTL_PATCH_MAX_OPS	10000
+#define CTL_PATCH_MAX_COPY	(3 * 1024 * 1024)
+
+/*
+ * Applies the operations of a JSON patch to *doc. Returns 0, -E2BIG for more than
+ * CTL_PATCH_MAX_OPS operations, or -EINVAL (a failed op or test, or copies over
+ * CTL_PATCH_MAX_COPY) with a message.
+ */
 int ctl_patch_json(cJSON **doc, const cJSON *ops, char *err, size_t errlen);
 
 #endif /* CONTROLLER_HTTP_PATCH_H */

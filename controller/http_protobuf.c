@@ -167,6 +167,9 @@ static cJSON *string_of(const struct reader *r, bool base64)
 
 	if (base64) {
 		text = ks_b64_encode(r->p, n);
+	} else if (memchr(r->p, '\0', n)) {
+		/* A C string cannot hold it: the value would be cut short unnoticed. */
+		return NULL;
 	} else {
 		text = malloc(n + 1);
 		if (text) {
@@ -209,7 +212,8 @@ static bool map_entry(struct reader *r, cJSON *map, bool bytes)
 			cJSON_Delete(value);
 			return false;
 		}
-		ks_set(map, k->valuestring, value);
+		/* Repeated keys are dropped once the tree is whole, in O(n log n). */
+		cJSON_AddItemToObject(map, k->valuestring, value);
 		cJSON_Delete(k);
 	}
 	return true;

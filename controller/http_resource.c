@@ -13,6 +13,7 @@
 
 #include "api/json.h"
 #include "controller/http_admission.h"
+#include "controller/http_body.h"
 #include "controller/http_patch.h"
 #include "controller/http_protobuf.h"
 #include "controller/http_resource.h"
@@ -53,7 +54,7 @@ static int fail(struct call *k, int code, const char *reason, const char *fmt, .
 	return ctl_api_respond_status(k->c, &err, k->t->res, k->t->name) ? -EIO : ANSWERED;
 }
 
-static int forbidden(struct call *k, const char *verb)
+static void forbidden_status(struct call *k, const char *verb, struct ctl_status *err)
 {
 	char why[1024];
 
@@ -61,7 +62,44 @@ static int forbidden(struct call *k, const char *verb)
 		snprintf(why, sizeof(why),
 			 "%s \"%s\" is forbidden: User \"%s\" cannot %s this object",
 			 k->t->res->plural, k->t->name ? k->t->name : "", k->id->user, verb);
-	return fail(k, 403, "Forbidden", "%s", why);
+	ctl_status_set(err, 403, "Forbidden", "%s", why);
+}
+
+static int forbidden(struct call *k, const char *verb)
+{
+	struct ctl_status err = { 0 };
+
+	forbidden_status(k, verb, &err);
+	return ctl_api_respond_status(k->c, &err, k->t->res, k->t->name) ? -EIO : ANSWERED;
+}
+
+/*
+ * The answer for a name that is absent or that the caller may not read: the same for
+ * both, so that a credential learns nothing of the objects it may not see. 404 only when
+ * the name alone would let the caller read such an object (an administrator, a project
+ * user in its namespace): then a 403 would tell nothing either.
+ */
+static void hidden_status(struct call *k, const char *name, struct ctl_status *err)
+{
+	const struct ks_resource *res = k->t->res;
+	cJSON *stub = ks_object_new("", res->kind, k->t->ns, name);
+	bool readable = ctl_auth_can_read(k->id, res, stub);
+
+	cJSON_Delete(stub);
+	if (!readable) {
+		forbidden_status(k, k->verb, err);
+		return;
+	}
+	ctl_status_set(err, 404, "NotFound", "%s%s%s \"%s\" not found", res->plural,
+		       *res->group ? "." : "", res->group, name);
+}
+
+static int hidden(struct call *k)
+{
+	struct ctl_status err = { 0 };
+
+	hidden_status(k, k->t->name, &err);
+	return ctl_api_respond_status(k->c, &err, k->t->res, k->t->name) ? -EIO : ANSWERED;
 }
 
 static char *query(struct call *k, const char *key)
@@ -69,46 +107,20 @@ static char *query(struct call *k, const char *key)
 	return ctl_http_query(k->req, key);
 }
 
-/* The request body as an object, JSON or YAML by its Content-Type. */
+/* Sends an object-layer failure. */
+static int failed(struct call *k, struct ctl_status *err, const char *name)
+{
+	return ctl_api_respond_status(k->c, err, k->t->res, name) ? -EIO : ANSWERED;
+}
+
+/* The request body as a tree (an object unless patch), or NULL with the answer sent. */
 static cJSON *decode(struct call *k, bool patch, int *ret)
 {
-	const char *ct = k->req->content_type;
-	char err[256];
-	cJSON *obj;
+	struct ctl_status err = { 0 };
+	cJSON *obj = ctl_body_decode(k->req, patch, &err);
 
-	if (!strcmp(ct, CTL_PROTOBUF_TYPE)) {
-		obj = ctl_protobuf_decode((const unsigned char *)k->req->body, k->req->body_len,
-					  err, sizeof(err));
-		if (!obj) {
-			*ret = fail(k, 400, "BadRequest", "error decoding request body: %s", err);
-			return NULL;
-		}
-	} else if (!strcmp(ct, "application/yaml") && !patch) {
-		obj = ctl_yaml_parse(k->req->body, k->req->body_len, err, sizeof(err));
-		if (!obj) {
-			*ret = fail(k, 400, "BadRequest", "error decoding YAML request body: %s", err);
-			return NULL;
-		}
-	} else if (patch || !*ct || !strcmp(ct, "application/json")) {
-		const char *end = NULL;
-
-		obj = cJSON_ParseWithLengthOpts(k->req->body, k->req->body_len, &end, false);
-		if (!obj) {
-			*ret = fail(k, 400, "BadRequest",
-				    "error decoding JSON request body: invalid character at offset %ld",
-				    end ? (long)(end - k->req->body) : 0L);
-			return NULL;
-		}
-	} else {
-		*ret = fail(k, 415, "UnsupportedMediaType",
-			    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
-		return NULL;
-	}
-	if (!patch && !cJSON_IsObject(obj)) {
-		cJSON_Delete(obj);
-		*ret = fail(k, 400, "BadRequest", "the request body must be a JSON object");
-		return NULL;
-	}
+	if (!obj)
+		*ret = failed(k, &err, k->t->name);
 	return obj;
 }
 
@@ -118,6 +130,7 @@ static int check_identity(struct call *k, cJSON *obj)
 	const struct ctl_target *t = k->t;
 	const char *av = ks_get_str(obj, "apiVersion"), *kind = ks_get_str(obj, "kind");
 	const char *ns = ks_namespace(obj);
+	struct ctl_status err = { 0 };
 	char want[128];
 
 	ks_resource_api_version(t->res, want, sizeof(want));
@@ -137,6 +150,8 @@ static int check_identity(struct call *k, cJSON *obj)
 			    ks_name(obj), t->name);
 	if (t->name)
 		ks_set_str(ks_ensure(obj, "metadata"), "name", t->name);
+	if (!t->sub && ctl_body_check_meta(t->res, obj, &err))
+		return failed(k, &err, t->name ? t->name : ks_name(obj));
 	return 0;
 }
 
@@ -209,19 +224,14 @@ static int do_get(struct call *k)
 	cJSON *obj = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name), *items;
 	char rv[24];
 
-	if (!obj)
-		goto err_not_found;
-	if (!ctl_auth_can_read(k->id, k->t->res, obj)) {
+	if (!obj || !ctl_auth_can_read(k->id, k->t->res, obj)) {
 		cJSON_Delete(obj);
-		return forbidden(k, "get");
+		return hidden(k);
 	}
 	snprintf(rv, sizeof(rv), "%s", ks_get_str0(obj, "metadata.resourceVersion"));
 	items = cJSON_CreateArray();
 	cJSON_AddItemToArray(items, obj);
 	return respond_read(k, items, rv, true);
-err_not_found:
-	return fail(k, 404, "NotFound", "%s%s%s \"%s\" not found", k->t->res->plural,
-		    *k->t->res->group ? "." : "", k->t->res->group, k->t->name);
 }
 
 static int parse_selector(struct call *k, struct ctl_selector **sel)
@@ -280,6 +290,40 @@ static bool truthy(const char *v)
 	return false;
 }
 
+/* As the API server's storage answers a resourceVersion that is not a number. */
+static int invalid_rv(struct call *k, const char *rv)
+{
+	struct ctl_status err = { 0 };
+	cJSON *cause = cJSON_CreateObject();
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "Invalid value: \"%.64s\": not an unsigned integer", rv);
+	ctl_status_set(&err, 422, "Invalid", "%s \"\" is invalid: resourceVersion: %s",
+		       k->t->res->plural, msg);
+	err.causes = cJSON_CreateArray();
+	cJSON_AddStringToObject(cause, "reason", "FieldValueInvalid");
+	cJSON_AddStringToObject(cause, "message", msg);
+	cJSON_AddStringToObject(cause, "field", "resourceVersion");
+	cJSON_AddItemToArray(err.causes, cause);
+	return failed(k, &err, NULL);
+}
+
+/* As the API server answers a watch from a version it has not reached (after waiting). */
+static int too_large_rv(struct call *k, uint64_t from)
+{
+	struct ctl_status err = { 0 };
+	cJSON *cause = cJSON_CreateObject();
+
+	ctl_status_set(&err, 504, "Timeout", "Too large resource version: %llu, current: %llu",
+		       (unsigned long long)from,
+		       (unsigned long long)ctl_obj_committed(k->api->st));
+	err.causes = cJSON_CreateArray();
+	cJSON_AddStringToObject(cause, "reason", "ResourceVersionTooLarge");
+	cJSON_AddStringToObject(cause, "message", "Too large resource version");
+	cJSON_AddItemToArray(err.causes, cause);
+	return failed(k, &err, NULL);
+}
+
 static int do_watch(struct call *k)
 {
 	char *rv = query(k, "resourceVersion"), *bm = query(k, "allowWatchBookmarks");
@@ -299,9 +343,10 @@ static int do_watch(struct call *k)
 	int ret;
 
 	if (!w.initial) {
+		/* Digits only: strtoull would take "-1" for the largest version there is. */
 		w.from = strtoull(rv, &end, 10);
-		if (*end) {
-			ret = fail(k, 400, "BadRequest", "invalid resource version: %s", rv);
+		if (strspn(rv, "0123456789") != strlen(rv) || *end) {
+			ret = invalid_rv(k, rv);
 			goto out;
 		}
 	}
@@ -324,6 +369,8 @@ static int do_watch(struct call *k)
 		goto out;
 	w.sel = sel;
 	ret = ctl_watch_serve(k->api->st, k->c, &w);
+	if (ret == -EAGAIN)
+		ret = too_large_rv(k, w.from);
 	ret = ret ? ret : CTL_API_STREAMED;
 out:
 	ctl_selector_free(sel);
@@ -346,12 +393,6 @@ static int parse_dry_run(struct call *k)
 	k->dry_run = dry ? CTL_DRY_RUN : 0;
 	free(dry);
 	return ret;
-}
-
-/* Sends an object-layer failure. */
-static int failed(struct call *k, struct ctl_status *err, const char *name)
-{
-	return ctl_api_respond_status(k->c, err, k->t->res, name) ? -EIO : ANSWERED;
 }
 
 /* The body of a create or update, checked against the URL and the schema. */
@@ -430,9 +471,8 @@ static int do_update(struct call *k)
 	if (!obj)
 		return ret;
 	cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
-	if (!cur) {
-		ret = fail(k, 404, "NotFound", "%s \"%s\" not found", k->t->res->plural,
-			   k->t->name);
+	if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur)) {
+		ret = hidden(k);
 		goto out;
 	}
 	if (store_update(k, obj, cur, &err, &out))
@@ -463,12 +503,16 @@ static cJSON *patched(struct call *k, const cJSON *cur, const cJSON *patch,
 		      enum patch_type type, int *ret)
 {
 	cJSON *doc = cJSON_Duplicate(cur, true);
+	struct ctl_status status = { 0 };
 	char err[256];
 
 	if (type == PATCH_JSON) {
-		if (ctl_patch_json(&doc, patch, err, sizeof(err))) {
+		int e = ctl_patch_json(&doc, patch, err, sizeof(err));
+
+		if (e) {
 			cJSON_Delete(doc);
-			*ret = fail(k, 422, "Invalid", "%s", err);
+			*ret = e == -E2BIG ? fail(k, 413, "RequestEntityTooLarge", "%s", err) :
+			       fail(k, 422, "Invalid", "%s", err);
 			return NULL;
 		}
 	} else {
@@ -482,6 +526,11 @@ static cJSON *patched(struct call *k, const cJSON *cur, const cJSON *patch,
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
 		*ret = fail(k, 422, "Invalid", "the patch does not leave an object");
+		return NULL;
+	}
+	if (ctl_body_check_result(doc, &status)) {
+		cJSON_Delete(doc);
+		*ret = failed(k, &status, k->t->name);
 		return NULL;
 	}
 	return doc;
@@ -508,9 +557,14 @@ static int do_patch(struct call *k)
 		cJSON_Delete(obj);
 		obj = NULL;
 		cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
-		if (!cur) {
-			ret = fail(k, 404, "NotFound", "%s \"%s\" not found", k->t->res->plural,
-				   k->t->name);
+		if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur)) {
+			ret = hidden(k);
+			goto out;
+		}
+		/* Authorized against what is stored before the patch is evaluated: a failing
+		 * "test" must not tell a caller a value it may not write. */
+		if (!k->t->sub && !ctl_auth_can_write(k->id, k->t->res, cur)) {
+			ret = forbidden(k, "patch");
 			goto out;
 		}
 		obj = patched(k, cur, patch, type, &ret);
@@ -578,7 +632,12 @@ static int delete_one(struct call *k, const char *name, const char *uid, const c
 	cJSON *cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, name), *causes;
 	const cJSON *first;
 
-	if (cur && !ctl_auth_can_write(k->id, k->t->res, cur)) {
+	if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur)) {
+		cJSON_Delete(cur);
+		hidden_status(k, name, err);
+		return -1;
+	}
+	if (!ctl_auth_can_write(k->id, k->t->res, cur)) {
 		cJSON_Delete(cur);
 		ctl_status_set(err, 403, "Forbidden", "User \"%s\" cannot delete %s \"%s\"",
 			       k->id->user, k->t->res->plural, name);

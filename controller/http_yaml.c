@@ -11,9 +11,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "api/json.h"
 #include "controller/http_yaml.h"
-
-#define MAX_DEPTH 64
 
 struct builder {
 	yaml_parser_t parser;
@@ -59,6 +58,12 @@ static int next_event(struct builder *b, yaml_event_t *ev)
 
 static int node(struct builder *b, yaml_event_t *ev, int depth, cJSON **out);
 
+/* A C string cannot hold a NUL: a "\0" escape would cut the scalar short unnoticed. */
+static bool has_nul(const yaml_event_t *ev)
+{
+	return memchr(ev->data.scalar.value, '\0', ev->data.scalar.length) != NULL;
+}
+
 static int collection(struct builder *b, bool mapping, int depth, cJSON **out)
 {
 	cJSON *c = mapping ? cJSON_CreateObject() : cJSON_CreateArray();
@@ -74,8 +79,9 @@ static int collection(struct builder *b, bool mapping, int depth, cJSON **out)
 			break;
 		}
 		if (mapping) {
-			if (ev.type != YAML_SCALAR_EVENT) {
-				fail(b, "mapping keys must be strings", &ev.start_mark);
+			if (ev.type != YAML_SCALAR_EVENT || has_nul(&ev)) {
+				fail(b, ev.type != YAML_SCALAR_EVENT ? "mapping keys must be strings" :
+				     "keys may not contain NUL characters", &ev.start_mark);
 				yaml_event_delete(&ev);
 				goto err;
 			}
@@ -91,7 +97,7 @@ static int collection(struct builder *b, bool mapping, int depth, cJSON **out)
 			goto err;
 		}
 		if (mapping) {
-			cJSON_DeleteItemFromObjectCaseSensitive(c, key->valuestring);
+			/* Repeated keys are dropped once the tree is whole, in O(n log n). */
 			cJSON_AddItemToObject(c, key->valuestring, val);
 			cJSON_Delete(key);
 		} else {
@@ -111,7 +117,7 @@ static int node(struct builder *b, yaml_event_t *ev, int depth, cJSON **out)
 	yaml_mark_t mark = ev->start_mark;
 	int ret = 0;
 
-	if (depth > MAX_DEPTH) {
+	if (depth > KS_JSON_MAX_DEPTH) {
 		yaml_event_delete(ev);
 		return fail(b, "nested too deeply", &mark);
 	}
@@ -119,6 +125,8 @@ static int node(struct builder *b, yaml_event_t *ev, int depth, cJSON **out)
 	case YAML_SCALAR_EVENT:
 		if (ev->data.scalar.anchor)
 			ret = fail(b, "anchors are not supported", &mark);
+		else if (has_nul(ev))
+			ret = fail(b, "strings may not contain NUL characters", &mark);
 		else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag)
 			*out = plain_scalar((const char *)ev->data.scalar.value);
 		else

@@ -21,6 +21,7 @@
 
 #include "api/log.h"
 #include "controller/http_api.h"
+#include "controller/listener.h"
 #include "controller/openapi.h"
 #include "controller/tls.h"
 
@@ -36,12 +37,6 @@ struct options {
 	const char *ca;
 	unsigned int history;
 	unsigned int resync;
-};
-
-struct conn_arg {
-	struct ctl_api *api;
-	SSL_CTX *ctx;
-	int fd;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -180,31 +175,6 @@ static int open_listener(const char *host, const char *port)
 	return fd;
 }
 
-static void *serve_conn(void *p)
-{
-	struct conn_arg *a = p;
-	struct ctl_http_conn *c = calloc(1, sizeof(*c));
-	int one = 1;
-
-	setsockopt(a->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(a->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	if (!c)
-		goto out;
-	c->fd = a->fd;
-	c->ssl = SSL_new(a->ctx);
-	if (!c->ssl || !SSL_set_fd(c->ssl, a->fd) || SSL_accept(c->ssl) != 1)
-		goto out_ssl;
-	ctl_api_serve(a->api, c);
-	SSL_shutdown(c->ssl);
-out_ssl:
-	SSL_free(c->ssl);
-out:
-	free(c);
-	close(a->fd);
-	free(a);
-	return NULL;
-}
-
 static void *run_loop(void *p)
 {
 	ctl_loop_run(p);
@@ -214,37 +184,6 @@ static void *run_loop(void *p)
 static void on_signal(int sig)
 {
 	stop_requested = 1;
-}
-
-static void accept_loop(int lfd, SSL_CTX *ctx, struct ctl_api *api)
-{
-	pthread_attr_t attr;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	while (!stop_requested) {
-		struct conn_arg *a;
-		pthread_t t;
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno != EINTR && errno != ECONNABORTED)
-				ks_log(LOG_ERR, "accept: %s", strerror(errno));
-			continue;
-		}
-		a = malloc(sizeof(*a));
-		if (!a) {
-			close(fd);
-			continue;
-		}
-		*a = (struct conn_arg){ api, ctx, fd };
-		if (pthread_create(&t, &attr, serve_conn, a)) {
-			close(fd);
-			free(a);
-		}
-	}
-	pthread_attr_destroy(&attr);
 }
 
 /* Certificate, key and CA files: given, or made in the data directory. */
@@ -307,7 +246,7 @@ int main(int argc, char **argv)
 		goto out_listen;
 	ks_log(LOG_NOTICE, "serving %s, kubeconfig %s/admin.kubeconfig", url,
 		o.data_dir);
-	accept_loop(lfd, ctx, &api);
+	ctl_listener_run(lfd, ctx, &api, &stop_requested);
 	ctl_store_stop(api.st);
 	pthread_join(reconciler, NULL);
 	ret = 0;

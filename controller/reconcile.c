@@ -18,7 +18,7 @@ static bool same_member(const cJSON *a, const cJSON *b, const char *path)
 
 	if (!x || !y)
 		return !x && !y;
-	return cJSON_Compare(x, y, true);
+	return ks_json_equal(x, y);
 }
 
 int ctl_apply_diff(struct ctl_store *st, const char *resource, const cJSON *desired,
@@ -212,7 +212,7 @@ static void gateway_ports_changed(struct ctl_store *st, const cJSON *gw)
 	const cJSON *mine = ks_get(gw, "spec.localGatewayConfig.nodePorts");
 	const cJSON *theirs = ks_get(peer, "spec.remoteGatewayConfig.nodePorts");
 
-	if (peer && mine && !(theirs && cJSON_Compare(mine, theirs, true)))
+	if (peer && mine && !ks_json_equal(mine, theirs))
 		owning_slice_reconcile(st, gw);
 	cJSON_Delete(peer);
 }

@@ -453,7 +453,7 @@ static bool spec_differs(const cJSON *a, const cJSON *b)
 	cJSON_DeleteItemFromObjectCaseSensitive(x, "status");
 	cJSON_DeleteItemFromObjectCaseSensitive(y, "metadata");
 	cJSON_DeleteItemFromObjectCaseSensitive(y, "status");
-	differs = !cJSON_Compare(x, y, true);
+	differs = !ks_json_equal(x, y);
 	cJSON_Delete(x);
 	cJSON_Delete(y);
 	return differs;
@@ -521,7 +521,7 @@ static int update_once(struct ctl_store *st, const struct ks_resource *res, cons
 		goto out;
 	next = merge_update(res, cur, obj, flags);
 	ks_set_str(reg_meta(next), "resourceVersion", ks_get_str0(cur, "metadata.resourceVersion"));
-	if (cJSON_Compare(cur, next, true)) {
+	if (ks_json_equal(cur, next)) {
 		/* No change, no write: the API server answers no-op updates the same way. */
 		*out = next;
 		next = NULL;
@@ -585,6 +585,13 @@ int64_t ctl_obj_store_bytes(struct ctl_store *st)
 uint64_t ctl_obj_committed(struct ctl_store *st)
 {
 	return ctl_engine_committed(st->db);
+}
+
+bool ctl_obj_reaches(struct ctl_store *st, uint64_t rv, const struct timespec *deadline)
+{
+	bool running;
+
+	return !rv || ctl_engine_wait(st->db, rv - 1, deadline, &running) >= rv;
 }
 
 int ctl_obj_changes(struct ctl_store *st, uint64_t after, unsigned int limit,

@@ -84,6 +84,8 @@ int ctl_obj_flush(struct ctl_store *st);
 
 /* The resourceVersion of the last committed write. */
 uint64_t ctl_obj_committed(struct ctl_store *st);
+/* Whether resourceVersion rv is committed by deadline (CLOCK_MONOTONIC), or shutdown. */
+bool ctl_obj_reaches(struct ctl_store *st, uint64_t rv, const struct timespec *deadline);
 /* The store's size on disk in bytes, or -1. */
 int64_t ctl_obj_store_bytes(struct ctl_store *st);
 /* Writes of one kind so far (since start): a cache of that kind knows when to look again. */

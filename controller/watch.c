@@ -16,6 +16,8 @@
 #include "controller/metrics.h"
 #include "controller/watch.h"
 
+/* How long a watch from a future version waits for it, as the API server's watch cache. */
+#define FRESH_WAIT_MS 3000
 /* Changes read from history per lock hold. */
 #define BATCH 256
 /* How long a watcher sleeps before checking the client is still there. */
@@ -202,6 +204,15 @@ static bool next_batch(struct ctl_store *st, struct batch *b, bool *expired,
 	return running;
 }
 
+/* Whether the store reaches version rv within FRESH_WAIT_MS, as the API server waits. */
+static bool reaches(struct ctl_store *st, uint64_t rv)
+{
+	struct timespec until;
+
+	deadline_in(&until, FRESH_WAIT_MS);
+	return ctl_obj_reaches(st, rv, &until);
+}
+
 int ctl_watch_serve(struct ctl_store *st, struct ctl_http_conn *c, const struct ctl_watch *w)
 {
 	struct batch *b = calloc(1, sizeof(*b));
@@ -212,6 +223,11 @@ int ctl_watch_serve(struct ctl_store *st, struct ctl_http_conn *c, const struct 
 
 	if (!b)
 		return -ENOMEM;
+	/* From a version in the future, silence would look like "nothing changed". */
+	if (!w->initial && !reaches(st, w->from)) {
+		free(b);
+		return -EAGAIN;
+	}
 	b->w = w;
 	b->last = w->from;
 	ctl_metrics_watch(1);

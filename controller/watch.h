@@ -38,7 +38,8 @@ struct ctl_watch {
 	const char *include;
 };
 
-/* Streams events until the timeout, the client leaving, or shutdown. Returns 0, or -EIO
+/* Streams events until the timeout, the client leaving, or shutdown. Returns 0, -EAGAIN
+ * (nothing sent) when w->from is a version the store does not reach within 3 s, or -EIO
  * when the connection cannot be used any more. */
 int ctl_watch_serve(struct ctl_store *st, struct ctl_http_conn *c, const struct ctl_watch *w);
 
