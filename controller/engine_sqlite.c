@@ -104,7 +104,8 @@ struct conn {
 };
 
 /**
- * struct ctl_engine - the database
+ * struct sqlite_engine - the database
+ * @base: what engine.c dispatches on
  * @lock: serializes @w and every field below but @r, @rlock and @history
  * @changed: broadcast when @committed advances and on stop
  * @w: the writer connection
@@ -121,10 +122,11 @@ struct conn {
  * @unsynced: ungrouped writes in the open transaction, whose writers wait for its commit
  * @aborts: rollbacks so far (a waiting writer whose transaction was lost fails)
  * @arriving: writers about to take @lock (atomic; read under @lock for group commit)
- * @stopping: ctl_engine_stop() was called
+ * @stopping: sq_stop() was called
  * @path: the database file
  */
-struct ctl_engine {
+struct sqlite_engine {
+	struct ctl_engine base;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct conn w;
@@ -144,6 +146,11 @@ struct ctl_engine {
 	bool stopping;
 	char path[4096];
 };
+
+static struct sqlite_engine *to_sq(struct ctl_engine *base)
+{
+	return (struct sqlite_engine *)base;
+}
 
 static sqlite3_stmt *query(struct conn *c, int which)
 {
@@ -246,33 +253,10 @@ static void conn_close(struct conn *c)
 	sqlite3_close(c->db);
 }
 
-int ctl_engine_open(const char *dir, unsigned int history, struct ctl_engine **out)
-{
-	struct ctl_engine *e = calloc(1, sizeof(*e));
-	pthread_condattr_t cattr;
 
-	if (!e)
-		return -ENOMEM;
-	pthread_mutex_init(&e->lock, NULL);
-	pthread_mutex_init(&e->rlock, NULL);
-	pthread_condattr_init(&cattr);
-	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
-	pthread_cond_init(&e->changed, &cattr);
-	pthread_condattr_destroy(&cattr);
-	e->history = history;
-	snprintf(e->path, sizeof(e->path), "%s/store.db", dir);
-	if (conn_open(&e->w, e->path, true) || conn_open(&e->r, e->path, false)) {
-		ctl_engine_close(e);
-		return -EIO;
-	}
-	e->rv = e->committed = meta_read(&e->w, "rv");
-	e->compacted = e->pending_compacted = meta_read(&e->w, "compacted");
-	*out = e;
-	return 0;
-}
-
-void ctl_engine_close(struct ctl_engine *e)
+static void sq_close(struct ctl_engine *base)
 {
+	struct sqlite_engine *e = to_sq(base);
 	conn_close(&e->r);
 	conn_close(&e->w);
 	pthread_cond_destroy(&e->changed);
@@ -281,8 +265,9 @@ void ctl_engine_close(struct ctl_engine *e)
 	free(e);
 }
 
-int64_t ctl_engine_size(struct ctl_engine *e)
+static int64_t sq_size(struct ctl_engine *base)
 {
+	struct sqlite_engine *e = to_sq(base);
 	static const char *const suffixes[] = { "", "-wal", NULL };
 	int64_t total = 0;
 
@@ -299,8 +284,9 @@ int64_t ctl_engine_size(struct ctl_engine *e)
 	return total;
 }
 
-uint64_t ctl_engine_committed(struct ctl_engine *e)
+static uint64_t sq_committed(struct ctl_engine *base)
 {
+	struct sqlite_engine *e = to_sq(base);
 	uint64_t rv;
 
 	pthread_mutex_lock(&e->lock);
@@ -349,9 +335,10 @@ static int scan(struct conn *c, const char *resource, const char *ns, const char
 	return ret;
 }
 
-char *ctl_engine_get(struct ctl_engine *e, const char *resource, const char *ns,
+static char *sq_get(struct ctl_engine *base, const char *resource, const char *ns,
 		     const char *name, bool latest, uint64_t *rv)
 {
+	struct sqlite_engine *e = to_sq(base);
 	pthread_mutex_t *lock = latest ? &e->lock : &e->rlock;
 	char *body;
 
@@ -361,10 +348,11 @@ char *ctl_engine_get(struct ctl_engine *e, const char *resource, const char *ns,
 	return body;
 }
 
-int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns,
+static int sq_scan(struct ctl_engine *base, const char *resource, const char *ns,
 		    const char *label_key, const char *label_value, bool latest,
 		    ctl_row_fn fn, void *arg, uint64_t *at)
 {
+	struct sqlite_engine *e = to_sq(base);
 	int ret;
 
 	if (latest) {
@@ -386,9 +374,10 @@ int ctl_engine_scan(struct ctl_engine *e, const char *resource, const char *ns,
 	return ret;
 }
 
-int ctl_engine_history(struct ctl_engine *e, uint64_t after, uint64_t upto,
+static int sq_history(struct ctl_engine *base, uint64_t after, uint64_t upto,
 		       unsigned int limit, ctl_change_fn fn, void *arg, uint64_t *oldest)
 {
+	struct sqlite_engine *e = to_sq(base);
 	sqlite3_stmt *q;
 	int ret;
 
@@ -427,9 +416,10 @@ out_unlock:
 	return ret;
 }
 
-uint64_t ctl_engine_wait(struct ctl_engine *e, uint64_t after, const struct timespec *deadline,
+static uint64_t sq_wait(struct ctl_engine *base, uint64_t after, const struct timespec *deadline,
 			 bool *running)
 {
+	struct sqlite_engine *e = to_sq(base);
 	uint64_t rv;
 
 	pthread_mutex_lock(&e->lock);
@@ -442,15 +432,16 @@ uint64_t ctl_engine_wait(struct ctl_engine *e, uint64_t after, const struct time
 	return rv;
 }
 
-void ctl_engine_stop(struct ctl_engine *e)
+static void sq_stop(struct ctl_engine *base)
 {
+	struct sqlite_engine *e = to_sq(base);
 	pthread_mutex_lock(&e->lock);
 	e->stopping = true;
 	pthread_cond_broadcast(&e->changed);
 	pthread_mutex_unlock(&e->lock);
 }
 
-static int meta_write(struct ctl_engine *e, const char *key, uint64_t val)
+static int meta_write(struct sqlite_engine *e, const char *key, uint64_t val)
 {
 	sqlite3_stmt *q = query(&e->w, Q_META);
 
@@ -460,7 +451,7 @@ static int meta_write(struct ctl_engine *e, const char *key, uint64_t val)
 }
 
 /* Drops history up to rv - history once in a while, inside the open transaction. */
-static int prune(struct ctl_engine *e, uint64_t rv)
+static int prune(struct sqlite_engine *e, uint64_t rv)
 {
 	unsigned int every = e->history / 8 + 1 < PRUNE_EVERY ? e->history / 8 + 1 : PRUNE_EVERY;
 	sqlite3_stmt *q;
@@ -479,7 +470,7 @@ static int prune(struct ctl_engine *e, uint64_t rv)
 }
 
 /* The object's rows of the label index, replaced by its labels now. */
-static int index_labels(struct ctl_engine *e, const struct ctl_change *c)
+static int index_labels(struct sqlite_engine *e, const struct ctl_change *c)
 {
 	sqlite3_stmt *q = query(&e->w, Q_LABELS_DEL);
 
@@ -503,7 +494,7 @@ static int index_labels(struct ctl_engine *e, const struct ctl_change *c)
 	return 0;
 }
 
-static int apply(struct ctl_engine *e, const struct ctl_change *c)
+static int apply(struct sqlite_engine *e, const struct ctl_change *c)
 {
 	sqlite3_stmt *q = query(&e->w, c->type == CTL_DELETED ? Q_DEL : Q_PUT);
 
@@ -530,7 +521,7 @@ static int apply(struct ctl_engine *e, const struct ctl_change *c)
 	return meta_write(e, "rv", c->rv);
 }
 
-static int commit(struct ctl_engine *e)
+static int commit(struct sqlite_engine *e)
 {
 	if (step(&e->w, query(&e->w, Q_COMMIT)))
 		return -EIO;
@@ -543,7 +534,7 @@ static int commit(struct ctl_engine *e)
 	return 0;
 }
 
-static void rollback(struct ctl_engine *e)
+static void rollback(struct sqlite_engine *e)
 {
 	step(&e->w, query(&e->w, Q_ROLLBACK));
 	e->in_txn = false;
@@ -557,7 +548,7 @@ static void rollback(struct ctl_engine *e)
 }
 
 /* Whether the row is where the writer expects it. Caller holds e->lock. */
-static int check_expected(struct ctl_engine *e, const struct ctl_change *c, uint64_t expect)
+static int check_expected(struct sqlite_engine *e, const struct ctl_change *c, uint64_t expect)
 {
 	uint64_t rv = 0;
 	char *body;
@@ -578,7 +569,7 @@ static int check_expected(struct ctl_engine *e, const struct ctl_change *c, uint
  * the next one), so that writers arriving during one fsync share the next. GROUP_MAX
  * bounds how long a steady stream of writers can defer a commit. Caller holds e->lock.
  */
-static void commit_if_last(struct ctl_engine *e)
+static void commit_if_last(struct sqlite_engine *e)
 {
 	if (!e->unsynced ||
 	    (__atomic_load_n(&e->arriving, __ATOMIC_ACQUIRE) && e->unsynced < GROUP_MAX))
@@ -587,9 +578,10 @@ static void commit_if_last(struct ctl_engine *e)
 		rollback(e);
 }
 
-int ctl_engine_write(struct ctl_engine *e, struct ctl_change *c, uint64_t expect,
+static int sq_write(struct ctl_engine *base, struct ctl_change *c, uint64_t expect,
 		     bool group)
 {
+	struct sqlite_engine *e = to_sq(base);
 	uint64_t aborts;
 	int ret;
 
@@ -636,8 +628,9 @@ out_unlock:
 	return ret;
 }
 
-int ctl_engine_flush(struct ctl_engine *e)
+static int sq_flush(struct ctl_engine *base)
 {
+	struct sqlite_engine *e = to_sq(base);
 	int ret = 0;
 
 	pthread_mutex_lock(&e->lock);
@@ -647,4 +640,50 @@ int ctl_engine_flush(struct ctl_engine *e)
 	}
 	pthread_mutex_unlock(&e->lock);
 	return ret;
+}
+
+static bool sq_lead(struct ctl_engine *base, const char *identity)
+{
+	/* One process owns the data directory. */
+	return true;
+}
+
+static const struct ctl_engine_ops sqlite_ops = {
+	.close = sq_close,
+	.size = sq_size,
+	.committed = sq_committed,
+	.get = sq_get,
+	.scan = sq_scan,
+	.write = sq_write,
+	.flush = sq_flush,
+	.wait = sq_wait,
+	.stop = sq_stop,
+	.history = sq_history,
+	.lead = sq_lead,
+};
+
+int ctl_engine_open_sqlite(const char *dir, unsigned int history, struct ctl_engine **out)
+{
+	struct sqlite_engine *e = calloc(1, sizeof(*e));
+	pthread_condattr_t cattr;
+
+	if (!e)
+		return -ENOMEM;
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->rlock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->changed, &cattr);
+	pthread_condattr_destroy(&cattr);
+	e->history = history;
+	snprintf(e->path, sizeof(e->path), "%s/store.db", dir);
+	if (conn_open(&e->w, e->path, true) || conn_open(&e->r, e->path, false)) {
+		sq_close(&e->base);
+		return -EIO;
+	}
+	e->rv = e->committed = meta_read(&e->w, "rv");
+	e->compacted = e->pending_compacted = meta_read(&e->w, "compacted");
+	e->base.ops = &sqlite_ops;
+	*out = &e->base;
+	return 0;
 }

@@ -31,6 +31,8 @@
 
 struct options {
 	const char *data_dir;
+	const char *store;
+	struct ctl_etcd_config etcd;
 	const char *listen;
 	const char *cert;
 	const char *key;
@@ -47,10 +49,15 @@ static void usage(FILE *f)
 		"Usage: slice-controller --data-dir DIR [--listen ADDR:PORT]\n"
 		"                        [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]\n"
 		"                        [--history N] [--resync SECONDS]\n"
+		"                        [--store sqlite|etcd --etcd-endpoints URL[,URL...]\n"
+		"                         [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE]\n"
+		"                         [--etcd-prefix PREFIX]]\n"
 		"\n"
 		"Serves the KubeSlice API (controller.kubeslice.io, worker.kubeslice.io and core\n"
 		"Namespaces, Secrets, Events) over HTTPS on ADDR:PORT (default %s), storing\n"
-		"objects in DIR/store.db. Without --tls-cert it creates a CA and a serving\n"
+		"objects in DIR/store.db (or, with --store etcd, in the etcd cluster at the\n"
+		"given client URLs, one key per object under PREFIX, default /kubeslice/).\n"
+		"Without --tls-cert it creates a CA and a serving\n"
 		"certificate in DIR. It writes DIR/admin.kubeconfig for kubectl.\n"
 		"  --history N        watch history kept, in changes (default %d)\n"
 		"  --resync SECONDS   full reconcile period (default %d)\n",
@@ -81,13 +88,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "tls-ca", required_argument, NULL, 'a' },
 		{ "history", required_argument, NULL, 'H' },
 		{ "resync", required_argument, NULL, 'r' },
+		{ "store", required_argument, NULL, 's' },
+		{ "etcd-endpoints", required_argument, NULL, 'E' },
+		{ "etcd-ca", required_argument, NULL, 'A' },
+		{ "etcd-cert", required_argument, NULL, 'C' },
+		{ "etcd-key", required_argument, NULL, 'K' },
+		{ "etcd-prefix", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	*o = (struct options){ .listen = DEFAULT_LISTEN, .history = DEFAULT_HISTORY,
-			       .resync = DEFAULT_RESYNC };
+			       .resync = DEFAULT_RESYNC, .store = "sqlite" };
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': o->data_dir = optarg; break;
@@ -95,6 +108,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'c': o->cert = optarg; break;
 		case 'k': o->key = optarg; break;
 		case 'a': o->ca = optarg; break;
+		case 's': o->store = optarg; break;
+		case 'E': o->etcd.endpoints = optarg; break;
+		case 'A': o->etcd.ca = optarg; break;
+		case 'C': o->etcd.cert = optarg; break;
+		case 'K': o->etcd.key = optarg; break;
+		case 'P': o->etcd.prefix = optarg; break;
 		case 'H':
 			if (parse_uint(optarg, "--history", &o->history))
 				return -EINVAL;
@@ -111,11 +130,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -EINVAL;
 		}
 	}
-	if (!o->data_dir || optind != argc || !o->cert != !o->key) {
+	if (!o->data_dir || optind != argc || !o->cert != !o->key ||
+	    (strcmp(o->store, "sqlite") && strcmp(o->store, "etcd")) ||
+	    !strcmp(o->store, "etcd") != !!o->etcd.endpoints || !o->etcd.cert != !o->etcd.key) {
 		ks_log(LOG_ERR, "%s",
 			!o->data_dir ? "--data-dir is required" :
 			optind != argc ? "unexpected argument" :
-			"--tls-cert and --tls-key go together");
+			!o->cert != !o->key ? "--tls-cert and --tls-key go together" :
+			!o->etcd.cert != !o->etcd.key ? "--etcd-cert and --etcd-key go together" :
+			!strcmp(o->store, "etcd") ? "--store etcd needs --etcd-endpoints" :
+			!strcmp(o->store, "sqlite") ? "--etcd-endpoints goes with --store etcd" :
+			"--store is sqlite or etcd");
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -202,6 +227,17 @@ static int serving_files(const struct options *o, const char *host, char *cert, 
 	return ctl_tls_bootstrap(o->data_dir, host);
 }
 
+static int open_store(const struct options *o, struct ctl_store **st)
+{
+	struct ctl_engine *e;
+
+	if (!strcmp(o->store, "sqlite"))
+		return ctl_store_open(o->data_dir, o->history, st);
+	if (ctl_engine_open_etcd(&o->etcd, o->history, &e))
+		return -EIO;
+	return ctl_store_open_engine(e, st);
+}
+
 int main(int argc, char **argv)
 {
 	char host[256], port[16], cert[4096], key[4096], ca[4096], token[65], url[320];
@@ -235,7 +271,7 @@ int main(int argc, char **argv)
 	ctx = ctl_tls_server_ctx(cert, key);
 	if (!ctx)
 		return 1;
-	if (ctl_store_open(o.data_dir, o.history, &api.st))
+	if (open_store(&o, &api.st))
 		goto out_ctx;
 	api.auth = ctl_auth_new(api.st, token);
 	lfd = open_listener(host, port);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/json.h"
 #include "api/log.h"
@@ -41,6 +42,7 @@ struct seen {
  * @resync: seconds between full resyncs
  * @cursor: the history has been read up to this resourceVersion
  * @resync_now: the history was compacted past @cursor: only a full resync catches up
+ * @identity: who this process is, in leader elections ("host:pid")
  * @lock: serializes @reconciled and @reconciling (read by ctl_loop_stats())
  * @reconciled: ctl_reconcile() calls made
  * @reconciling: one is running
@@ -51,6 +53,7 @@ struct ctl_loop {
 	unsigned int resync;
 	uint64_t cursor;
 	bool resync_now;
+	char identity[320];
 	pthread_mutex_t lock;
 	uint64_t reconciled;
 	bool reconciling;
@@ -59,6 +62,7 @@ struct ctl_loop {
 struct ctl_loop *ctl_loop_new(struct ctl_store *st, unsigned int resync)
 {
 	struct ctl_loop *l = calloc(1, sizeof(*l));
+	char host[256] = "";
 
 	if (!l)
 		return NULL;
@@ -69,6 +73,8 @@ struct ctl_loop *ctl_loop_new(struct ctl_store *st, unsigned int resync)
 	}
 	l->st = st;
 	l->resync = resync;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(l->identity, sizeof(l->identity), "%s:%d", host, (int)getpid());
 	/* The first full resync covers everything before this. */
 	l->cursor = ctl_obj_committed(st);
 	pthread_mutex_init(&l->lock, NULL);
@@ -191,13 +197,42 @@ static bool due(const struct timespec *now, const struct timespec *t)
 	       (now->tv_sec == t->tv_sec && now->tv_nsec >= t->tv_nsec);
 }
 
+/*
+ * Waits until this process leads (replicas on one etcd: one runs the reconcilers); false
+ * on shutdown. A new leader starts from a full resync: it knows nothing of what the
+ * previous one did.
+ */
+static bool lead(struct ctl_loop *l, bool *leading)
+{
+	bool running = true;
+	uint64_t oldest;
+
+	while (running && !ctl_obj_lead(l->st, l->identity)) {
+		struct timespec t;
+
+		if (*leading)
+			ks_log(LOG_WARNING, "no longer leading: reconcilers stopped");
+		*leading = false;
+		mono(&t);
+		t.tv_sec++;
+		/* A wait for nothing: only a second, or shutdown, ends it. */
+		ctl_obj_changes(l->st, UINT64_MAX, 0, &t, NULL, NULL, &oldest, &running);
+	}
+	if (running && !*leading) {
+		*leading = true;
+		l->cursor = ctl_obj_committed(l->st);
+		l->resync_now = true;
+	}
+	return running;
+}
+
 void ctl_loop_run(struct ctl_loop *l)
 {
 	struct timespec next_resync, now;
-	bool running = true;
+	bool running = true, leading = false;
 
 	mono(&next_resync);
-	while (running) {
+	while (running && lead(l, &leading)) {
 		struct timespec wake = next_resync;
 		struct seen *s = NULL;
 		const char *key;

@@ -582,6 +582,11 @@ int64_t ctl_obj_store_bytes(struct ctl_store *st)
 	return ctl_engine_size(st->db);
 }
 
+bool ctl_obj_lead(struct ctl_store *st, const char *identity)
+{
+	return ctl_engine_lead(st->db, identity);
+}
+
 uint64_t ctl_obj_committed(struct ctl_store *st)
 {
 	return ctl_engine_committed(st->db);
@@ -633,33 +638,34 @@ static int bootstrap(struct ctl_store *st)
 	return 0;
 }
 
-int ctl_store_open(const char *dir, unsigned int history, struct ctl_store **out)
+int ctl_store_open_engine(struct ctl_engine *e, struct ctl_store **out)
 {
 	struct ctl_store *st = calloc(1, sizeof(*st));
 	int ret;
 
-	if (!st)
+	if (!st) {
+		ctl_engine_close(e);
 		return -ENOMEM;
+	}
+	st->db = e;
 	while (ks_resources[st->n_kinds].kind)
 		st->n_kinds++;
 	st->kind_writes = calloc(st->n_kinds, sizeof(*st->kind_writes));
-	if (!st->kind_writes) {
-		free(st);
-		return -ENOMEM;
-	}
-	ret = ctl_engine_open(dir, history, &st->db);
-	if (ret) {
-		free(st->kind_writes);
-		free(st);
-		return ret;
-	}
-	ret = bootstrap(st);
+	ret = st->kind_writes ? bootstrap(st) : -ENOMEM;
 	if (ret) {
 		ctl_store_close(st);
 		return ret;
 	}
 	*out = st;
 	return 0;
+}
+
+int ctl_store_open(const char *dir, unsigned int history, struct ctl_store **out)
+{
+	struct ctl_engine *e;
+	int ret = ctl_engine_open_sqlite(dir, history, &e);
+
+	return ret ? ret : ctl_store_open_engine(e, out);
 }
 
 void ctl_store_close(struct ctl_store *st)

@@ -50,7 +50,10 @@ void ctl_status_set(struct ctl_status *err, int code, const char *reason, const 
 #define CTL_ORPHAN	0x20	/* delete: leave dependents alone */
 #define CTL_DRY_RUN	0x40	/* dryRun=All: everything but the write, *out as it would be */
 
+/* The store on the SQLite engine in dir, keeping history changes for watches. */
 int ctl_store_open(const char *dir, unsigned int history, struct ctl_store **out);
+/* The store on an engine it takes (and closes, also on failure). */
+int ctl_store_open_engine(struct ctl_engine *e, struct ctl_store **out);
 void ctl_store_close(struct ctl_store *st);
 /* Ends every ctl_obj_changes() wait, for good (shutdown). */
 void ctl_store_stop(struct ctl_store *st);
@@ -82,6 +85,8 @@ int ctl_obj_delete(struct ctl_store *st, const struct ks_resource *res, const ch
 /* Commits the CTL_INTERNAL writes made so far. Returns 0 or -EIO (they are lost). */
 int ctl_obj_flush(struct ctl_store *st);
 
+/* Whether this process may run the reconcilers (ctl_engine_lead()). */
+bool ctl_obj_lead(struct ctl_store *st, const char *identity);
 /* The resourceVersion of the last committed write. */
 uint64_t ctl_obj_committed(struct ctl_store *st);
 /* Whether resourceVersion rv is committed by deadline (CLOCK_MONOTONIC), or shutdown. */

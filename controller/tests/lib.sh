@@ -4,9 +4,10 @@
 # ktap_check, wait_for, ...). Source it after setting CONTROLLER (the program) and NAME (a
 # word for the temporary directory):
 #   . "$(dirname "$0")/../lib.sh"
-# It sets WORK, DATA, PORT, URL and KUBECONFIG, and stops the server and removes WORK at
-# exit. The server mints its own certificate and admin kubeconfig in DATA (the
+# It sets WORK, DATA, PORT, URL and KUBECONFIG, and stops the server (and etcd) and removes
+# WORK at exit. The server mints its own certificate and admin kubeconfig in DATA (the
 # selftests' scenario library, tests/selftests/cluster-lib.bash, gives it one instead).
+# CTL_STORE=etcd runs the server on etcd (see below).
 # shellcheck source=tests/selftests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../tests/selftests/lib.sh"
 WORK=$(mktemp -d "/tmp/${NAME:-slice-controller-test}.XXXXXX")
@@ -21,6 +22,55 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# etcd_start N: an etcd cluster of N members on loopback (random ports, TLS with a
+# self-signed certificate for 127.0.0.1); sets ETCD_ENDPOINTS, ETCD_CA, ETCD_PID_<i> and
+# ETCD_ARGS_<i> (to start member i again); the members are stopped at exit.
+etcd_start() {
+	local n=$1 i cluster= base=$((PORT + 100))
+	mkdir -p "$WORK/etcd"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-keyout "$WORK/etcd/key.pem" -out "$WORK/etcd/cert.pem" -subj /CN=etcd \
+		-addext subjectAltName=IP:127.0.0.1 2>/dev/null
+	ETCD_CA=$WORK/etcd/cert.pem
+	ETCD_ENDPOINTS=
+	for i in $(seq "$n"); do
+		cluster="$cluster${cluster:+,}m$i=http://127.0.0.1:$((base + 2 * i + 1))"
+		ETCD_ENDPOINTS="$ETCD_ENDPOINTS${ETCD_ENDPOINTS:+,}https://127.0.0.1:$((base + 2 * i))"
+	done
+	for i in $(seq "$n"); do
+		eval "ETCD_ARGS_$i=\"--name m$i --data-dir $WORK/etcd/m$i \
+			--listen-client-urls https://127.0.0.1:$((base + 2 * i)) \
+			--advertise-client-urls https://127.0.0.1:$((base + 2 * i)) \
+			--listen-peer-urls http://127.0.0.1:$((base + 2 * i + 1)) \
+			--initial-advertise-peer-urls http://127.0.0.1:$((base + 2 * i + 1)) \
+			--initial-cluster $cluster --initial-cluster-state new \
+			--cert-file $WORK/etcd/cert.pem --key-file $WORK/etcd/key.pem\""
+		etcd_member_start "$i"
+	done
+	wait_for 10 curl -sf --cacert "$ETCD_CA" -X POST -d '{}' \
+		"${ETCD_ENDPOINTS%%,*}/v3/maintenance/status" && return 0
+	ktap_diag "etcd did not start:"
+	sed 's/^/# /' "$WORK"/etcd/*.log | tail -20
+	exit 1
+}
+
+# etcd_member_start I: (re)starts member I of etcd_start.
+etcd_member_start() {
+	local args
+	eval "args=\$ETCD_ARGS_$1"
+	# shellcheck disable=SC2086
+	etcd $args >>"$WORK/etcd/m$1.log" 2>&1 &
+	eval "ETCD_PID_$1=$!"
+	_ktap_bg+=("$!")
+}
+
+# With CTL_STORE=etcd the server keeps its objects in a one-member etcd instead of SQLite.
+STORE_ARGS=()
+if [ "${CTL_STORE:-sqlite}" = etcd ]; then
+	etcd_start 1
+	STORE_ARGS=(--store etcd --etcd-endpoints "$ETCD_ENDPOINTS" --etcd-ca "$ETCD_CA")
+fi
 
 # eventually DESC CMD...: a check that CMD succeeds within 10 s (reconciling is asynchronous).
 # CMD runs at each try: for a value, give the command itself (yields WANT CMD...), never
@@ -50,7 +100,8 @@ absent() { grep -q 'Error from server (NotFound)' <<<"$1" || { echo "not a NotFo
 
 # start_server [ARGS...]: starts $CONTROLLER on $PORT with $DATA and waits until it answers.
 start_server() {
-	"$CONTROLLER" --data-dir "$DATA" --listen 127.0.0.1:$PORT "$@" >>"$WORK/server.log" 2>&1 &
+	"$CONTROLLER" --data-dir "$DATA" --listen 127.0.0.1:$PORT "${STORE_ARGS[@]}" "$@" \
+		>>"$WORK/server.log" 2>&1 &
 	PID=$!
 	_ktap_bg+=("$PID")
 	wait_for 10 curl -sfk "$URL/healthz" && return 0
