@@ -185,6 +185,8 @@ static enum ctl_http_read parse_head(char *head, struct ctl_http_req *req, long 
 			header_value(req->accept, sizeof(req->accept), colon + 1);
 		} else if (!strcasecmp(line, "Authorization")) {
 			header_value(req->authorization, sizeof(req->authorization), colon + 1);
+		} else if (!strcasecmp(line, "User-Agent")) {
+			header_value(req->user_agent, sizeof(req->user_agent), colon + 1);
 		} else if (!strcasecmp(line, "Connection")) {
 			req->close = strcasestr(colon + 1, "close") != NULL;
 		} else if (!strcasecmp(line, "Transfer-Encoding")) {

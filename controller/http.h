@@ -47,6 +47,7 @@ struct ctl_http_conn {
  * @content_type: media type of the body, without parameters
  * @accept: Accept header, "" when absent
  * @authorization: Authorization header, "" when absent
+ * @user_agent: User-Agent header, "" when absent
  * @body: the body, NUL-terminated
  * @body_len: its length
  * @close: the client asked to close the connection after the answer
@@ -58,6 +59,7 @@ struct ctl_http_req {
 	char content_type[128];
 	char accept[512];
 	char authorization[512];
+	char user_agent[256];
 	char *body;
 	size_t body_len;
 	bool close;

@@ -23,8 +23,8 @@ static void warn(char *buf, size_t len, const char *fmt, const char *arg)
 		buf[at] = '\0';
 }
 
-static int check_fields(const struct ks_resource *res, const char *mode, cJSON *obj,
-			struct ctl_status *err, char *warning, size_t len)
+int ctl_admit_fields(const struct ks_resource *res, const char *mode, cJSON *obj,
+		     struct ctl_status *err, char *warning, size_t len)
 {
 	cJSON *unknown = cJSON_CreateArray(), *invalid = cJSON_CreateArray(), *p;
 	int ret = -1;
@@ -95,7 +95,7 @@ int ctl_admit(const struct ks_resource *res, const char *mode, cJSON *obj,
 	cJSON *causes, *warnings, *w;
 
 	*warning = '\0';
-	if (check_fields(res, mode, obj, err, warning, len))
+	if (ctl_admit_fields(res, mode, obj, err, warning, len))
 		return -1;
 	ctl_openapi_default(res, obj);
 	ctl_admission_mutate(res->plural, obj);

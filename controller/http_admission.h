@@ -21,5 +21,11 @@
  */
 int ctl_admit(const struct ks_resource *res, const char *mode, cJSON *obj,
 	      struct ctl_status *err, char *warning, size_t len);
+/*
+ * The decoding part of ctl_admit() alone (types, unknown fields per mode), for what is
+ * not an object to store yet (an apply configuration). Appends to warning.
+ */
+int ctl_admit_fields(const struct ks_resource *res, const char *mode, cJSON *obj,
+		     struct ctl_status *err, char *warning, size_t len);
 
 #endif /* CONTROLLER_HTTP_ADMISSION_H */

@@ -88,7 +88,8 @@ cJSON *ctl_body_decode(const struct ctl_http_req *req, bool patch, struct ctl_st
 		if (!obj)
 			ctl_status_set(err, 400, "BadRequest", "error decoding request body: %s",
 				       why);
-	} else if (!strcmp(ct, "application/yaml") && !patch) {
+	} else if ((!strcmp(ct, "application/yaml") && !patch) ||
+		   !strcmp(ct, "application/apply-patch+yaml")) {
 		obj = ctl_yaml_parse(req->body, req->body_len, why, sizeof(why));
 		if (!obj)
 			ctl_status_set(err, 400, "BadRequest",

@@ -12,7 +12,8 @@
 #include "controller/registry.h"
 
 /*
- * The body of req as a tree: an object, or for a patch (always JSON) any value. NULL with
+ * The body of req as a tree: an object, or for a patch (JSON, but YAML for a server-side
+ * apply's configuration) any value. NULL with
  * the answer in *err (400 malformed, too deep, trailing data or a NUL in a string; 415
  * an unknown media type).
  */

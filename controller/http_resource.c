@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/json.h"
+#include "controller/fieldmanager.h"
 #include "controller/http_admission.h"
 #include "controller/http_body.h"
 #include "controller/http_patch.h"
@@ -395,6 +396,53 @@ static int parse_dry_run(struct call *k)
 	return ret;
 }
 
+/*
+ * Who writes, for the managed fields: the fieldManager parameter, else the product of the
+ * User-Agent ("kubectl" of "kubectl/v1.32.4 (linux/amd64)"), as the API server names it.
+ * 0, or the answer sent (422 for a name too long or not printable).
+ */
+static int manager_of(struct call *k, char name[CTL_MANAGER_MAX + 1], struct ctl_manager *m)
+{
+	char *given = query(k, "fieldManager");
+	const char *ua = k->req->user_agent;
+	int ret = 0;
+
+	if (given && (strlen(given) > CTL_MANAGER_MAX || strpbrk(given, "\t\r\n\x7f")))
+		ret = fail(k, 422, "Invalid",
+			   "fieldManager: Invalid value: must be at most %d printable characters",
+			   CTL_MANAGER_MAX);
+	if (given && !*given) {
+		free(given);
+		given = NULL;
+	}
+	snprintf(name, CTL_MANAGER_MAX + 1, "%.*s", given ? (int)strlen(given) :
+		 (int)strcspn(ua, "/"), given ? given : ua);
+	free(given);
+	*m = (struct ctl_manager){
+		.res = k->t->res,
+		.name = name,
+		.subresource = k->t->sub,
+		.now = time(NULL),
+	};
+	return ret;
+}
+
+/* obj's managedFields after a create (cur NULL) or update by the request's manager. */
+static int record_fields(struct call *k, const cJSON *cur, cJSON *obj, struct ctl_status *err)
+{
+	char name[CTL_MANAGER_MAX + 1];
+	struct ctl_manager m;
+	int ret = manager_of(k, name, &m);
+
+	if (ret)
+		return ret;
+	if (ctl_fields_update(&m, cur, obj)) {
+		ctl_status_set(err, 500, "InternalError", "out of memory");
+		return failed(k, err, ks_name(obj));
+	}
+	return 0;
+}
+
 /* The body of a create or update, checked against the URL and the schema. */
 static cJSON *decode_object(struct call *k, char *warning, size_t len, int *ret)
 {
@@ -423,6 +471,8 @@ static int do_create(struct call *k)
 		ret = forbidden(k, "create");
 		goto out;
 	}
+	if ((ret = record_fields(k, NULL, obj, &err)))
+		goto out;
 	if (ctl_obj_create(k->api->st, k->t->res, k->t->ns, obj, CTL_VALIDATE | k->dry_run, &err,
 			   &out))
 		ret = failed(k, &err, ks_name(obj));
@@ -433,11 +483,15 @@ out:
 	return ret;
 }
 
-/* Writes obj over the object the target names: the end of update and patch. */
-static int store_update(struct call *k, cJSON *obj, const cJSON *cur,
+/*
+ * Writes obj over the object the target names: the end of update and patch. obj's managed
+ * fields are recorded for its manager, unless applied (an apply has set them). Returns 0,
+ * -1 with err filled, or ANSWERED.
+ */
+static int store_update(struct call *k, cJSON *obj, const cJSON *cur, bool applied,
 			struct ctl_status *err, cJSON **out)
 {
-	int flags = CTL_VALIDATE;
+	int flags = CTL_VALIDATE, ret;
 
 	if (k->t->sub) {
 		if (!ctl_auth_can_read(k->id, k->t->res, cur)) {
@@ -456,6 +510,8 @@ static int store_update(struct call *k, cJSON *obj, const cJSON *cur,
 	}
 	if (k->t->res->namespaced)
 		ks_set_str(ks_ensure(obj, "metadata"), "namespace", k->t->ns);
+	if (!applied && (ret = record_fields(k, cur, obj, err)))
+		return ret;
 	return ctl_obj_update(k->api->st, k->t->res, k->t->ns, k->t->name, obj,
 			      flags | k->dry_run, err, out);
 }
@@ -475,9 +531,10 @@ static int do_update(struct call *k)
 		ret = hidden(k);
 		goto out;
 	}
-	if (store_update(k, obj, cur, &err, &out))
+	ret = store_update(k, obj, cur, false, &err, &out);
+	if (ret < 0)
 		ret = failed(k, &err, k->t->name);
-	else
+	else if (!ret)
 		ret = respond_obj(k, 200, out, *warning ? warning : NULL);
 out:
 	cJSON_Delete(cur);
@@ -485,7 +542,7 @@ out:
 	return ret;
 }
 
-enum patch_type { PATCH_MERGE, PATCH_STRATEGIC, PATCH_JSON, PATCH_UNKNOWN };
+enum patch_type { PATCH_MERGE, PATCH_STRATEGIC, PATCH_JSON, PATCH_APPLY, PATCH_UNKNOWN };
 
 static enum patch_type patch_type(const char *ct)
 {
@@ -495,6 +552,8 @@ static enum patch_type patch_type(const char *ct)
 		return PATCH_STRATEGIC;
 	if (!strcmp(ct, "application/json-patch+json"))
 		return PATCH_JSON;
+	if (!strcmp(ct, "application/apply-patch+yaml"))
+		return PATCH_APPLY;
 	return PATCH_UNKNOWN;
 }
 
@@ -536,6 +595,109 @@ static cJSON *patched(struct call *k, const cJSON *cur, const cJSON *patch,
 	return doc;
 }
 
+/* The force parameter (server-side apply's --force-conflicts): 0, or the answer sent. */
+static int forced(struct call *k, bool *force)
+{
+	char *v = query(k, "force");
+	int ret = 0;
+
+	*force = v && truthy(v);
+	if (v && !*force && strcmp(v, "false") && strcmp(v, "0") && strcmp(v, "False") &&
+	    strcmp(v, "f") && strcmp(v, "F") && strcmp(v, "FALSE"))
+		ret = fail(k, 400, "BadRequest", "force: invalid boolean value: \"%s\"", v);
+	free(v);
+	return ret;
+}
+
+/* An apply configuration (YAML, or JSON, which is YAML), checked like any object's body. */
+static cJSON *decode_apply(struct call *k, char *warning, size_t len, int *ret)
+{
+	cJSON *config = decode(k, false, ret);
+	struct ctl_status err = { 0 };
+	char *mode;
+
+	if (!config)
+		return NULL;
+	mode = query(k, "fieldValidation");
+	if (!(*ret = check_identity(k, config)) &&
+	    ctl_admit_fields(k->t->res, mode, config, &err, warning, len))
+		*ret = failed(k, &err, k->t->name);
+	free(mode);
+	if (*ret) {
+		cJSON_Delete(config);
+		return NULL;
+	}
+	return config;
+}
+
+/* The first write of an applied object: a create (201). */
+static int create_applied(struct call *k, cJSON *obj, struct ctl_status *err, cJSON **out)
+{
+	if (k->t->res->namespaced)
+		ks_set_str(ks_ensure(obj, "metadata"), "namespace", k->t->ns);
+	if (!ctl_auth_can_write(k->id, k->t->res, obj))
+		return forbidden(k, "create");
+	return ctl_obj_create(k->api->st, k->t->res, k->t->ns, obj, CTL_VALIDATE | k->dry_run,
+			      err, out);
+}
+
+/*
+ * Server-side apply (kubectl apply --server-side): the body is the manager's whole
+ * configuration of the object, merged by fieldmanager.h; creates the object when there is
+ * none. Retried, as a patch, when another write comes between the read and the write.
+ */
+static int do_apply(struct call *k)
+{
+	char name[CTL_MANAGER_MAX + 1], warning[2048] = "", *given = query(k, "fieldManager");
+	struct ctl_status err = { 0 };
+	struct ctl_manager m;
+	cJSON *config, *cur = NULL, *obj = NULL, *out = NULL;
+	bool force, has_rv;
+	int ret, attempt;
+
+	ret = given && *given ? 0 : fail(k, 422, "Invalid",
+					 "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+	free(given);
+	if (ret || (ret = manager_of(k, name, &m)) || (ret = forced(k, &force)))
+		return ret;
+	config = decode_apply(k, warning, sizeof(warning) / 2, &ret);
+	if (!config)
+		return ret;
+	has_rv = ks_get_str(config, "metadata.resourceVersion");
+	for (attempt = 0; attempt < PATCH_RETRIES; attempt++) {
+		size_t at = strlen(warning);
+
+		cJSON_Delete(cur);
+		cJSON_Delete(obj);
+		cJSON_Delete(err.causes);
+		err = (struct ctl_status){ 0 };
+		cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
+		obj = ctl_fields_apply(&m, cur, config, force, &err);
+		if (!obj)
+			break;
+		if ((ret = admit(k, obj, warning + at, sizeof(warning) - at)))
+			goto out;
+		ret = cur ? store_update(k, obj, cur, true, &err, &out) :
+		      create_applied(k, obj, &err, &out);
+		if (ret > 0)
+			goto out;
+		if (!ret) {
+			ret = respond_obj(k, cur ? 200 : 201, out, *warning ? warning : NULL);
+			goto out;
+		}
+		/* Lost a race with another write (a create, or a change since the read). */
+		if (err.code != 409 || has_rv)
+			break;
+		warning[at] = '\0';
+	}
+	ret = failed(k, &err, k->t->name);
+out:
+	cJSON_Delete(config);
+	cJSON_Delete(cur);
+	cJSON_Delete(obj);
+	return ret;
+}
+
 static int do_patch(struct call *k)
 {
 	enum patch_type type = patch_type(k->req->content_type);
@@ -543,10 +705,17 @@ static int do_patch(struct call *k)
 	cJSON *patch, *cur = NULL, *obj = NULL, *out = NULL;
 	char warning[1024] = "";
 	int ret = 0, attempt;
+	bool force;
 
 	if (type == PATCH_UNKNOWN)
 		return fail(k, 415, "UnsupportedMediaType",
-			    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+			    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+	if (type == PATCH_APPLY)
+		return do_apply(k);
+	ret = forced(k, &force);
+	if (ret || force)
+		return ret ? ret : fail(k, 422, "Invalid",
+					"PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch");
 	patch = decode(k, true, &ret);
 	if (!patch)
 		return ret;
@@ -575,8 +744,10 @@ static int do_patch(struct call *k)
 			goto out;
 		has_rv = strcmp(ks_get_str0(obj, "metadata.resourceVersion"),
 				ks_get_str0(cur, "metadata.resourceVersion"));
-		if (!store_update(k, obj, cur, &err, &out)) {
-			ret = respond_obj(k, 200, out, *warning ? warning : NULL);
+		ret = store_update(k, obj, cur, false, &err, &out);
+		if (ret >= 0) {
+			if (!ret)
+				ret = respond_obj(k, 200, out, *warning ? warning : NULL);
 			goto out;
 		}
 		/* A conflict the patch did not ask for (no resourceVersion in it) is retried. */

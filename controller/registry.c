@@ -396,6 +396,15 @@ static void canonicalize(const struct ks_resource *res, cJSON *obj)
 		s->canonicalize(obj);
 }
 
+/* An empty managedFields list is stored as none, as the API server omits it. */
+static void drop_empty_managed(cJSON *obj)
+{
+	const cJSON *mf = ks_get(obj, "metadata.managedFields");
+
+	if (cJSON_IsArray(mf) && !mf->child)
+		cJSON_DeleteItemFromObjectCaseSensitive(reg_meta(obj), "managedFields");
+}
+
 int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const char *ns,
 		   cJSON *obj, int flags, struct ctl_status *err, cJSON **out)
 {
@@ -418,7 +427,7 @@ int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const ch
 	ks_set_int(m, "generation", 1);
 	cJSON_DeleteItemFromObjectCaseSensitive(m, "deletionTimestamp");
 	cJSON_DeleteItemFromObjectCaseSensitive(m, "resourceVersion");
-	cJSON_DeleteItemFromObjectCaseSensitive(m, "managedFields");
+	drop_empty_managed(obj);
 	if (res->status && !(flags & CTL_KEEP_STATUS))
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
 	canonicalize(res, obj);
@@ -468,10 +477,15 @@ static void copy_member(cJSON *to, const cJSON *from, const char *key)
 		cJSON_AddItemToObject(to, key, cJSON_Duplicate(v, true));
 }
 
-/* The object to store: obj with what the caller may not change taken from cur. */
+/*
+ * The object to store: obj with what the caller may not change taken from cur. The managed
+ * fields are obj's when it has them (the API layer's field manager sets them, [] for none),
+ * else cur's: writers that do not know them (the reconcilers) keep them.
+ */
 static cJSON *merge_update(const struct ks_resource *res, const cJSON *cur, const cJSON *obj,
 			   int flags)
 {
+	const cJSON *managed = ks_get(obj, "metadata.managedFields") ? obj : cur;
 	static const char *const system_meta[] = { "uid", "creationTimestamp", "generation",
 						    "deletionTimestamp", "namespace", "name",
 						    "resourceVersion", NULL };
@@ -480,12 +494,15 @@ static cJSON *merge_update(const struct ks_resource *res, const cJSON *cur, cons
 	if (flags & CTL_STATUS_ONLY) {
 		next = cJSON_Duplicate(cur, true);
 		copy_member(next, obj, "status");
+		copy_member(reg_meta(next), ks_get(managed, "metadata"), "managedFields");
+		drop_empty_managed(next);
 		return next;
 	}
 	next = cJSON_Duplicate(obj, true);
 	for (const char *const *k = system_meta; *k; k++)
 		copy_member(reg_meta(next), cJSON_GetObjectItemCaseSensitive(cur, "metadata"), *k);
-	cJSON_DeleteItemFromObjectCaseSensitive(reg_meta(next), "managedFields");
+	copy_member(reg_meta(next), ks_get(managed, "metadata"), "managedFields");
+	drop_empty_managed(next);
 	if (res->status)
 		copy_member(next, cur, "status");
 	canonicalize(res, next);

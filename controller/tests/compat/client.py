@@ -127,6 +127,52 @@ check("a Table of Events: the API server's columns and priorities", lambda: expe
     [("Last Seen", 0), ("Type", 0), ("Reason", 0), ("Object", 0), ("Subobject", 1),
      ("Source", 1), ("Message", 0), ("First Seen", 1), ("Count", 1), ("Name", 1)]))
 
+def apply(name, body, manager, force=False):
+    """A server-side apply (application/apply-patch+yaml) of a SliceQoSConfig."""
+    query = [("fieldManager", manager)] + ([("force", "true")] if force else [])
+    return api.call_api(
+        "/apis/%s/%s/namespaces/%s/sliceqosconfigs/%s" % (CTL, V, NS, name), "PATCH",
+        query_params=query, body=json.dumps(body),
+        header_params={"Content-Type": "application/apply-patch+yaml",
+                       "Accept": "application/json"},
+        response_type="object", auth_settings=["BearerToken"], _return_http_data_only=True)
+
+
+pewter = {"apiVersion": CTL + "/" + V, "kind": "SliceQoSConfig",
+          "metadata": {"name": "pewter", "namespace": NS},
+          "spec": {"queueType": "HTB", "priority": 1, "tcType": "BANDWIDTH_CONTROL",
+                   "bandwidthCeilingKbps": 2000, "bandwidthGuaranteedKbps": 100,
+                   "dscpClass": "AF12"}}
+check("server-side apply creates, with the applier's managed fields", lambda: expect(
+    [(e["manager"], e["operation"], sorted(e["fieldsV1"]["f:spec"]))
+     for e in apply("pewter", pewter, "python")["metadata"]["managedFields"]],
+    [("python", "Apply", ["f:bandwidthCeilingKbps", "f:bandwidthGuaranteedKbps",
+                          "f:dscpClass", "f:priority", "f:queueType", "f:tcType"])]))
+other = json.loads(json.dumps(pewter))
+other["spec"]["priority"] = 2
+
+
+def conflict():
+    try:
+        apply("pewter", other, "python-other")
+    except ApiException as e:
+        body = json.loads(e.body)
+        return expect((e.status, body["reason"], body["details"]["causes"]),
+                      (409, "Conflict", [{"type": "FieldManagerConflict",
+                                          "message": 'conflict with "python"',
+                                          "field": ".spec.priority"}]))
+    return "accepted"
+
+
+check("another manager's apply of a different value is 409 FieldManagerConflict", conflict)
+check("force=true takes the field", lambda: expect(
+    (lambda o: (o["spec"]["priority"], sorted(
+        (e["manager"], "f:priority" in e["fieldsV1"]["f:spec"])
+        for e in o["metadata"]["managedFields"])))(
+        apply("pewter", other, "python-other", force=True)),
+    (2, [("python", False), ("python-other", True)])))
+co.delete_namespaced_custom_object(CTL, V, NS, "sliceqosconfigs", "pewter")
+
 wcfg = client.Configuration()
 wcfg.host = api.configuration.host
 wcfg.ssl_ca_cert = api.configuration.ssl_ca_cert

@@ -346,6 +346,79 @@ ktap_check "Ignore drops it silently" sh -c "$(declare -f patch_as); TOKEN=$TOKE
 	patch_as Ignore | jq -n -e 'input | .spec.priority == 2 and (.spec | has(\"bogus\") | not)' >/dev/null && ! grep -q Warning $WORK/headers"
 k patch sliceqosconfig gold --type=merge -p '{"spec":{"priority":1}}' >/dev/null
 
+# --- Server-side apply: managed fields, conflicts, removal.
+copper() {
+	cat <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceQoSConfig
+metadata: {name: copper, namespace: $NS, labels: {$2}}
+spec: {queueType: HTB, priority: $1, tcType: BANDWIDTH_CONTROL, bandwidthCeilingKbps: 3000, bandwidthGuaranteedKbps: 500, dscpClass: AF21}
+YAML
+}
+# managed FILTER: FILTER over copper's managedFields (kubectl hides them unless asked).
+managed() { jqs sliceqosconfig copper --show-managed-fields -- ".metadata.managedFields | $1"; }
+ktap_check "kubectl apply --server-side creates an object" sh -c \
+	"$(declare -f copper); NS=$NS; copper 1 'team: a, env: dev' | kubectl apply --server-side -f - | grep -q 'copper serverside-applied'"
+ktap_check "managedFields: kubectl's Apply entry with the applied fields in FieldsV1 and a time" managed \
+	'length == 1 and .[0].manager == "kubectl" and .[0].operation == "Apply" and .[0].apiVersion == "controller.kubeslice.io/v1alpha1" and .[0].fieldsType == "FieldsV1" and (.[0].time | test("^20[0-9-]+T")) and .[0].fieldsV1 == {"f:metadata": {"f:labels": {"f:env": {}, "f:team": {}}}, "f:spec": {"f:bandwidthCeilingKbps": {}, "f:bandwidthGuaranteedKbps": {}, "f:dscpClass": {}, "f:priority": {}, "f:queueType": {}, "f:tcType": {}}}'
+k patch sliceqosconfig copper --type=merge -p '{"spec":{"priority":2}}' >/dev/null
+ktap_check "an update is an Update entry of its manager, which takes the field it changed" managed \
+	'(map(select(.manager == "kubectl-patch" and .operation == "Update"))[0].fieldsV1 == {"f:spec": {"f:priority": {}}}) and (map(select(.manager == "kubectl"))[0].fieldsV1["f:spec"] | has("f:priority") | not)'
+ktap_check "applying the live value shares the field, no conflict" sh -c \
+	"$(declare -f copper); NS=$NS; copper 2 'team: a, env: dev' | kubectl apply --server-side -f - >/dev/null"
+ktap_check "both own it then" managed 'map(select(.fieldsV1["f:spec"]["f:priority"])) | length == 2'
+out=$(copper 3 'team: a, env: dev' | kubectl apply --server-side -f - 2>&1)
+ktap_check "applying another value is refused as a conflict naming the manager and field" grep -q \
+	'Apply failed with 1 conflict: conflict with "kubectl-patch" using controller.kubeslice.io/v1alpha1: .spec.priority' <<<"$out"
+ktap_check "and changes nothing" yields 2 jp sliceqosconfig copper .spec.priority
+# apply_raw QUERY BODY: a server-side apply of BODY (JSON) through curl; the Status or object.
+apply_raw() {
+	curl -sk -X PATCH -H "Authorization: Bearer $(cat "$DATA/admin.token")" \
+		-H 'Content-Type: application/apply-patch+yaml' --data "$2" \
+		"$URL/apis/controller.kubeslice.io/v1alpha1/namespaces/$NS/sliceqosconfigs/copper?$1"
+}
+COPPER3=$(copper 3 'team: a, env: dev' | /usr/bin/python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))')
+ktap_check "the 409 carries a FieldManagerConflict cause per field, as the API server's" sh -c "$(declare -f apply_raw); DATA=$DATA URL=$URL NS=$NS
+	apply_raw fieldManager=kubectl '$COPPER3' | jq -n -e 'input | .code == 409 and .reason == \"Conflict\" and .details.causes == [{\"type\": \"FieldManagerConflict\", \"message\": \"conflict with \\\"kubectl-patch\\\" using controller.kubeslice.io/v1alpha1\", \"field\": \".spec.priority\"}]'"
+ktap_check "kubectl apply --server-side --force-conflicts takes the field" sh -c \
+	"$(declare -f copper); NS=$NS; copper 3 'team: a, env: dev' | kubectl apply --server-side --force-conflicts -f - >/dev/null"
+ktap_check "with the value applied" yields 3 jp sliceqosconfig copper .spec.priority
+ktap_check "and the other manager, left with nothing, is gone" managed 'map(.manager) == ["kubectl"]'
+ktap_check "another applier (ci) of env with the live value shares it" sh -c \
+	"$(declare -f copper); NS=$NS; copper 3 'env: dev' | kubectl apply --server-side --field-manager=ci -f - >/dev/null"
+ktap_check "a field dropped from kubectl's config: team (kubectl's alone) goes, env (ci's too) stays" sh -c \
+	"$(declare -f copper); NS=$NS; copper 3 '' | kubectl apply --server-side -f - >/dev/null &&
+	[ \"\$(kubectl get -n $NS sliceqosconfig copper -o jsonpath='{.metadata.labels}')\" = '{\"env\":\"dev\"}' ]"
+ktap_check "kubectl's entry owns the (empty) labels it applies, not team nor env" managed \
+	'map(select(.manager == "kubectl"))[0].fieldsV1["f:metadata"] == {"f:labels": {}}'
+ktap_check "managedFields are kept through a client-side update (kubectl replace)" sh -c \
+	"kubectl get -n $NS sliceqosconfig copper -o yaml | sed 's/priority: 3/priority: 4/' | kubectl replace -f - >/dev/null"
+ktap_check "with the replace's manager recorded" managed \
+	'(map(.manager) | sort) == ["ci", "kubectl", "kubectl-replace"] and (map(select(.manager == "kubectl-replace"))[0].fieldsV1 == {"f:spec": {"f:priority": {}}})'
+ktap_check "--dry-run=server of an apply writes nothing" sh -c \
+	"$(declare -f copper); NS=$NS; copper 5 '' | kubectl apply --server-side --force-conflicts --dry-run=server -f - | grep -q 'serverside-applied (server dry run)' &&
+	[ \"\$(kubectl get -n $NS sliceqosconfig copper -o jsonpath='{.spec.priority}')\" = 4 ]"
+ktap_check "kubectl diff --server-side shows what an apply would change, and changes nothing" sh -c \
+	"$(declare -f copper); NS=$NS; copper 6 '' | kubectl diff --server-side --force-conflicts -f - | grep -q '^+  priority: 6' &&
+	[ \"\$(kubectl get -n $NS sliceqosconfig copper -o jsonpath='{.spec.priority}')\" = 4 ]"
+ktap_check "an apply without fieldManager is 422, as the API server answers" sh -c "$(declare -f apply_raw); DATA=$DATA URL=$URL NS=$NS
+	apply_raw '' '$COPPER3' | jq -n -e 'input | .code == 422 and (.message | test(\"fieldManager: Required value: is required for apply patch\"))'"
+ktap_check "managedFields in an apply configuration are 400" sh -c "$(declare -f apply_raw); DATA=$DATA URL=$URL NS=$NS
+	apply_raw fieldManager=x '$(jq -c '.metadata.managedFields = [{"manager": "x"}]' <<<"$COPPER3")' | jq -n -e 'input | .code == 400 and .message == \"metadata.managedFields must be nil\"'"
+ktap_check "force on a patch that is not an apply is 422" sh -c \
+	"curl -sk -X PATCH -H 'Authorization: Bearer $(cat "$DATA/admin.token")' -H 'Content-Type: application/merge-patch+json' --data '{}' \
+	'$URL/apis/controller.kubeslice.io/v1alpha1/namespaces/$NS/sliceqosconfigs/copper?force=true' |
+	jq -n -e 'input | .code == 422 and (.message | test(\"force: Forbidden: may not be specified for non-apply patch\"))'"
+ktap_check "a status write is an Update entry of the status subresource (containers it added marked \".\")" yields \
+	'kubectl-patch Update status {"f:status":{".":{},"f:tunnelStatus":{".":{},"f:Latency":{},"f:PacketLoss":{},"f:RxRate":{},"f:TunnelState":{},"f:TxRate":{}}}}' \
+	jqs workerslicegateway red-worker-1-worker-2 --show-managed-fields -- \
+	'.metadata.managedFields[] | select(.subresource == "status") | "\(.manager) \(.operation) \(.subresource) \(.fieldsV1 | tojson)"'
+ktap_check "managedFields: [{}] clears them" sh -c \
+	"kubectl patch -n $NS sliceqosconfig copper --type=merge -p '{\"metadata\":{\"managedFields\":[{}]}}' >/dev/null &&
+	[ -z \"\$(kubectl get -n $NS sliceqosconfig copper --show-managed-fields -o jsonpath='{.metadata.managedFields}')\" ] &&
+	kubectl get -n $NS sliceqosconfig copper >/dev/null"
+k delete sliceqosconfig copper >/dev/null
+
 # --- The worker's permissions: KubeSlice's worker Role, within its own cluster's objects.
 W1=$(k get secret kubeslice-rbac-worker-worker-1 -o jsonpath='{.data.token}' | base64 -d)
 w1() { kubectl --token="$W1" -n $NS "$@"; }
