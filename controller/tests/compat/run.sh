@@ -413,6 +413,18 @@ ktap_check "a status write is an Update entry of the status subresource (contain
 	'kubectl-patch Update status {"f:status":{".":{},"f:tunnelStatus":{".":{},"f:Latency":{},"f:PacketLoss":{},"f:RxRate":{},"f:TunnelState":{},"f:TxRate":{}}}}' \
 	jqs workerslicegateway red-worker-1-worker-2 --show-managed-fields -- \
 	'.metadata.managedFields[] | select(.subresource == "status") | "\(.manager) \(.operation) \(.subresource) \(.fieldsV1 | tojson)"'
+ktap_check "kubectl apply --server-side --subresource=status: an Apply entry of /status, status only" sh -c \
+	"kubectl apply --server-side --subresource=status --field-manager=worker -f - >/dev/null <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: worker-2, namespace: $NS}
+spec: {networkInterface: ignored}
+status: {clusterHealth: {clusterHealthStatus: Normal}}
+YAML
+	[ \"\$(kubectl get -n $NS cluster worker-2 -o jsonpath='{.status.clusterHealth.clusterHealthStatus}/{.spec.networkInterface}')\" = Normal/ ] &&
+	kubectl get -n $NS cluster worker-2 -o json --show-managed-fields | jq -n -e 'input | .metadata.managedFields |
+		map(select(.manager == \"worker\")) | length == 1 and .[0].operation == \"Apply\" and .[0].subresource == \"status\" and
+		.[0].fieldsV1 == {\"f:status\": {\"f:clusterHealth\": {\"f:clusterHealthStatus\": {}}}}'"
 ktap_check "managedFields: [{}] clears them" sh -c \
 	"kubectl patch -n $NS sliceqosconfig copper --type=merge -p '{\"metadata\":{\"managedFields\":[{}]}}' >/dev/null &&
 	[ -z \"\$(kubectl get -n $NS sliceqosconfig copper --show-managed-fields -o jsonpath='{.metadata.managedFields}')\" ] &&
