@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for Kubernetes-shaped cJSON trees: dotted-path access ("spec.sliceSubnet"),
- * metadata, labels, base64 for Secret data and RFC 3339 timestamps.
+ * metadata, labels and RFC 3339 timestamps (base64 is api/base64.h).
  */
 #ifndef API_JSON_H
 #define API_JSON_H
@@ -42,11 +42,6 @@ bool ks_set_annotation(cJSON *obj, const char *key, const char *val);
 bool ks_array_has_str(const cJSON *arr, const char *s);
 /* A new array of the strings of arr (an empty array when arr is NULL). */
 cJSON *ks_str_array_dup(const cJSON *arr);
-
-/* Base64 (RFC 4648, padded). Encode returns a malloc'ed string; decode returns a malloc'ed
- * buffer with its length in *len (and a NUL after it), NULL on bad input. */
-char *ks_b64_encode(const void *data, size_t len);
-unsigned char *ks_b64_decode(const char *s, size_t *len);
 
 /*
  * Bounds and checks for trees decoded from requests. The API server rejects deeper

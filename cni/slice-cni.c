@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "api/file.h"
 #include "cni/attach.h"
 #include "cni/netconf.h"
 #include "cni/protocol.h"
@@ -23,33 +24,6 @@
 static const char *env_get(const char *name)
 {
 	return getenv(name);
-}
-
-static char *read_stdin(void)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap), *grown;
-	ssize_t n;
-
-	while (buf && (n = read(0, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			if (cap >= STDIN_MAX) {
-				free(buf);
-				return NULL;
-			}
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				free(buf);
-				return NULL;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	if (buf)
-		buf[len] = '\0';
-	return buf;
 }
 
 static int sliced_connect(const char *path, struct cni_error *err)
@@ -197,7 +171,7 @@ int main(void)
 
 	/* VERSION's stdin carries nothing we need; every other command's is the config. */
 	if (!getenv("CNI_COMMAND") || strcmp(getenv("CNI_COMMAND"), "VERSION")) {
-		conf = read_stdin();
+		conf = ks_read_fd(0, STDIN_MAX, NULL);
 		if (!conf)
 			cni_fail(&err, CNI_ERR_DECODE, NULL, "cannot read the configuration on stdin");
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 
+#include "api/base64.h"
 #include "api/json.h"
 #include "controller/auth.h"
 #include "controller/discovery.h"

@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "api/json.h"
+#include "api/base64.h"
 #include "controller/certs.h"
 
 /* An uncompressed P-256 point: 04, x, y. */

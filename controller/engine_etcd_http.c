@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
+#include "api/base64.h"
 #include "api/json.h"
 #include "api/log.h"
 #include "controller/engine_etcd_int.h"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/base64.h"
 #include "api/json.h"
 #include "api/log.h"
 #include "controller/http_yaml.h"

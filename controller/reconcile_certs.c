@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/base64.h"
 #include "api/gateways.h"
 #include "api/json.h"
 #include "api/kubeslice.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/base64.h"
 #include "api/json.h"
 #include "api/kubeslice.h"
 #include "api/qos.h"

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/base64.h"
 #include "api/json.h"
 #include "controller/strategy.h"
 

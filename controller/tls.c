@@ -6,16 +6,15 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
 
-#include "api/json.h"
+#include "api/base64.h"
+#include "api/file.h"
 #include "api/log.h"
 #include "controller/certs.h"
 #include "controller/tls.h"
@@ -23,51 +22,18 @@
 #define CA_DAYS 3650
 #define SERVER_DAYS 825
 
+/* DIR/NAME replaced whole (ks_write_file()), logged when it fails; 0 or -errno. */
 static int write_file(const char *dir, const char *name, const char *data, size_t len,
 		      mode_t mode)
 {
-	char path[4096], tmp[4200];
-	int fd, ret = 0;
+	char path[4096];
+	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd))
-		ret = -errno ? -errno : -EIO;
-	close(fd);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
+	ret = ks_write_file(path, data, len, mode);
 	if (ret)
 		ks_log(LOG_ERR, "writing %s: %s", path, strerror(-ret));
 	return ret;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		goto out;
-	buf = malloc(n + 1);
-	if (buf && fread(buf, 1, n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	if (buf) {
-		buf[n] = '\0';
-		if (len)
-			*len = n;
-	}
-out:
-	fclose(f);
-	return buf;
 }
 
 static int file_exists(const char *dir, const char *name)
@@ -150,7 +116,7 @@ int ctl_tls_admin_token(const char *dir, char *token)
 	char path[4096], *data;
 
 	snprintf(path, sizeof(path), "%s/admin.token", dir);
-	data = read_file(path, NULL);
+	data = ks_read_file(path, NULL);
 	if (data) {
 		snprintf(token, 65, "%.64s", data);
 		free(data);
@@ -168,7 +134,7 @@ int ctl_tls_write_kubeconfig(const char *dir, const char *server, const char *ca
 			     const char *token)
 {
 	size_t len = 0;
-	char *ca = read_file(ca_file, &len), *ca64, *text;
+	char *ca = ks_read_file(ca_file, &len), *ca64, *text;
 	int n, ret;
 
 	if (!ca) {

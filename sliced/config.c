@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
+#include "api/base64.h"
+#include "api/file.h"
 #include "config.h"
-#include "util.h"
 #include "yamljson.h"
 
 struct config_ctx {
@@ -156,25 +156,6 @@ static const cJSON *kube_named(struct config_ctx *ctx, const cJSON *root, const 
 	return NULL;
 }
 
-static char *base64_decode(const char *in)
-{
-	size_t inlen = strlen(in);
-	unsigned char *out;
-	int n;
-
-	out = malloc(inlen / 4 * 3 + 4);
-	if (!out)
-		return NULL;
-	n = EVP_DecodeBlock(out, (const unsigned char *)in, inlen);
-	if (n < 0 || inlen % 4) {
-		free(out);
-		return NULL;
-	}
-	/* EVP_DecodeBlock counts the padding as data; PEM text has no NULs anyway. */
-	out[n] = '\0';
-	return (char *)out;
-}
-
 static int kube_cluster(struct config_ctx *ctx, struct sliced_config *cfg, const cJSON *c)
 {
 	const char *server, *ca_file, *ca_data;
@@ -197,7 +178,7 @@ static int kube_cluster(struct config_ctx *ctx, struct sliced_config *cfg, const
 	if (ca_file)
 		cfg->ca_file = config_path(ctx->file, ca_file);
 	if (ca_data) {
-		cfg->ca_pem = base64_decode(ca_data);
+		cfg->ca_pem = ks_b64_text(ca_data);
 		if (!cfg->ca_pem)
 			return config_fail(ctx, "clusters[].cluster.certificate-authority-data",
 					   "not base64");
@@ -222,7 +203,7 @@ static int kube_user(struct config_ctx *ctx, struct sliced_config *cfg, const cJ
 		return 0;
 	}
 	path = config_path(ctx->file, token_file);
-	text = path ? read_text_file(path, &len) : NULL;
+	text = path ? ks_read_file(path, &len) : NULL;
 	if (!text) {
 		config_fail(ctx, "users[].user.tokenFile", "%s: %s", path ? path : token_file,
 			    strerror(errno));

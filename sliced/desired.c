@@ -7,66 +7,39 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "api/base64.h"
+#include "api/json.h"
 #include "api/subnet.h"
 #include "desired.h"
 #include "log.h"
 #include "tunnel.h"
 
-static const char *jstr(const cJSON *obj, const char *path)
+/* A PEM member of a Secret's data, decoded; NULL when absent, empty or not base64 text. */
+static char *secret_pem(const cJSON *secret, const char *key)
 {
-	char key[64];
-	const char *dot;
+	/* Secret data keys have dots ("ca.crt"): looked up directly, not as a ks_get() path. */
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(secret, "data");
+	char *pem = ks_b64_text(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(data, key)));
 
-	while ((dot = strchr(path, '.'))) {
-		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-		obj = cJSON_GetObjectItemCaseSensitive(obj, key);
-		path = dot + 1;
-	}
-	obj = cJSON_GetObjectItemCaseSensitive(obj, path);
-	return cJSON_IsString(obj) ? obj->valuestring : NULL;
-}
-
-/* obj.a.b, or obj.a when b is NULL. */
-static const cJSON *jget(const cJSON *obj, const char *a, const char *b)
-{
-	obj = cJSON_GetObjectItemCaseSensitive(obj, a);
-	return b ? cJSON_GetObjectItemCaseSensitive(obj, b) : obj;
-}
-
-static char *b64_text(const char *b64)
-{
-	size_t len = b64 ? strlen(b64) : 0;
-	unsigned char *out;
-	int n;
-
-	if (!len || len % 4)
-		return NULL;
-	out = malloc(len / 4 * 3 + 1);
-	n = out ? EVP_DecodeBlock(out, (const unsigned char *)b64, len) : -1;
-	if (n < 0) {
-		free(out);
+	if (pem && !*pem) {
+		free(pem);
 		return NULL;
 	}
-	out[n] = '\0';
-	return (char *)out;
+	return pem;
 }
-
-/* The pair's credentials from its Secret; reloaded only when they changed (rotation). */
 
 /* The pair's credentials from its Secret. */
 static void peer_load_creds(struct slice *sl, struct peer *p, const cJSON *gw,
 			    const char *local, const char *remote, bool server)
 {
-	const char *secret_name = jstr(gw, "spec.gatewayCredentials.secretName");
+	const char *secret_name = ks_get_str(gw, "spec.gatewayCredentials.secretName");
 	const cJSON *secret = secret_name ?
 		cJSON_GetObjectItemCaseSensitive(sync_cache(sl->node->sync, SYNC_SECRETS),
 						 secret_name) : NULL;
-	/* Secret data keys have dots: looked up directly, not with jstr(). */
-	char *ca = b64_text(cJSON_GetStringValue(jget(secret, "data", "ca.crt")));
-	char *cert = b64_text(cJSON_GetStringValue(jget(secret, "data", "tls.crt")));
-	char *key = b64_text(cJSON_GetStringValue(jget(secret, "data", "tls.key")));
+	char *ca = secret_pem(secret, "ca.crt");
+	char *cert = secret_pem(secret, "tls.crt");
+	char *key = secret_pem(secret, "tls.key");
 
 	if (ca && cert && key)
 		tunnel_set_creds(sl, p, local, remote, server, ca, cert, key);
@@ -89,13 +62,13 @@ static int peer_id_of(const struct ks_prefix *slice_net, const struct ks_prefix 
 
 static void peer_update(struct slice *sl, const cJSON *gw, const struct ks_prefix *slice_net)
 {
-	const cJSON *rend = jget(gw, "spec", "remoteGatewayConfig");
+	const cJSON *rend = ks_get(gw, "spec.remoteGatewayConfig");
 	const cJSON *rports = cJSON_GetObjectItemCaseSensitive(rend, "nodePorts");
-	const char *local = jstr(gw, "spec.localGatewayConfig.gatewayName");
-	const char *remote = jstr(gw, "spec.remoteGatewayConfig.gatewayName");
-	const char *subnet = jstr(gw, "spec.remoteGatewayConfig.gatewaySubnet");
+	const char *local = ks_get_str(gw, "spec.localGatewayConfig.gatewayName");
+	const char *remote = ks_get_str(gw, "spec.remoteGatewayConfig.gatewayName");
+	const char *subnet = ks_get_str(gw, "spec.remoteGatewayConfig.gatewaySubnet");
 	const cJSON *rips = cJSON_GetObjectItemCaseSensitive(rend, "nodeIps");
-	const char *host = jstr(gw, "spec.gatewayHostType");
+	const char *host = ks_get_str(gw, "spec.gatewayHostType");
 	const cJSON *ip = cJSON_GetArrayItem(rips, 0), *port = cJSON_GetArrayItem(rports, 0);
 	struct ks_prefix remote_net;
 	struct peer *p;
@@ -104,10 +77,10 @@ static void peer_update(struct slice *sl, const cJSON *gw, const struct ks_prefi
 	if (!local || !remote || !subnet || !host || ks_prefix_parse(subnet, &remote_net) ||
 	    (id = peer_id_of(slice_net, &remote_net)) < 1 || id > SLICE_ID_MAX) {
 		log_event(LOG_WARNING, sl->name, remote, "gateway %s is incomplete, skipped",
-			  cJSON_GetStringValue(jget(gw, "metadata", "name")));
+			  ks_name(gw));
 		return;
 	}
-	p = peer_get(sl, cJSON_GetStringValue(jget(gw, "metadata", "name")));
+	p = peer_get(sl, ks_name(gw));
 	if (!p)
 		return;
 	p->seen = true;
@@ -125,7 +98,7 @@ static void peer_update(struct slice *sl, const cJSON *gw, const struct ks_prefi
 
 static uint32_t cipher_of(const cJSON *wsc)
 {
-	const char *c = jstr(wsc, "spec.vpnConfig.cipher");
+	const char *c = ks_get_str(wsc, "spec.vpnConfig.cipher");
 
 	return c && !strcasecmp(c, "ChaCha20-Poly1305") ? SLICE_CIPHER_CHACHA20_POLY1305 :
 							  SLICE_CIPHER_AES_256_GCM;
@@ -133,8 +106,9 @@ static uint32_t cipher_of(const cJSON *wsc)
 
 static void slice_update(struct node *n, const cJSON *wsc)
 {
-	const char *name = jstr(wsc, "spec.sliceName"), *subnet = jstr(wsc, "spec.sliceSubnet");
-	const cJSON *octet = jget(wsc, "spec", "octet"), *gw, *port;
+	const char *name = ks_get_str(wsc, "spec.sliceName");
+	const char *subnet = ks_get_str(wsc, "spec.sliceSubnet");
+	const cJSON *octet = ks_get(wsc, "spec.octet"), *gw, *port;
 	struct ks_prefix net;
 	struct slice *sl;
 	struct peer *p;
@@ -155,10 +129,9 @@ static void slice_update(struct node *n, const cJSON *wsc)
 	for (p = sl->peers; p; p = p->next)
 		p->seen = false;
 	cJSON_ArrayForEach(gw, sync_cache(n->sync, SYNC_GATEWAYS)) {
-		if (strcmp(jstr(gw, "spec.sliceName") ?: "", name))
+		if (strcmp(ks_get_str(gw, "spec.sliceName") ?: "", name))
 			continue;
-		port = cJSON_GetArrayItem(jget(jget(gw, "spec", "localGatewayConfig"),
-					       "nodePorts", NULL), 0);
+		port = cJSON_GetArrayItem(ks_get(gw, "spec.localGatewayConfig.nodePorts"), 0);
 		if (cJSON_IsNumber(port) && port->valueint > 0 && port->valueint < 65536)
 			sl->port = port->valueint;
 		peer_update(sl, gw, &net);

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/file.h"
 #include "api/json.h"
 #include "exports.h"
 #include "log.h"
-#include "util.h"
 
 static bool status_file(const char *name)
 {
@@ -36,7 +36,7 @@ void exports_status_write(const char *dir, const cJSON *status, cJSON *written)
 		had = cJSON_GetObjectItemCaseSensitive(written, st->string);
 		snprintf(path, sizeof(path), "%s/%s" EXPORTS_STATUS_SUFFIX, dir, st->string);
 		err = had && !strcmp(had->valuestring, text) ? 0 :
-		      write_file_atomic(path, text, 0644);
+		      ks_write_file(path, text, strlen(text), 0644);
 		if (err)
 			log_msg(LOG_WARNING, "%s: %s", path, strerror(-err));
 		if (!err)
@@ -70,7 +70,7 @@ static cJSON *status_read(const char *dir)
 	n = scandir(dir, &names, NULL, alphasort);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		text = status_file(names[i]->d_name) ? read_text_file(path, NULL) : NULL;
+		text = status_file(names[i]->d_name) ? ks_read_file(path, NULL) : NULL;
 		st = text ? cJSON_Parse(text) : NULL;
 		if (st)
 			cJSON_AddItemToArray(all, st);

@@ -10,12 +10,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "api/file.h"
 #include "api/json.h"
 #include "cni/protocol.h"
 #include "ipam.h"
 #include "log.h"
 #include "slice.h"
-#include "util.h"
 
 /* A CNI client that stalls must not stall the daemon's loop for long. */
 #define IPAM_CLIENT_TIMEOUT_MS	500
@@ -137,7 +137,7 @@ static int pool_save(const struct ipam_pool *p)
 	int err;
 
 	cJSON_Delete(root);
-	err = text ? write_file_atomic(p->path, text, 0600) : -ENOMEM;
+	err = text ? ks_write_file(p->path, text, strlen(text), 0600) : -ENOMEM;
 	free(text);
 	return err;
 }
@@ -155,7 +155,7 @@ static int pool_load(struct ipam_pool *p, char *err, size_t errlen)
 	const cJSON *o;
 	struct ipam_lease l;
 	size_t len;
-	char *text = read_text_file(p->path, &len);
+	char *text = ks_read_file(p->path, &len);
 	cJSON *root;
 	uint32_t addr;
 

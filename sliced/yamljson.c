@@ -10,7 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "util.h"
+#include "api/file.h"
 #include "yamljson.h"
 
 /* Aliases can make a document refer to itself; real configuration is never this deep. */
@@ -129,7 +129,7 @@ cJSON *yaml_file_to_json(const char *path, char *err, size_t errlen)
 	size_t len;
 	cJSON *out;
 
-	text = read_text_file(path, &len);
+	text = ks_read_file(path, &len);
 	if (!text) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;

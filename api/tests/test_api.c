@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of libsliceapi: names, JSON helpers, subnets, DSCP classes, gateway pairs. */
+/*
+ * Unit tests of libsliceapi: names, JSON helpers, base64, whole files, subnets, DSCP classes,
+ * gateway pairs.
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "api/base64.h"
+#include "api/file.h"
 #include "api/gateways.h"
 #include "api/json.h"
 #include "api/kubeslice.h"
@@ -132,6 +142,79 @@ static void test_base64(void **state)
 	assert_null(ks_b64_decode("Zg=a", &len));
 	assert_null(ks_b64_decode("Zg==Zg==", &len));
 	assert_null(ks_b64_decode("Zm9*", &len));
+}
+
+static void test_base64_text(void **state)
+{
+	char *text = ks_b64_text("aGk=");
+
+	assert_string_equal(text, "hi");
+	free(text);
+	assert_null(ks_b64_text(NULL));
+	assert_null(ks_b64_text("aGk"));
+	assert_null(ks_b64_text("AGk="));	/* "\0i": a NUL inside is not text */
+}
+
+/* A file replaced whole: the content and mode asked for, no PATH.tmp left, errors named. */
+static void test_write_file(void **state)
+{
+	char dir[] = "/tmp/api-file-XXXXXX", path[64], tmp[80], *text;
+	mode_t mask = umask(0);
+	struct stat st;
+	size_t len;
+
+	umask(mask);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_equal(ks_write_file(path, "old", 3, 0600), 0);
+	assert_int_equal(ks_write_file(path, "new\0x", 5, 0644), 0);
+	text = ks_read_file(path, &len);
+	assert_non_null(text);
+	assert_int_equal(len, 5);
+	assert_memory_equal(text, "new\0x", 6);
+	free(text);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644 & ~mask);	/* the new file's mode */
+	assert_int_equal(access(tmp, F_OK), -1);
+
+	snprintf(path, sizeof(path), "%s/no/f", dir);
+	assert_int_equal(ks_write_file(path, "x", 1, 0600), -ENOENT);
+	errno = 0;
+	assert_null(ks_read_file(path, NULL));
+	assert_int_equal(errno, ENOENT);
+
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Reads past the first buffer's 4 KiB, and stops with EFBIG past the limit. */
+static void test_read_fd(void **state)
+{
+	static char big[10000];
+	char *text;
+	size_t len;
+	int p[2];
+
+	memset(big, 'a', sizeof(big));
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], big, sizeof(big)), sizeof(big));
+	close(p[1]);
+	text = ks_read_fd(p[0], sizeof(big), &len);
+	close(p[0]);
+	assert_non_null(text);
+	assert_int_equal(len, sizeof(big));
+	assert_int_equal(strlen(text), sizeof(big));
+	free(text);
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], big, sizeof(big)), sizeof(big));
+	close(p[1]);
+	errno = 0;
+	assert_null(ks_read_fd(p[0], sizeof(big) - 1, &len));
+	assert_int_equal(errno, EFBIG);
+	close(p[0]);
 }
 
 static void test_time(void **state)
@@ -333,6 +416,9 @@ int main(void)
 		cmocka_unit_test(test_json_paths),
 		cmocka_unit_test(test_json_metadata),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_base64_text),
+		cmocka_unit_test(test_write_file),
+		cmocka_unit_test(test_read_fd),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_prefix_parse),
 		cmocka_unit_test(test_prefix_private_overlap),

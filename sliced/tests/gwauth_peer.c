@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/file.h"
 #include "gwauth.h"
 #include "util.h"
 
@@ -38,7 +39,7 @@ static struct gw_pair *find_pair(void *ctx, const char *local_name)
 
 static char *must_read(const char *path)
 {
-	char *text = read_text_file(path, NULL);
+	char *text = ks_read_file(path, NULL);
 
 	if (!text) {
 		perror(path);

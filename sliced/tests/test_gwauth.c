@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "api/file.h"
 #include "gwauth.h"
-#include "util.h"
 
 static char dir[] = "/tmp/sliced-test-gwauth-XXXXXX";
 static const char *peer_bin;
@@ -136,7 +136,7 @@ static char *slurp(const char *name)
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return read_text_file(path, NULL);
+	return ks_read_file(path, NULL);
 }
 
 /* Credentials the peer would refuse are refused before any handshake. */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/base64.h"
+#include "api/file.h"
 #include "api/qos.h"
 #include "parse.h"
 
@@ -258,21 +260,6 @@ static int hex_value(char c)
 	return -1;
 }
 
-static int base64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 static const char *parse_key_hex(const char *text, uint8_t key[SLICE_KEY_LEN])
 {
 	unsigned int i;
@@ -287,30 +274,30 @@ static const char *parse_key_hex(const char *text, uint8_t key[SLICE_KEY_LEN])
 	return NULL;
 }
 
-/* 44 characters: 43 carrying 258 bits (the last two zero) and one '=' of padding. */
+/* 44 characters, the canonical base64 of 32 bytes (one '=', the last two bits zero). */
 static const char *parse_key_base64(const char *text, uint8_t key[SLICE_KEY_LEN])
 {
-	uint32_t acc = 0;
-	unsigned int i, bits = 0, out = 0;
+	char *b64 = strndup(text, 44), *again;
+	const char *why = NULL;
+	unsigned char *raw;
+	size_t len = 0;
 
-	if (text[43] != '=')
-		return "not a base64 key: expected '=' as the 44th character";
-	for (i = 0; i < 43; i++) {
-		int v = base64_value(text[i]);
-
-		if (v < 0)
-			return "not a base64 key: a character is outside the base64 alphabet";
-		acc = acc << 6 | v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			key[out++] = acc >> bits;
-			acc &= (1U << bits) - 1;
-		}
-	}
-	if (acc)
-		return "not a base64 key: the padding bits are not zero";
-	return NULL;
+	raw = b64 ? ks_b64_decode(b64, &len) : NULL;
+	again = raw ? ks_b64_encode(raw, len) : NULL;
+	if (!raw || len != SLICE_KEY_LEN)
+		why = "not a base64 key: expected 43 base64 characters and '='";
+	else if (!again || strcmp(again, b64))
+		why = "not a base64 key: the padding bits are not zero";
+	else
+		memcpy(key, raw, SLICE_KEY_LEN);
+	if (raw)
+		explicit_bzero(raw, len);
+	if (again)
+		explicit_bzero(again, strlen(again));
+	free(raw);
+	free(again);
+	free(b64);
+	return why;
 }
 
 const char *parse_key(const char *text, uint8_t key[SLICE_KEY_LEN])
@@ -328,25 +315,21 @@ const char *parse_key(const char *text, uint8_t key[SLICE_KEY_LEN])
 
 const char *read_key_file(const char *path, uint8_t key[SLICE_KEY_LEN])
 {
-	char text[KEY_FILE_MAX + 1];
-	ssize_t len;
-	int fd;
+	const char *why;
+	char *text;
+	size_t len;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return strerror(errno);
-	len = read(fd, text, sizeof(text));
-	if (len < 0) {
-		const char *why = strerror(errno);
-
-		close(fd);
-		return why;
-	}
+	text = ks_read_fd(fd, KEY_FILE_MAX, &len);
+	err = errno;
 	close(fd);
-	if (len > KEY_FILE_MAX)
-		return "file too long for a key";
-	text[len] = '\0';
-	if (strlen(text) != (size_t)len)
-		return "file holds a NUL byte, not a key";
-	return parse_key(text, key);
+	if (!text)
+		return err == EFBIG ? "file too long for a key" : strerror(err);
+	why = strlen(text) != len ? "file holds a NUL byte, not a key" : parse_key(text, key);
+	explicit_bzero(text, len);
+	free(text);
+	return why;
 }

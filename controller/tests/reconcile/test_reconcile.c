@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "api/base64.h"
 #include "api/json.h"
 #include "api/kubeslice.h"
 #include "controller/certs.h"
