@@ -202,7 +202,11 @@ static bool before(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-int ctl_wq_add(struct ctl_wq *q, const char *key, void *value)
+/*
+ * The prologue of the adds: the queue locked and the key's item, made if new. Return: the
+ * item with q->lock held, or NULL (out of memory) unlocked and with @value dropped.
+ */
+static struct wq_item *lock_item(struct ctl_wq *q, const char *key, void *value)
 {
 	struct wq_item *it;
 
@@ -211,8 +215,17 @@ int ctl_wq_add(struct ctl_wq *q, const char *key, void *value)
 	if (!it) {
 		pthread_mutex_unlock(&q->lock);
 		drop_value(q, &value);
-		return -ENOMEM;
 	}
+	return it;
+}
+
+int ctl_wq_add(struct ctl_wq *q, const char *key, void *value)
+{
+	struct wq_item *it;
+
+	it = lock_item(q, key, value);
+	if (!it)
+		return -ENOMEM;
 	switch (it->state) {
 	case WQ_PROCESSING:
 		drop_value(q, &it->pending);
@@ -265,13 +278,9 @@ int ctl_wq_add_backoff(struct ctl_wq *q, const char *key, void *value)
 {
 	struct wq_item *it;
 
-	pthread_mutex_lock(&q->lock);
-	it = lookup(q, key, true);
-	if (!it) {
-		pthread_mutex_unlock(&q->lock);
-		drop_value(q, &value);
+	it = lock_item(q, key, value);
+	if (!it)
 		return -ENOMEM;
-	}
 	it->failures++;
 	backoff_due(it);
 	switch (it->state) {

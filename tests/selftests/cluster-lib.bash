@@ -23,6 +23,8 @@
 #   cl_controller_stop [SIG]     stops it (TERM, or e.g. KILL) and waits for it to go
 #   cl_project                   the Project "demo", and waits for its namespace $CL_NS
 #   cl_clusters C...             the Cluster objects
+#   cl_scenario N                the usual start: the underlay, clusters 1..N with a gateway
+#                                node each, the controller, the project and the N clusters
 #   cl_slice NAME SUBNET MEMBERS [SPEC...]   a SliceConfig (MEMBERS: "c1, c2"); each SPEC
 #                                is YAML under spec: (default $CL_QOS, the inline QoS profile)
 #   cl_sliced_conf NODE [YAML...]   the node's kubeconfig (the cluster's token) and
@@ -116,6 +118,7 @@ _cl_tls() {
 		-CAcreateserial -days 2 -extfile "$CL_W/tls.ext" -out "$CL_W/tls.crt" 2>/dev/null
 }
 
+# shellcheck disable=SC2120 # the scripts that want ARGS call it themselves
 cl_controller() {
 	[ $# -gt 0 ] && CL_CTL_ARGS=("$@")
 	_cl_tls || return
@@ -160,6 +163,15 @@ metadata: {name: c$c, namespace: $CL_NS}
 spec: {nodeIPs: [${CL_GATEWAYS[$c]:-10.77.$c.1}]}
 YAML
 	done | kubectl apply -f - >/dev/null
+}
+
+cl_scenario() {
+	local c
+	cl_underlay || return
+	for ((c = 1; c <= $1; c++)); do cl_node $c || return; done
+	# shellcheck disable=SC2119 # cl_scenario starts it without ARGS
+	cl_controller || { ktap_diag "controller did not start"; return 1; }
+	cl_project && cl_clusters $(seq "$1")
 }
 
 cl_slice() {

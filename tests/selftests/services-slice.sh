@@ -12,11 +12,7 @@ ktap_plan 31
 
 cl_init "$(mktemp -d /tmp/services-slice.XXXXXX)"
 W=$CL_W NS=$CL_NS
-cl_underlay
-for c in 1 2 3; do cl_node $c; done
-cl_controller || ktap_diag "controller did not start"
-cl_project
-cl_clusters 1 2 3
+cl_scenario 3
 cl_slice red 10.1.0.0/16 "c1, c2, c3" "$CL_QOS" 'namespaceIsolationProfile:
   isolationEnabled: true
   applicationNamespaces: [{namespace: shop, clusters: ["*"]}]'
