@@ -35,6 +35,9 @@ void slice_count(struct slice_device *slice, struct slice_peer *peer,
 		slice_stats_add(peer->stats, which, n);
 }
 
+/* Every slice device, in every namespace: a namespace's exit looks for its sockets; rtnl. */
+static LIST_HEAD(slice_devices);
+
 static int slice_dev_init(struct net_device *dev)
 {
 	struct slice_device *slice = netdev_priv(dev);
@@ -53,6 +56,7 @@ static int slice_dev_init(struct net_device *dev)
 	if (err)
 		goto err_free_tstats;
 	slice_qos_init(&slice->qos, dev);
+	list_add(&slice->dev_node, &slice_devices);
 	return 0;
 
 err_free_tstats:
@@ -68,8 +72,9 @@ static void slice_dev_uninit(struct net_device *dev)
 	struct slice_device *slice = netdev_priv(dev);
 	struct slice_peer *peer, *tmp;
 
+	list_del(&slice->dev_node);
 	slice_qos_uninit(&slice->qos);
-	slice_sock_detach(slice);
+	slice_sock_close(slice);
 	list_for_each_entry_safe(peer, tmp, &slice->peer_list, node)
 		slice_peer_del(peer);
 	slice_routes_flush(&slice->routes);
@@ -156,6 +161,25 @@ static int slice_newlink(struct net *src_net, struct net_device *dev, struct nla
 {
 	return register_netdevice(dev);
 }
+
+/*
+ * A namespace goes: its sockets close, also those of devices that moved to another
+ * namespace (they stay, without a socket). The devices in it are then removed by the
+ * core, as every virtual device is, which stops their peers' timers.
+ */
+static void slice_net_pre_exit(struct net *net)
+{
+	struct slice_device *slice;
+
+	rtnl_lock();
+	list_for_each_entry(slice, &slice_devices, dev_node)
+		slice_sock_net_exit(slice, net);
+	rtnl_unlock();
+}
+
+struct pernet_operations slice_net_ops = {
+	.pre_exit = slice_net_pre_exit,
+};
 
 struct rtnl_link_ops slice_link_ops __read_mostly = {
 	.kind = SLICE_LINK_KIND,

@@ -28,7 +28,8 @@ struct slice_sock;
  * @peer_list: all peers in the order they were added; rtnl
  * @peers_by_id: peers by gateway id; RCU, rtnl for writers
  * @num_peers: number of peers; rtnl
- * @sock: the UDP socket userspace handed over; RCU, rtnl for writers
+ * @sock: the device's UDP socket, in the namespace it was opened in; RCU, rtnl for writers
+ * @dev_node: in the list of every slice device, of every namespace; rtnl
  * @local_id: this gateway's id, sent in every packet; 0 until set; rtnl for writers
  * @generation: bumped by every change of peers or routes, so dumps detect them; rtnl
  * @crypt: packets waiting for a CPU to seal or open them
@@ -42,6 +43,7 @@ struct slice_device {
 	DECLARE_HASHTABLE(peers_by_id, SLICE_PEER_HASH_BITS);
 	unsigned int num_peers;
 	struct slice_sock __rcu *sock;
+	struct list_head dev_node;
 	u32 local_id;
 	u32 generation;
 	struct slice_crypt_queue crypt;
@@ -50,6 +52,7 @@ struct slice_device {
 };
 
 extern struct rtnl_link_ops slice_link_ops;
+extern struct pernet_operations slice_net_ops;
 
 /**
  * slice_dev_is_slice - whether a device is a slice device

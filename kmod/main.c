@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 #include "device.h"
@@ -14,9 +15,12 @@ static int __init slice_mod_init(void)
 {
 	int err;
 
-	err = rtnl_link_register(&slice_link_ops);
+	err = register_pernet_device(&slice_net_ops);
 	if (err)
 		return err;
+	err = rtnl_link_register(&slice_link_ops);
+	if (err)
+		goto err_unregister_pernet;
 	err = slice_nl_register();
 	if (err)
 		goto err_unregister_link;
@@ -24,6 +28,8 @@ static int __init slice_mod_init(void)
 
 err_unregister_link:
 	rtnl_link_unregister(&slice_link_ops);
+err_unregister_pernet:
+	unregister_pernet_device(&slice_net_ops);
 	return err;
 }
 
@@ -31,11 +37,12 @@ static void __exit slice_mod_exit(void)
 {
 	/*
 	 * Devices go first: their peers' clocks send notifications through the family until
-	 * the devices are gone. Then wait for the RCU callbacks that free peers, keys and
-	 * sockets, whose code is in this module.
+	 * the devices are gone. Then wait for the RCU callbacks that free peers and keys,
+	 * whose code is in this module.
 	 */
 	rtnl_link_unregister(&slice_link_ops);
 	slice_nl_unregister();
+	unregister_pernet_device(&slice_net_ops);
 	rcu_barrier();
 }
 

@@ -52,7 +52,9 @@ const struct nla_policy slice_qos_nl_policy[SLICE_QOS_A_MAX + 1] = {
 const struct nla_policy slice_dev_set_nl_policy[SLICE_A_MAX + 1] = {
 	[SLICE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SLICE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
-	[SLICE_A_SOCK_FD] = { .type = NLA_U32, },
+	[SLICE_A_LISTEN_PORT] = { .type = NLA_U16, },
+	[SLICE_A_LISTEN_IPV4] = NLA_POLICY_EXACT_LEN(4),
+	[SLICE_A_LISTEN_IPV6] = NLA_POLICY_EXACT_LEN(16),
 	[SLICE_A_LOCAL_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_a_local_id_range),
 	[SLICE_A_QOS] = NLA_POLICY_NESTED(slice_qos_nl_policy),
 };

@@ -55,8 +55,8 @@ int slice_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int slice_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /**
- * slice_nl_dev_set_doit - DEV_SET: hand over the UDP socket, set the local gateway id and the QoS
- * profile
+ * slice_nl_dev_set_doit - DEV_SET: open the device's UDP socket, set the local gateway id and the
+ * QoS profile
  * @skb: the request
  * @info: its attributes; the device in user_ptr[0], under rtnl
  *

@@ -274,6 +274,39 @@ static int slice_nl_qos(struct nlattr *nest, struct slice_qos_profile *p,
 	return 1;
 }
 
+/* LISTEN_PORT on LISTEN_IPV4 or LISTEN_IPV6 (by default any IPv4 address). */
+static int slice_nl_listen(struct slice_device *slice, struct genl_info *info)
+{
+	struct nlattr *v6 = info->attrs[SLICE_A_LISTEN_IPV6];
+	struct nlattr *v4 = info->attrs[SLICE_A_LISTEN_IPV4];
+	__be16 port = htons(nla_get_u16(info->attrs[SLICE_A_LISTEN_PORT]));
+	struct sockaddr_storage local = { .ss_family = AF_INET };
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&local;
+	struct sockaddr_in *in = (struct sockaddr_in *)&local;
+	int err;
+
+	if (v4 && v6) {
+		NL_SET_ERR_MSG_ATTR(info->extack, v6, "one local address, IPv4 or IPv6");
+		return -EINVAL;
+	}
+	if (v6) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr = nla_get_in6_addr(v6);
+		in6->sin6_port = port;
+	} else {
+		in->sin_addr.s_addr = v4 ? nla_get_in_addr(v4) : htonl(INADDR_ANY);
+		in->sin_port = port;
+	}
+	err = slice_sock_open(slice, &local, info->extack);
+	if (err) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[SLICE_A_LISTEN_PORT]);
+		return err;
+	}
+	/* Routes cached for the old socket's source address are stale. */
+	slice_peers_reset_routes(slice);
+	return 0;
+}
+
 int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slice_device *slice = info->user_ptr[0];
@@ -287,13 +320,13 @@ int slice_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		if (has_qos < 0)
 			return has_qos;
 	}
-	if (info->attrs[SLICE_A_SOCK_FD]) {
-		err = slice_sock_attach(slice, nla_get_u32(info->attrs[SLICE_A_SOCK_FD]),
-					info->extack);
-		if (err) {
-			NL_SET_BAD_ATTR(info->extack, info->attrs[SLICE_A_SOCK_FD]);
+	if (info->attrs[SLICE_A_LISTEN_PORT]) {
+		err = slice_nl_listen(slice, info);
+		if (err)
 			return err;
-		}
+	} else if (info->attrs[SLICE_A_LISTEN_IPV4] || info->attrs[SLICE_A_LISTEN_IPV6]) {
+		NL_SET_ERR_MSG(info->extack, "a local address needs LISTEN_PORT");
+		return -EINVAL;
 	}
 	if (info->attrs[SLICE_A_LOCAL_ID])
 		WRITE_ONCE(slice->local_id, nla_get_u32(info->attrs[SLICE_A_LOCAL_ID]));

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * slice: the UDP socket userspace hands over, and outer transmission through it.
+ * slice: the device's UDP socket, and outer transmission through it.
  *
- * As in ovpn, userspace (sliced) creates and binds the socket and keeps using it for the
- * DTLS handshake; the device only claims the datagrams whose first byte says "data" and
- * sends through it. The socket stays in the network namespace it was created in, also when
- * the device moves, like WireGuard's.
+ * The kernel opens the socket (DEV_SET LISTEN_PORT), as WireGuard does, in the device's
+ * namespace of the moment, and it stays there when the device moves. Being the kernel's,
+ * it holds no reference to that namespace, so that a device never keeps its own namespace
+ * alive: when the namespace goes, slice_sock_net_exit() closes the socket, and the
+ * namespace's devices go as every virtual device does.
+ *
+ * The port is bound with SO_REUSEPORT so that the handshake daemon (sliced) can bind a
+ * socket of its own to it (one port per slice, as in KubeSlice) and steer to that socket,
+ * with a reuseport program, every datagram whose first byte does not say "data". Only
+ * sockets of the uid that set the port can join (the kernel's rule for the group).
  */
-#include <linux/file.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/udp.h>
@@ -28,110 +34,125 @@ static int slice_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
 	struct slice_sock *ss = rcu_dereference_sk_user_data(sk);
 
-	/* Being detached: the datagram goes to the socket's owner like any other. */
-	if (unlikely(!ss))
-		return 1;
-	return slice_receive(ss->slice, sk, skb);
+	if (likely(ss) && !slice_receive(ss->slice, sk, skb))
+		return 0;
+	/* Not data (the handshake's, when no daemon took it), or the socket is closing. */
+	kfree_skb(skb);
+	return 0;
 }
 
-static int slice_sock_check(struct socket *sock, struct netlink_ext_ack *extack)
+/* Makes ss (or none) the device's socket and closes the one it replaces. Context: rtnl. */
+static void slice_sock_replace(struct slice_device *slice, struct slice_sock *ss)
 {
-	struct sock *sk = sock->sk;
+	struct slice_sock *old = rtnl_dereference(slice->sock);
 
-	if (sk->sk_protocol != IPPROTO_UDP || sk->sk_type != SOCK_DGRAM ||
-	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
-		NL_SET_ERR_MSG(extack, "socket is not a UDP socket");
-		return -EPROTOTYPE;
+	rcu_assign_pointer(slice->sock, ss);
+	if (!old)
+		return;
+	rcu_assign_sk_user_data(old->sock->sk, NULL);
+	/* Sends and receives that found the old socket finish before it closes. */
+	synchronize_net();
+	udp_tunnel_sock_release(old->sock);
+	kfree(old);
+}
+
+static int slice_sock_create(struct net *net, const struct sockaddr_storage *local,
+			     struct socket **sockp)
+{
+	int len = local->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+						   sizeof(struct sockaddr_in);
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(net, local->ss_family, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (err)
+		return err;
+	sock_set_reuseport(sock->sk);
+	/* The local address's family is the outer family: no v4-mapped surprises. */
+	if (local->ss_family == AF_INET6)
+		err = ip6_sock_set_v6only(sock->sk);
+	if (!err)
+		err = kernel_bind(sock, (struct sockaddr *)local, len);
+	if (err) {
+		sock_release(sock);
+		return err;
 	}
-	if (!inet_sk(sk)->inet_num) {
-		NL_SET_ERR_MSG(extack, "socket is not bound: bind it to the slice's port first");
-		return -EDESTADDRREQ;
-	}
-	if (udp_sk(sk)->encap_type || rcu_access_pointer(sk->sk_user_data)) {
-		NL_SET_ERR_MSG(extack, "socket is already used by a tunnel");
-		return -EBUSY;
-	}
+	*sockp = sock;
 	return 0;
 }
 
 /**
- * slice_sock_attach - take over a UDP socket for a device's data packets
+ * slice_sock_open - give a device a UDP socket bound to a local address and port
  * @slice: the device
- * @fd: the caller's file descriptor of a bound UDP socket
+ * @local: AF_INET or AF_INET6 address and port (port 0: any free one)
  * @extack: for the reason of a refusal
  *
- * A socket already attached is detached first.
+ * The socket is made in the device's current namespace and replaces the device's socket,
+ * if any, which is closed.
  *
- * Context: rtnl held, in the caller's process.
+ * Context: rtnl held, in the caller's process (its uid owns the port's reuseport group).
  * Return: 0 or a negative errno.
  */
-int slice_sock_attach(struct slice_device *slice, int fd, struct netlink_ext_ack *extack)
+int slice_sock_open(struct slice_device *slice, const struct sockaddr_storage *local,
+		    struct netlink_ext_ack *extack)
 {
 	struct udp_tunnel_sock_cfg cfg = {
 		.encap_type = SLICE_UDP_ENCAP_TYPE,
 		.encap_rcv = slice_udp_encap_recv,
 	};
+	struct net *net = dev_net(slice->dev);
 	struct slice_sock *ss;
 	struct socket *sock;
 	int err;
 
 	ASSERT_RTNL();
-	sock = sockfd_lookup(fd, &err);
-	if (!sock) {
-		NL_SET_ERR_MSG(extack, "not a socket file descriptor");
-		return err;
-	}
-	err = slice_sock_check(sock, extack);
-	if (err)
-		goto err_put_sock;
 	ss = kzalloc(sizeof(*ss), GFP_KERNEL);
-	if (!ss) {
-		err = -ENOMEM;
-		goto err_put_sock;
+	if (!ss)
+		return -ENOMEM;
+	err = slice_sock_create(net, local, &sock);
+	if (err) {
+		if (err == -EADDRINUSE)
+			NL_SET_ERR_MSG(extack, "UDP port in use by a socket not sharing it");
+		else
+			NL_SET_ERR_MSG(extack, "cannot open a UDP socket on the port");
+		kfree(ss);
+		return err;
 	}
 	ss->sock = sock;
 	ss->slice = slice;
-	slice_sock_detach(slice);
 	cfg.sk_user_data = ss;
-	setup_udp_tunnel_sock(sock_net(sock->sk), sock, &cfg);
-	rcu_assign_pointer(slice->sock, ss);
+	setup_udp_tunnel_sock(net, sock, &cfg);
+	slice_sock_replace(slice, ss);
 	return 0;
-
-err_put_sock:
-	sockfd_put(sock);
-	return err;
-}
-
-static void slice_sock_free_rcu(struct rcu_head *rcu)
-{
-	struct slice_sock *ss = container_of(rcu, struct slice_sock, rcu);
-
-	sockfd_put(ss->sock);
-	kfree(ss);
 }
 
 /**
- * slice_sock_detach - give a device's socket back to userspace alone
+ * slice_sock_close - close a device's socket
  * @slice: the device
- *
- * Datagrams that arrive from now on all go to the socket's owner.
  *
  * Context: rtnl held.
  */
-void slice_sock_detach(struct slice_device *slice)
+void slice_sock_close(struct slice_device *slice)
+{
+	slice_sock_replace(slice, NULL);
+}
+
+/**
+ * slice_sock_net_exit - close a device's socket if it is in a namespace that goes away
+ * @slice: a device, in any namespace
+ * @net: the namespace being dismantled
+ *
+ * A device that moved away from @net keeps working without a socket until it is given
+ * one in its new namespace; its packets are dropped as having no endpoint meanwhile.
+ *
+ * Context: rtnl held, from the namespace's pre_exit.
+ */
+void slice_sock_net_exit(struct slice_device *slice, struct net *net)
 {
 	struct slice_sock *ss = rtnl_dereference(slice->sock);
-	struct sock *sk;
 
-	if (!ss)
-		return;
-	sk = ss->sock->sk;
-	RCU_INIT_POINTER(slice->sock, NULL);
-	rcu_assign_sk_user_data(sk, NULL);
-	WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
-	WRITE_ONCE(udp_sk(sk)->encap_type, 0);
-	inet_dec_convert_csum(sk);
-	call_rcu(&ss->rcu, slice_sock_free_rcu);
+	if (ss && net_eq(sock_net(ss->sock->sk), net))
+		slice_sock_close(slice);
 }
 
 static int slice_xmit4(struct sock *sk, struct slice_peer *peer, const struct sockaddr_in *to,

@@ -5,7 +5,6 @@
 const struct nla_policy slicenl_policy[SLICE_A_MAX + 1] = {
 	[SLICE_A_IFINDEX] = { .type = NLA_U32 },
 	[SLICE_A_IFNAME] = { .type = NLA_STRING, .maxlen = 15 + 1 },
-	[SLICE_A_SOCK_FD] = { .type = NLA_U32 },
 	[SLICE_A_LOCAL_ID] = { .type = NLA_U32 },
 	[SLICE_A_LISTEN_PORT] = { .type = NLA_U16 },
 	[SLICE_A_STATS] = { .type = NLA_NESTED },
@@ -14,6 +13,8 @@ const struct nla_policy slicenl_policy[SLICE_A_MAX + 1] = {
 	[SLICE_A_NUM_PEERS] = { .type = NLA_U32 },
 	[SLICE_A_NUM_ROUTES] = { .type = NLA_U32 },
 	[SLICE_A_QOS] = { .type = NLA_NESTED },
+	[SLICE_A_LISTEN_IPV4] = { .minlen = 4, .maxlen = 4 },
+	[SLICE_A_LISTEN_IPV6] = { .minlen = 16, .maxlen = 16 },
 };
 
 const struct nla_policy slicenl_peer_policy[SLICE_PEER_A_MAX + 1] = {

@@ -684,14 +684,22 @@ static int slicenl_put_qos(struct nl_msg *msg, const struct slicenl_qos *qos)
 	return 0;
 }
 
+static int slicenl_put_listen(struct nl_msg *msg, const union slicenl_sockaddr *local)
+{
+	if (local->sa.sa_family == AF_INET)
+		return nla_put(msg, SLICE_A_LISTEN_IPV4, 4, &local->in.sin_addr) ||
+		       nla_put_u16(msg, SLICE_A_LISTEN_PORT, ntohs(local->in.sin_port));
+	return nla_put(msg, SLICE_A_LISTEN_IPV6, 16, &local->in6.sin6_addr) ||
+	       nla_put_u16(msg, SLICE_A_LISTEN_PORT, ntohs(local->in6.sin6_port));
+}
+
 int slicenl_dev_set(struct slicenl *nl, uint32_t ifindex, const struct slicenl_dev_config *cfg)
 {
 	struct nl_msg *msg = slicenl_msg(nl, SLICE_CMD_DEV_SET, 0, ifindex);
 
 	if (!msg)
 		return -ENOMEM;
-	if (((cfg->flags & SLICENL_DEV_SET_SOCK_FD) &&
-	     nla_put_u32(msg, SLICE_A_SOCK_FD, cfg->sock_fd)) ||
+	if (((cfg->flags & SLICENL_DEV_SET_LISTEN) && slicenl_put_listen(msg, &cfg->listen)) ||
 	    ((cfg->flags & SLICENL_DEV_SET_LOCAL_ID) &&
 	     nla_put_u32(msg, SLICE_A_LOCAL_ID, cfg->local_id)) ||
 	    ((cfg->flags & SLICENL_DEV_SET_QOS) && slicenl_put_qos(msg, &cfg->qos))) {

@@ -130,14 +130,14 @@ struct slicenl_route {
 
 /* Bits of slicenl_dev_config.flags. */
 enum {
-	SLICENL_DEV_SET_SOCK_FD		= 1U << 0,
+	SLICENL_DEV_SET_LISTEN		= 1U << 0,	/* listen: the kernel opens the socket */
 	SLICENL_DEV_SET_LOCAL_ID	= 1U << 1,
 	SLICENL_DEV_SET_QOS		= 1U << 2,	/* qos; ceiling_kbps 0 removes the profile */
 };
 
 struct slicenl_dev_config {
 	uint32_t flags;
-	int sock_fd;			/* a bound UDP socket; the kernel takes its own reference */
+	union slicenl_sockaddr listen;	/* the device's UDP socket's address and port */
 	uint32_t local_id;
 	struct slicenl_qos qos;
 };

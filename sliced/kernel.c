@@ -83,15 +83,15 @@ static int slice_device(struct node *n, struct slice *sl)
 }
 
 /*
- * The data socket and LOCAL_ID. A device that has its socket on the right port keeps it
- * (a restarted sliced only opens a new control socket: see port.h).
+ * The device's socket (the kernel's own) and LOCAL_ID. A device that has its socket on the
+ * right port keeps it (a restarted sliced only opens a new control socket: see port.h).
  */
 static int slice_socket(struct node *n, struct slice *sl)
 {
 	struct slicenl_dev_config dc = { .flags = SLICENL_DEV_SET_LOCAL_ID,
 					 .local_id = sl->local_id };
 	struct slicenl_device dev;
-	int fd = -1, err;
+	int err;
 
 	if (!sl->port)
 		return -EAGAIN;
@@ -103,14 +103,11 @@ static int slice_socket(struct node *n, struct slice *sl)
 			close(sl->ctl_fd);
 			sl->ctl_fd = -1;
 		}
-		fd = port_open_data(sl->port);
-		if (fd < 0) {
-			log_event(LOG_ERR, sl->name, NULL, "UDP port %u: %s", sl->port,
-				  strerror(-fd));
-			return fd;
-		}
-		dc.flags |= SLICENL_DEV_SET_SOCK_FD;
-		dc.sock_fd = fd;
+		/* The kernel's socket comes first in the port's group: see port.h. */
+		dc.flags |= SLICENL_DEV_SET_LISTEN;
+		dc.listen.in.sin_family = AF_INET;
+		dc.listen.in.sin_port = htons(sl->port);
+		dc.listen.in.sin_addr.s_addr = htonl(INADDR_ANY);
 		if (dev.flags & SLICENL_DEV_HAS_LISTEN_PORT)
 			kernel_repaired(n, sl, "socket on another port");
 	} else if ((dev.flags & SLICENL_DEV_HAS_LOCAL_ID) && dev.local_id == sl->local_id) {
@@ -118,8 +115,6 @@ static int slice_socket(struct node *n, struct slice *sl)
 	}
 	if (dc.flags) {
 		err = slicenl_dev_set(n->nl, sl->ifindex, &dc);
-		if (fd >= 0)
-			close(fd);	/* the device holds it now */
 		if (err) {
 			kernel_apply_failed(n, sl, "setting the socket and local id");
 			return err;

@@ -35,11 +35,6 @@ static int port_bind(uint16_t port)
 	return fd;
 }
 
-int port_open_data(uint16_t port)
-{
-	return port_bind(port);
-}
-
 int port_open_control(uint16_t port)
 {
 	/* The program sees the UDP payload at offset 0. */
@@ -64,14 +59,4 @@ int port_open_control(uint16_t port)
 		return err;
 	}
 	return fd;
-}
-
-uint16_t port_of(int fd)
-{
-	struct sockaddr_in addr;
-	socklen_t len = sizeof(addr);
-
-	if (getsockname(fd, (struct sockaddr *)&addr, &len) || addr.sin_family != AF_INET)
-		return 0;
-	return ntohs(addr.sin_port);
 }

@@ -74,7 +74,7 @@ expect "unknown cipher" ERANGE key-new ifindex u32 "$dev" peer { id u32 2 keycon
 	slot u32 1 key-id u8 3 cipher u32 9 \
 	encrypt-key hex 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
 	decrypt-key hex 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff } }
-expect "socket fd that is not a socket" ENOTSOCK dev-set ifindex u32 "$dev" sock-fd u32 0
+expect "local address without a listen port" EINVAL dev-set ifindex u32 "$dev" listen-ipv4 hex 7f000001
 
 # slicectl shows the kernel's own words after the errno.
 out=$(dp_in 1 slicectl route slice0 add 10.9.0.0/16 via 42 2>&1)

@@ -14,6 +14,8 @@
 #   dp_stat N PATH               a counter from slicectl -j show (see dataplane-tool.py)
 #   dp_ping N DST [ARGS...]      ping quietly; fails unless every reply came back
 #   dp_iperf SRV CLI DST [ARGS]  a two-second iperf3 run from gateway CLI to gateway SRV
+#   dp_port_free N PORT          a UDP socket that does not share its port binds PORT in
+#                                gateway N's namespace (the slice's socket shares it)
 #   dp_teardown                  remove all gateways and the underlay
 # shellcheck source=tests/selftests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -104,6 +106,11 @@ dp_ping() {
 
 dp_listening() {
 	dp_in "$1" ss -Hln "sport = :$2" | grep -q .
+}
+
+dp_port_free() {
+	dp_in "$1" python3 -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("0.0.0.0", int(sys.argv[1])))' "$2"
 }
 
 # iperf3 from gateway CLI to the server on gateway SRV at DST for two seconds.

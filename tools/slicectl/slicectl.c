@@ -176,38 +176,10 @@ static int cmd_show(int argc, char **argv)
 	return ret;
 }
 
-/*
- * The socket outlives slicectl: the kernel takes its own reference to it in DEV_SET, so
- * closing our descriptor afterwards leaves the device's socket open.
- */
-static int open_udp_socket(const union slicenl_sockaddr *local, int *fd_out)
-{
-	int one = 1;
-	int fd;
-
-	fd = socket(local->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (fd < 0)
-		return -errno;
-	/* The local address's family is the outer family; no v4-mapped surprises. */
-	if (local->sa.sa_family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-		goto err_close;
-	if (bind(fd, &local->sa, local->sa.sa_family == AF_INET ? sizeof(local->in) :
-								   sizeof(local->in6)) < 0)
-		goto err_close;
-	*fd_out = fd;
-	return 0;
-
-err_close:
-	one = -errno;
-	close(fd);
-	return one;
-}
-
 static int cmd_set(int argc, char **argv)
 {
-	struct slicenl_dev_config cfg = { .sock_fd = -1 };
-	union slicenl_sockaddr local = { .in.sin_family = AF_INET };
+	struct slicenl_dev_config cfg = { .listen.in.sin_family = AF_INET };
+	union slicenl_sockaddr *local = &cfg.listen;
 	bool have_local = false;
 	uint16_t port = 0;
 	uint32_t ifindex;
@@ -224,7 +196,7 @@ static int cmd_set(int argc, char **argv)
 		if (!strcmp(argv[i], "listen-port")) {
 			why = parse_port(argv[i + 1], &port);
 		} else if (!strcmp(argv[i], "local-address")) {
-			why = parse_address(argv[i + 1], &local);
+			why = parse_address(argv[i + 1], local);
 			have_local = true;
 		} else if (!strcmp(argv[i], "local-id")) {
 			why = parse_id(argv[i + 1], &cfg.local_id);
@@ -240,22 +212,15 @@ static int cmd_set(int argc, char **argv)
 		return bad_usage("local-address needs listen-port");
 	if (connect_kernel(false))
 		return 1;
+	/* The kernel opens the socket: it outlives slicectl, not the device's namespace. */
 	if (port) {
-		if (local.sa.sa_family == AF_INET)
-			local.in.sin_port = htons(port);
+		if (local->sa.sa_family == AF_INET)
+			local->in.sin_port = htons(port);
 		else
-			local.in6.sin6_port = htons(port);
-		err = open_udp_socket(&local, &cfg.sock_fd);
-		if (err) {
-			fprintf(stderr, "slicectl: cannot bind UDP port %u: %s\n", port,
-				strerror(-err));
-			return 1;
-		}
-		cfg.flags |= SLICENL_DEV_SET_SOCK_FD;
+			local->in6.sin6_port = htons(port);
+		cfg.flags |= SLICENL_DEV_SET_LISTEN;
 	}
 	err = slicenl_dev_set(nl, ifindex, &cfg);
-	if (cfg.sock_fd >= 0)
-		close(cfg.sock_fd);
 	return err ? kernel_error(err, "cannot configure device") : 0;
 }
 
@@ -299,7 +264,7 @@ static int parse_qos(int argc, char **argv, struct slicenl_qos *qos)
 /* The profile replaces the device's whole profile; "off" removes it. */
 static int cmd_qos(int argc, char **argv)
 {
-	struct slicenl_dev_config cfg = { .flags = SLICENL_DEV_SET_QOS, .sock_fd = -1 };
+	struct slicenl_dev_config cfg = { .flags = SLICENL_DEV_SET_QOS };
 	uint32_t ifindex;
 	int err;
 

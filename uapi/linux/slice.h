@@ -32,8 +32,9 @@
  *
  * The 16-byte header is the AEAD's associated data. The 96-bit nonce is four zero bytes
  * followed by the counter. An empty inner packet is a keepalive. Any UDP payload whose first
- * byte is not SLICE_WIRE_TYPE_DATA goes to the socket's owner (the DTLS handshake: record
- * content types 20..25 and DTLS 1.3 unified headers 0x20..0x3f never collide with it).
+ * byte is not SLICE_WIRE_TYPE_DATA is the handshake's (DTLS record content types 20..25 and
+ * DTLS 1.3 unified headers 0x20..0x3f never collide with it): the device drops it, and the
+ * handshake daemon steers it to its own socket in the port's reuseport group.
  */
 #define SLICE_WIRE_TYPE_DATA	0xd1
 #define SLICE_WIRE_HDR_LEN	16
@@ -77,7 +78,7 @@ enum slice_cmd {
 	SLICE_CMD_UNSPEC,
 
 	SLICE_CMD_DEV_GET,		/* do (IFINDEX|IFNAME) and dump (all devices in netns) */
-	SLICE_CMD_DEV_SET,		/* SOCK_FD, LOCAL_ID */
+	SLICE_CMD_DEV_SET,		/* LISTEN_PORT [LISTEN_IPV4|LISTEN_IPV6], LOCAL_ID, QOS */
 
 	SLICE_CMD_PEER_NEW,		/* PEER { ID, endpoint, keepalive, STATE } */
 	SLICE_CMD_PEER_SET,		/* PEER { ID, any of the settable attributes } */
@@ -106,15 +107,21 @@ enum slice_a {
 	SLICE_A_PAD,
 	SLICE_A_IFINDEX,		/* u32 */
 	SLICE_A_IFNAME,			/* string */
-	SLICE_A_SOCK_FD,		/* u32, set only: a bound UDP socket owned by the caller */
 	SLICE_A_LOCAL_ID,		/* u32, 1..SLICE_ID_MAX: this gateway's id in the slice */
-	SLICE_A_LISTEN_PORT,		/* u16, get only: local port of the socket */
+	/*
+	 * On DEV_SET the kernel opens the device's UDP socket on LISTEN_PORT (0: any free
+	 * port), SO_REUSEPORT for the caller's uid, in the device's namespace of the moment;
+	 * it holds no reference to that namespace and is closed when the namespace goes.
+	 */
+	SLICE_A_LISTEN_PORT,		/* u16: local port of the device's UDP socket */
 	SLICE_A_STATS,			/* nest slice_stats_a, get only */
 	SLICE_A_PEER,			/* nest slice_peer_a */
 	SLICE_A_ROUTE,			/* nest slice_route_a */
 	SLICE_A_NUM_PEERS,		/* u32, get only */
 	SLICE_A_NUM_ROUTES,		/* u32, get only */
 	SLICE_A_QOS,			/* nest slice_qos_a: DEV_SET sets it, DEV_GET reports it */
+	SLICE_A_LISTEN_IPV4,		/* binary, 4 bytes, set only: LISTEN_PORT's address */
+	SLICE_A_LISTEN_IPV6,		/* binary, 16 bytes, set only: LISTEN_PORT's address */
 
 	__SLICE_A_MAX,
 	SLICE_A_MAX = __SLICE_A_MAX - 1
