@@ -169,7 +169,8 @@ static int store(cJSON *obj, struct managed *mf)
 {
 	cJSON *list = cJSON_CreateArray(), *meta = ks_ensure(obj, "metadata");
 
-	qsort(mf->e, mf->n, sizeof(*mf->e), entry_order);
+	if (mf->n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(mf->e, mf->n, sizeof(*mf->e), entry_order);
 	for (size_t i = 0; i < mf->n; i++) {
 		const struct entry *e = &mf->e[i];
 		cJSON *item;
@@ -418,7 +419,8 @@ cJSON *ctl_fields_apply(const struct ctl_manager *m, const cJSON *cur, const cJS
 		return NULL;
 	}
 	decode_live(cur, &mf);
-	qsort(mf.e, mf.n, sizeof(*mf.e), manager_order);
+	if (mf.n)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(mf.e, mf.n, sizeof(*mf.e), manager_order);
 	self = entry_of(&mf, m, true);
 	if (!self)
 		goto err_oom;

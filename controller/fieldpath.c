@@ -94,7 +94,8 @@ static void seal(struct ctl_fieldset *s)
 {
 	size_t n = 0;
 
-	qsort(s->paths, s->n, sizeof(*s->paths), path_order);
+	if (s->n)	/* qsort(NULL, 0, ...) is undefined (UBSan says so) */
+		qsort(s->paths, s->n, sizeof(*s->paths), path_order);
 	for (size_t i = 0; i < s->n; i++) {
 		if (n && !strcmp(s->paths[n - 1], s->paths[i]))
 			free(s->paths[i]);

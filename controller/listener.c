@@ -3,7 +3,8 @@
  * The listening socket: one thread per connection, no more connections than the file
  * descriptor limit leaves room for, a time limit on each TLS handshake and on sends, and
  * an accept that backs off (and says so once in a while) when descriptors run out instead
- * of spinning.
+ * of spinning. At shutdown each connection's socket is shut down and the threads are
+ * waited for, a few seconds at most.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,19 +32,26 @@
 #define BACKOFF_MIN_MS	10
 #define BACKOFF_MAX_MS	1000
 #define LOG_EVERY_S	10
+/* How long shutdown waits for the connection threads to end. */
+#define DRAIN_S		5
+
+struct conn_arg;
 
 struct listener {
 	struct ctl_api *api;
 	SSL_CTX *ctx;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;		/* a connection ended */
-	unsigned int conns;		/* connections being served; lock */
+	unsigned int conns;		/* slots taken (accepting or served); lock */
+	struct conn_arg *served;	/* the connections being served; lock */
 	unsigned int max_conns;
 };
 
+/* One connection being served, on its thread; in its listener's served list. */
 struct conn_arg {
 	struct listener *l;
 	int fd;
+	struct conn_arg *prev, *next;	/* lock */
 };
 
 static void set_timeout(int fd, int opt, int seconds)
@@ -76,11 +84,20 @@ out_ssl:
 	SSL_free(c->ssl);
 out:
 	free(c);
+	/* OpenSSL's per-thread state (its random generators) goes now, not after the count
+	 * says the thread is done. */
+	OPENSSL_thread_stop();
+	pthread_mutex_lock(&l->lock);
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		l->served = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
 	close(a->fd);
 	free(a);
-	pthread_mutex_lock(&l->lock);
 	l->conns--;
-	pthread_cond_signal(&l->freed);
+	pthread_cond_broadcast(&l->freed);
 	pthread_mutex_unlock(&l->lock);
 	return NULL;
 }
@@ -122,6 +139,53 @@ static void give_slot(struct listener *l)
 	pthread_mutex_unlock(&l->lock);
 }
 
+/* Serves fd on a thread of its own; false (fd still the caller's) when none starts. */
+static bool serve(struct listener *l, const pthread_attr_t *attr, int fd)
+{
+	struct conn_arg *a = malloc(sizeof(*a));
+	pthread_t t;
+	bool ok;
+
+	if (!a)
+		return false;
+	pthread_mutex_lock(&l->lock);
+	*a = (struct conn_arg){ l, fd, NULL, l->served };
+	if (l->served)
+		l->served->prev = a;
+	l->served = a;
+	ok = !pthread_create(&t, attr, serve_conn, a);
+	if (!ok) {
+		l->served = a->next;
+		if (l->served)
+			l->served->prev = NULL;
+		free(a);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ok;
+}
+
+/*
+ * Ends every connection: a shut down socket fails its thread's next read or write (a
+ * watch notices within a second), and waits up to DRAIN_S for the threads.
+ */
+static void drain(struct listener *l)
+{
+	struct timespec until;
+	struct conn_arg *a;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += DRAIN_S;
+	pthread_mutex_lock(&l->lock);
+	for (a = l->served; a; a = a->next)
+		shutdown(a->fd, SHUT_RDWR);
+	while (l->conns)
+		if (pthread_cond_timedwait(&l->freed, &l->lock, &until) == ETIMEDOUT)
+			break;
+	if (l->conns)
+		ks_log(LOG_WARNING, "%u connections still open at shutdown", l->conns);
+	pthread_mutex_unlock(&l->lock);
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
@@ -149,7 +213,7 @@ static void log_accept_error(int err)
 void ctl_listener_run(int lfd, SSL_CTX *ctx, struct ctl_api *api,
 		      volatile sig_atomic_t *stop)
 {
-	/* Static: connection threads may still use it when this returns and the process exits. */
+	/* Static: connection threads still open after drain() use it until the process exits. */
 	static struct listener l = {
 		.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER,
 	};
@@ -163,8 +227,6 @@ void ctl_listener_run(int lfd, SSL_CTX *ctx, struct ctl_api *api,
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	while (take_slot(&l, stop)) {
-		struct conn_arg *a;
-		pthread_t t;
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd < 0) {
@@ -182,13 +244,11 @@ void ctl_listener_run(int lfd, SSL_CTX *ctx, struct ctl_api *api,
 			continue;
 		}
 		backoff = 0;
-		a = malloc(sizeof(*a));
-		if (!a || (*a = (struct conn_arg){ &l, fd },
-			   pthread_create(&t, &attr, serve_conn, a))) {
+		if (!serve(&l, &attr, fd)) {
 			close(fd);
-			free(a);
 			give_slot(&l);
 		}
 	}
 	pthread_attr_destroy(&attr);
+	drain(&l);
 }

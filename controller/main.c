@@ -242,7 +242,8 @@ int main(int argc, char **argv)
 {
 	char host[256], port[16], cert[4096], key[4096], ca[4096], token[65], url[320];
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct ctl_api api = { 0 };
+	/* Static: connection threads may still use it when main returns (it is not freed). */
+	static struct ctl_api api;
 	struct options o;
 	pthread_t reconciler;
 	SSL_CTX *ctx;

@@ -293,4 +293,22 @@ ktap_check "a watch from resourceVersion=-1 is 422" \
 	expect 422 "$(api GET "$SECRETS?watch=true&resourceVersion=-1&timeoutSeconds=1")" '.reason == "Invalid"'
 ktap_check "the server is still serving at the end" alive
 
+# --- Shutdown ---------------------------------------------------------------------------------
+# SIGTERM with a watch and half a request head open: each socket is shut down, the threads end.
+curl -sk -N -m 60 -H "Authorization: Bearer $(TOKEN)" "$URL/$SECRETS?watch=true" >/dev/null &
+WATCHER=$!
+$CLIENT slowhead $PORT >/dev/null &
+IDLE=$!
+sleep 2
+t0=$(ms)
+kill -TERM "$PID"
+wait "$PID"
+rc=$?
+t1=$(ms)
+echo "# SIGTERM with a watch and half a request head open: exit status $rc after $((t1 - t0)) ms"
+ktap_check "SIGTERM with connections open: a clean exit within 5 s" \
+	sh -c "[ $rc = 0 ] && [ $((t1 - t0)) -lt $((5000 * SCALE)) ]"
+PID=
+wait $WATCHER $IDLE 2>/dev/null
+
 ktap_end

@@ -88,7 +88,7 @@ static void test_cluster_credential(void **state)
 {
 	struct ctl_store *st = *state;
 	const char *name = "kubeslice-rbac-worker-c1";
-	char *token, *again;
+	char *token, *again, *other;
 	cJSON *secret;
 
 	secret = ctl_store_get(st, KS_RES_SECRET, NS, name);
@@ -98,7 +98,9 @@ static void test_cluster_credential(void **state)
 	cJSON_Delete(secret);
 	token = secret_value(st, name, "token");
 	assert_int_equal(strlen(token), 64);
-	assert_string_not_equal(token, secret_value(st, "kubeslice-rbac-worker-c2", "token"));
+	other = secret_value(st, "kubeslice-rbac-worker-c2", "token");
+	assert_string_not_equal(token, other);
+	free(other);
 	assert_string_equal(stored_str(st, KS_RES_CLUSTER, "c1", "status.secretName"), name);
 	assert_string_equal(stored_str(st, KS_RES_CLUSTER, "c1", "status.registrationStatus"),
 			    "Pending");
