@@ -1,17 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
-# Traffic across a slice: two gateways for each outer family and cipher (ping and iperf3
-# TCP, IPv4 and IPv6 inside), three gateways in a full mesh, and no route -> ICMP error.
+# Traffic across a slice: two gateways for each outer family, with keys of each cipher in
+# turn (ping and iperf3 TCP, IPv4 and IPv6 inside), three gateways in a full mesh, and no
+# route -> ICMP error. Each outer family's pair is set up once and rekeyed for the second
+# cipher: setting up gateways is most of what this suite costs in a TCG guest.
 . "$(dirname "$0")/dataplane-lib.bash"
 
 ktap_plan 31
 
 for outer in 4 6; do
+	dp_teardown
+	{ dp_underlay && dp_gw 1 $outer && dp_gw 2 $outer && dp_peer 1 2 $outer &&
+	  dp_peer 2 1 $outer; } > /tmp/dataplane-setup.log 2>&1
+	pair=$?
 	for cipher in aes-256-gcm chacha20-poly1305; do
 		what="outer IPv$outer, $cipher"
-		dp_teardown
-		if ! { dp_underlay && dp_gw 1 $outer && dp_gw 2 $outer &&
-		       dp_link 1 2 $outer $cipher; } > /tmp/dataplane-setup.log 2>&1; then
+		tx0=$(dp_stat 1 peer.2.tx_packets) rx0=$(dp_stat 2 peer.1.rx_packets)
+		if [ $pair != 0 ] ||
+		   ! dp_keys 1 2 $cipher 1 primary >> /tmp/dataplane-setup.log 2>&1; then
 			ktap_fail "$what: two gateways set up"
 			sed 's/^/# /' /tmp/dataplane-setup.log
 			for _ in 1 2 3 4 5; do ktap_skip "$what: traffic" "no topology"; done
@@ -23,10 +29,11 @@ for outer in 4 6; do
 		ktap_check "$what: iperf3 TCP IPv4 inside" dp_iperf 2 1 10.2.0.1
 		ktap_check "$what: iperf3 TCP IPv6 inside" dp_iperf 2 1 fd02::1
 		tx=$(dp_stat 1 peer.2.tx_packets) rx=$(dp_stat 2 peer.1.rx_packets)
-		if [ "${tx:-0}" -gt 100 ] && [ "${rx:-0}" -gt 100 ]; then
+		tx=$((${tx:-0} - ${tx0:-0})) rx=$((${rx:-0} - ${rx0:-0}))
+		if [ "$tx" -gt 100 ] && [ "$rx" -gt 100 ]; then
 			ktap_ok "$what: counted (gw1 sent $tx to peer 2, gw2 got $rx from peer 1)"
 		else
-			ktap_fail "$what: counted (gw1 sent '$tx' to peer 2, gw2 got '$rx' from peer 1)"
+			ktap_fail "$what: counted (gw1 sent $tx to peer 2, gw2 got $rx from peer 1)"
 		fi
 	done
 done
@@ -44,8 +51,7 @@ ktap_check "three gateways: 1 -> 2" dp_ping 1 -c 2 10.2.0.1
 ktap_check "three gateways: 1 -> 3" dp_ping 1 -c 2 10.3.0.1
 ktap_check "three gateways: 2 -> 3 over IPv6 inside" dp_ping 2 -c 2 fd03::1
 ktap_check "three gateways: gw1 lists two peers and four routes" \
-	test "$(dp_stat 1 peers)/$(dp_in 1 slicectl -j show slice0 | python3 -c \
-		'import json,sys; print(len(json.load(sys.stdin)[0]["routes"]))')" = 2/4
+	test "$(dp_stat 1 peers)/$(dp_stat 1 routes)" = 2/4
 
 # A prefix routed to the device but not in the slice router: the sender learns it at once.
 ip -n dp-gw1 route add 10.50.0.0/16 dev slice0

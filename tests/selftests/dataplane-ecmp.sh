@@ -9,12 +9,12 @@ ktap_plan 10
 
 sources=16
 
-# One ping from each of gateway 1's source addresses: distinct flows, distinct hashes.
+# One ping from each of gateway 1's source addresses: distinct flows, distinct hashes. One
+# shell in the namespace for all of them: entering it costs most of a second in a TCG guest.
 ping_all_flows() {
-	local i
-	for ((i = 1; i <= sources; i++)); do
-		dp_ping 1 -c 1 -I "10.1.0.$i" 10.100.0.1 > /dev/null || return
-	done
+	dp_in 1 bash -c 'for ((i = 1; i <= $0; i++)); do
+		ping -q -c 1 -W 2 -I "10.1.0.$i" 10.100.0.1 || exit
+	done' $sources
 }
 
 setup() {
@@ -31,8 +31,8 @@ setup() {
 	done
 	ip -n dp-gw1 route add 10.100.0.0/16 dev slice0 &&
 	for ((i = 2; i <= sources; i++)); do
-		ip -n dp-gw1 addr add "10.1.0.$i/32" dev slice0 || return
-	done
+		echo "addr add 10.1.0.$i/32 dev slice0"
+	done | ip -n dp-gw1 -b -
 }
 if setup > /tmp/dataplane-setup.log 2>&1; then
 	ktap_ok "three gateways, 10.100.0.0/16 via peers 2 and 3"

@@ -11,7 +11,7 @@
 #                                other's inner prefixes, primary keys with key id 1
 #   dp_keys A B CIPHER ID SLOT   install keys with key id ID in SLOT on both sides
 #   dp_in N CMD...               run CMD in gateway N's namespace
-#   dp_stat N PATH               a counter from slicectl -j show (see dataplane-tool.py)
+#   dp_stat N PATH               a counter or field from slicectl -j show (PATH: see below)
 #   dp_ping N DST [ARGS...]      ping quietly; fails unless every reply came back
 #   dp_iperf SRV CLI DST [ARGS]  a two-second iperf3 run from gateway CLI to gateway SRV
 #   dp_port_free N PORT          a UDP socket that does not share its port binds PORT in
@@ -39,24 +39,32 @@ dp_outer_addr() {
 	if [ "$2" = 6 ]; then echo "fd00:$1::2"; else echo "192.168.$1.2"; fi
 }
 
+# Each namespace's addresses, routes and links go in one `ip -batch`: a process start costs
+# a good part of a second in a TCG guest.
 dp_gw() {
 	local n=$1 outer=$2 any=0.0.0.0
 	[ "$outer" = 6 ] && any=::
 	netns_add "dp-gw$n" || return
 	ip link add "ul$n" netns dp-ul type veth peer name ul0 netns "dp-gw$n" || return
-	ip -n dp-ul addr add "192.168.$n.1/24" dev "ul$n"
-	ip -n dp-ul addr add "fd00:$n::1/64" dev "ul$n" nodad
-	ip -n dp-ul link set "ul$n" up
-	ip -n "dp-gw$n" addr add "192.168.$n.2/24" dev ul0
-	ip -n "dp-gw$n" addr add "fd00:$n::2/64" dev ul0 nodad
-	ip -n "dp-gw$n" link set ul0 up
-	ip -n "dp-gw$n" route add default via "192.168.$n.1"
-	ip -n "dp-gw$n" -6 route add default via "fd00:$n::1"
-	ip -n "dp-gw$n" link add slice0 type slice || return
+	ip -n dp-ul -b - <<- EOF || return
+		addr add 192.168.$n.1/24 dev ul$n
+		addr add fd00:$n::1/64 dev ul$n nodad
+		link set ul$n up
+	EOF
+	ip -n "dp-gw$n" -b - <<- EOF || return
+		addr add 192.168.$n.2/24 dev ul0
+		addr add fd00:$n::2/64 dev ul0 nodad
+		link set ul0 up
+		route add default via 192.168.$n.1
+		route add ::/0 via fd00:$n::1
+		link add slice0 type slice
+	EOF
 	dp_in "$n" slicectl set slice0 listen-port $DP_PORT local-address $any local-id "$n" || return
-	ip -n "dp-gw$n" addr add "10.$n.0.1/32" dev slice0
-	ip -n "dp-gw$n" addr add "fd0$n::1/128" dev slice0 nodad
-	ip -n "dp-gw$n" link set slice0 up
+	ip -n "dp-gw$n" -b - <<- EOF
+		addr add 10.$n.0.1/32 dev slice0
+		addr add fd0$n::1/128 dev slice0 nodad
+		link set slice0 up
+	EOF
 }
 
 dp_keyfile() {
@@ -80,19 +88,32 @@ dp_peer() {
 	dp_in "$a" slicectl peer slice0 add "$b" endpoint "$ep" up &&
 	dp_in "$a" slicectl route slice0 add "10.$b.0.0/16" via "$b" &&
 	dp_in "$a" slicectl route slice0 add "fd0$b::/64" via "$b" &&
-	ip -n "dp-gw$a" route add "10.$b.0.0/16" dev slice0 &&
-	ip -n "dp-gw$a" -6 route add "fd0$b::/64" dev slice0
+	ip -n "dp-gw$a" -b - <<- EOF
+		route add 10.$b.0.0/16 dev slice0
+		route add fd0$b::/64 dev slice0
+	EOF
 }
 
 dp_link() {
 	dp_peer "$1" "$2" "$3" && dp_peer "$2" "$1" "$3" && dp_keys "$1" "$2" "$4" 1 primary
 }
 
+# dp_stat's PATH: dev.NAME, peer.ID.NAME (stats or field), key.ID.SLOT.FIELD, or peers or
+# routes (how many); "none" for what a peer or slot lacks. jq rather than python, whose start
+# costs seconds in a TCG guest.
+DP_STAT_JQ='.[0] as $d | ($path | split(".")) as $a |
+	if $a[0] == "peers" or $a[0] == "routes" then $d[$a[0]] | length
+	elif $a[0] == "dev" then $d.stats[$a[1]] // $d[$a[1]]
+	else ($d.peers[] | select(.id == ($a[1] | tonumber))) as $p |
+		if $a[0] == "key" then
+			(first(($p.keys // [])[] | select(.slot == $a[2])) // {})[$a[3]] // "none"
+		else $p.stats[$a[2]] // $p[$a[2]] // "none" end
+	end'
+
 dp_stat() {
 	local json
-	json=$(mktemp /tmp/dataplane-show.XXXXXX)
-	dp_in "$1" slicectl -j show slice0 > "$json" && python3 "$DP_TOOL" counter "$json" "$2"
-	rm -f "$json"
+	json=$(dp_in "$1" slicectl -j show slice0) &&
+	jq -r --arg path "$2" "$DP_STAT_JQ" <<< "$json"
 }
 
 dp_ping() {

@@ -6,7 +6,6 @@
   dataplane-tool.py pcap-replay FILE ADDR PORT  resend the UDP payloads sent to ADDR:PORT
   dataplane-tool.py junk ADDR PORT SENDER_ID    random datagrams at a slice port, by class
   dataplane-tool.py genl CMD ATTR...            one raw request of the slice genl family
-  dataplane-tool.py counter JSON PATH           a value from `slicectl -j show DEV` output
   dataplane-tool.py seq-send ADDR PORT BURSTS N MS
                                                 BURSTS sends of N sequence-numbered 1000-byte
                                                 datagrams each, as one UDP GSO send (so that
@@ -228,27 +227,6 @@ def genl(args):
     print(line)
 
 
-def counter(path_json, path):
-    """PATH: dev.NAME, peer.ID.NAME (stats or field), key.ID.SLOT.FIELD or peers."""
-    with open(path_json, encoding="utf-8") as f:
-        dev = json.load(f)[0]
-    parts = path.split(".")
-    if parts[0] == "peers":
-        print(len(dev["peers"]))
-        return
-    if parts[0] == "dev":
-        print(dev["stats"][parts[1]] if parts[1] in dev["stats"] else dev[parts[1]])
-        return
-    peer = next(p for p in dev["peers"] if p["id"] == int(parts[1]))
-    if parts[0] == "key":
-        key = next((k for k in peer["keys"] if k["slot"] == parts[2]), {})
-        print(key.get(parts[3], "none"))
-    elif parts[2] in peer.get("stats", {}):
-        print(peer["stats"][parts[2]])
-    else:
-        print(peer.get(parts[2], "none"))
-
-
 SEQ_SIZE = 1000
 UDP_SEGMENT = 103
 SO_RCVBUFFORCE = 33
@@ -303,7 +281,7 @@ def seq_recv(port, quiet_secs, out):
 
 def main():
     commands = {"pcap-grep": pcap_grep, "pcap-replay": pcap_replay, "junk": junk,
-                "counter": counter, "seq-send": seq_send, "seq-recv": seq_recv}
+                "seq-send": seq_send, "seq-recv": seq_recv}
     if len(sys.argv) < 2 or (sys.argv[1] not in commands and sys.argv[1] != "genl"):
         sys.exit(__doc__.strip())
     if sys.argv[1] == "genl":
