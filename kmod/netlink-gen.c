@@ -70,6 +70,7 @@ const struct nla_policy slice_peer_set_input_nl_policy[SLICE_PEER_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &slice_peer_a_keepalive_timeout_ms_range),
 	[SLICE_PEER_A_STATE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[SLICE_PEER_A_HOLD_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &slice_peer_a_hold_ms_range),
+	[SLICE_PEER_A_TRANSIT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 const struct nla_policy slice_peer_new_nl_policy[SLICE_A_MAX + 1] = {

@@ -415,6 +415,8 @@ static int slice_nl_peer_apply(struct slice_peer *peer, struct nlattr *nest, str
 	if (ep.addr.sa_family)
 		slice_peer_set_endpoint(peer, &ep);
 	slice_nl_peer_liveness(peer, tb);
+	if (tb[SLICE_PEER_A_TRANSIT])
+		assign_bit(SLICE_PEER_TRANSIT, &peer->flags, nla_get_u8(tb[SLICE_PEER_A_TRANSIT]));
 	if (tb[SLICE_PEER_A_STATE])
 		slice_peer_set_admin(peer,
 				     nla_get_u8(tb[SLICE_PEER_A_STATE]) == SLICE_PEER_STATE_UP);
@@ -518,6 +520,7 @@ static int slice_nl_fill_peer(struct sk_buff *msg, struct slice_peer *peer, u32 
 	    slice_nl_put_endpoint(msg, peer) ||
 	    slice_nl_put_liveness(msg, &peer->live) ||
 	    nla_put_u8(msg, SLICE_PEER_A_STATE, slice_nl_peer_state(peer)) ||
+	    nla_put_u8(msg, SLICE_PEER_A_TRANSIT, test_bit(SLICE_PEER_TRANSIT, &peer->flags)) ||
 	    nla_put_u64_64bit(msg, SLICE_PEER_A_LAST_RX_MSECS, last_rx, SLICE_PEER_A_PAD) ||
 	    slice_nl_put_stats(msg, SLICE_PEER_A_STATS, peer->stats))
 		goto err_cancel;

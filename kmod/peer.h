@@ -39,6 +39,7 @@ struct slice_endpoint {
 enum slice_peer_flag {
 	SLICE_PEER_ADMIN_UP,	/* userspace wants the peer used */
 	SLICE_PEER_SILENT,	/* down for silence: see liveness.c */
+	SLICE_PEER_TRANSIT,	/* forwards for its cluster: any inner source is its own */
 };
 
 /**

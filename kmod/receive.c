@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * slice: the receive path, UDP -> open -> replay check -> source check -> GRO.
+ * slice: the receive path, UDP -> open -> replay check -> source check -> GRO. The source
+ * check is skipped for a transit peer: a node of the own cluster forwarding for the others.
  *
  * The socket's encap_rcv (softirq) finds the peer and key and queues the packet on its peer
  * (queueing.c); it is opened inline when the peer's queue was empty, else by the crypto
@@ -110,7 +111,8 @@ static int slice_rx_finish(struct slice_peer *peer, struct sk_buff *skb)
 	family = slice_inner_check(skb, &saddr);
 	if (!family)
 		return SLICE_STATS_A_DROP_MALFORMED;
-	if (!slice_routes_allow(&peer->slice->routes, family, saddr, peer))
+	if (!test_bit(SLICE_PEER_TRANSIT, &peer->flags) &&
+	    !slice_routes_allow(&peer->slice->routes, family, saddr, peer))
 		return SLICE_STATS_A_DROP_SPOOFED;
 	slice_deliver(peer->slice, peer, skb);
 	return 0;

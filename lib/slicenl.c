@@ -386,6 +386,10 @@ static int slicenl_parse_peer(struct nlattr *attr, struct slicenl_peer *peer)
 		peer->silences = nla_get_u64(tb[SLICE_PEER_A_SILENCES]);
 		peer->flags |= SLICENL_PEER_HAS_SILENCES;
 	}
+	if (tb[SLICE_PEER_A_TRANSIT]) {
+		peer->transit = nla_get_u8(tb[SLICE_PEER_A_TRANSIT]);
+		peer->flags |= SLICENL_PEER_HAS_TRANSIT;
+	}
 	if (tb[SLICE_PEER_A_STATE]) {
 		peer->state = nla_get_u8(tb[SLICE_PEER_A_STATE]);
 		peer->flags |= SLICENL_PEER_HAS_STATE;
@@ -735,6 +739,8 @@ static int slicenl_put_peer(struct nl_msg *msg, const struct slicenl_peer *peer)
 	     nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS, peer->keepalive_timeout_ms)) ||
 	    ((peer->flags & SLICENL_PEER_HAS_HOLD) &&
 	     nla_put_u32(msg, SLICE_PEER_A_HOLD_MS, peer->hold_ms)) ||
+	    ((peer->flags & SLICENL_PEER_HAS_TRANSIT) &&
+	     nla_put_u8(msg, SLICE_PEER_A_TRANSIT, peer->transit)) ||
 	    ((peer->flags & SLICENL_PEER_HAS_STATE) &&
 	     nla_put_u8(msg, SLICE_PEER_A_STATE, peer->state)))
 		return -EMSGSIZE;

@@ -100,6 +100,7 @@ enum {
 	SLICENL_PEER_HAS_STATS		= 1U << 5,
 	SLICENL_PEER_HAS_HOLD		= 1U << 6,
 	SLICENL_PEER_HAS_SILENCES	= 1U << 7,
+	SLICENL_PEER_HAS_TRANSIT	= 1U << 8,
 };
 
 struct slicenl_peer {
@@ -111,6 +112,7 @@ struct slicenl_peer {
 	uint32_t hold_ms;
 	uint8_t state;			/* enum slice_peer_state */
 	uint64_t silences;		/* times it went down for silence */
+	bool transit;			/* a node of this cluster: any inner source */
 	uint64_t last_rx_msecs;
 	struct slicenl_stats stats;
 	/* Key metadata, when the kernel includes it in peer replies. */

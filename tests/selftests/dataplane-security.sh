@@ -5,7 +5,7 @@
 # that loses nothing.
 . "$(dirname "$0")/dataplane-lib.bash"
 
-ktap_plan 16
+ktap_plan 17
 
 cap=/tmp/dataplane-cap
 mkdir -p $cap
@@ -120,6 +120,13 @@ dp_ping 1 -c 3 -I 10.3.0.1 10.2.0.1 > /dev/null
 after=$(dp_stat 2 peer.1.drop_spoofed)
 ktap_check "spoofed source: 3 packets dropped and counted ($before -> $after)" \
 	test "$((after - before))" = 3
+# A transit peer (a node of the own cluster forwarding for the others) may send any source.
+dp_in 2 slicectl peer slice0 set 1 transit on
+before=$(dp_stat 2 peer.1.drop_spoofed) rx=$(dp_stat 2 peer.1.rx_packets)
+dp_ping 1 -c 3 -W 1 -I 10.3.0.1 10.2.0.1 > /dev/null	# the replies go to peer 3: lost
+ktap_check "transit peer: the same packets accepted ($(dp_stat 2 peer.1.transit), rx +$(($(dp_stat 2 peer.1.rx_packets) - rx)), spoofed +$(($(dp_stat 2 peer.1.drop_spoofed) - before)))" \
+	test "$(($(dp_stat 2 peer.1.rx_packets) - rx))/$(dp_stat 2 peer.1.drop_spoofed)" = "3/$before"
+dp_in 2 slicectl peer slice0 set 1 transit off
 
 # 6. Key swap under traffic: new keys (id 2) go to the secondary slots, then each side
 # swaps while pings run every 10 ms; not one may be lost.

@@ -81,6 +81,8 @@ static void show_peer_text(FILE *out, const struct slicenl_peer *peer)
 		fprintf(out, "  hold: back after %u ms heard without a gap\n", peer->hold_ms);
 	if ((peer->flags & SLICENL_PEER_HAS_SILENCES) && peer->silences)
 		fprintf(out, "  silences: %" PRIu64 "\n", peer->silences);
+	if (peer->transit)
+		fprintf(out, "  transit: forwards for its cluster, any inner source\n");
 	if (peer->flags & SLICENL_PEER_HAS_LAST_RX)
 		fprintf(out, "  latest receive: %" PRIu64 " ms ago\n", peer->last_rx_msecs);
 	for (i = 0; i < peer->num_keys; i++)
@@ -199,6 +201,8 @@ static void show_peer_json(FILE *out, const struct slicenl_peer *peer)
 		fprintf(out, ",\"hold_ms\":%u", peer->hold_ms);
 	if (peer->flags & SLICENL_PEER_HAS_SILENCES)
 		fprintf(out, ",\"silences\":%" PRIu64, peer->silences);
+	if (peer->flags & SLICENL_PEER_HAS_TRANSIT)
+		fprintf(out, ",\"transit\":%s", peer->transit ? "true" : "false");
 	if (peer->flags & SLICENL_PEER_HAS_LAST_RX)
 		fprintf(out, ",\"last_rx_msecs\":%" PRIu64, peer->last_rx_msecs);
 	fprintf(out, ",\"keys\":[");

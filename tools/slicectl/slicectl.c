@@ -24,7 +24,8 @@ static void usage(FILE *out)
 		"usage: slicectl [-j] show [DEV]\n"
 		"       slicectl set DEV [listen-port PORT [local-address ADDR]] [local-id ID]\n"
 		"       slicectl peer DEV add|set ID [endpoint ADDR:PORT] [keepalive TIME]"
-		" [timeout TIME] [hold TIME] [up|down]\n"
+		" [timeout TIME] [hold TIME]\n"
+		"                [transit on|off] [up|down]\n"
 		"       slicectl peer DEV del ID\n"
 		"       slicectl route DEV add|del PREFIX/LEN via ID\n"
 		"       slicectl key DEV ID new primary|secondary key-id N"
@@ -310,6 +311,11 @@ static int parse_peer_options(int argc, char **argv, struct slicenl_peer *peer)
 		} else if (!strcmp(argv[i], "hold")) {
 			why = parse_msecs(argv[i + 1], &peer->hold_ms);
 			peer->flags |= SLICENL_PEER_HAS_HOLD;
+		} else if (!strcmp(argv[i], "transit")) {
+			why = strcmp(argv[i + 1], "on") && strcmp(argv[i + 1], "off") ?
+			      "must be on or off" : NULL;
+			peer->transit = !strcmp(argv[i + 1], "on");
+			peer->flags |= SLICENL_PEER_HAS_TRANSIT;
 		} else {
 			fprintf(stderr, "slicectl: unknown peer option '%s'\n", argv[i]);
 			return 1;
