@@ -72,6 +72,8 @@ slice red 10.1.0.0/16 | at "$F" apply -f - >/dev/null
 count() { at "$F" get "$@" -o name 2>/dev/null | wc -l; }
 gateways() { is "$(count workerslicegateways -n $NS)" "$1"; }
 ktap_check "the leader derives the slice (6 gateways)" wait_for 30 gateways 6
+# On etcd each derived write is its own transaction: the gateways can be there before the CA.
+wait_for 30 at "$F" get secret -n $NS red-ca
 CA_RV=$(at "$F" get secret -n $NS red-ca -o jsonpath='{.metadata.resourceVersion}')
 
 # Load: Secrets created through the follower, one after another, while the leader dies.
