@@ -25,8 +25,13 @@
 
 /* Default length of a watch, as the API server's --min-request-timeout. */
 #define WATCH_TIMEOUT 1800
-/* Attempts of a patch without precondition that loses a race with another writer. */
-#define PATCH_RETRIES 5
+/*
+ * Attempts of a patch without precondition that loses a race with another writer. The API
+ * server's update loop retries such a race until it wins (every lost race is another write
+ * that went through), so a client never sees 409 for a patch that named no resourceVersion;
+ * the bound only stops a loop that something other than a writer keeps losing.
+ */
+#define PATCH_RETRIES 1000
 /* A helper's return when it has sent the answer (an error) and the request is done. */
 #define ANSWERED 1
 
