@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-/* The parsers are static: the tests see them by including the library's source. */
+/* slicenl_read_extack() is static: the tests see it by including the library's source. */
 #include "slicenl.c"
 
 struct error_msg {
