@@ -47,8 +47,8 @@ fi
 dev=$(dp_in 1 cat /sys/class/net/slice0/ifindex)
 lo=$(dp_in 1 cat /sys/class/net/lo/ifindex)
 
-# SLICE_A_PEER is 8, SLICE_PEER_A_ID 2 (uapi/linux/slice.h).
-expect_missing "missing peer nest" 8 peer-new ifindex u32 "$dev"
+# SLICE_A_PEER is 7, SLICE_PEER_A_ID 2 (uapi/linux/slice.h).
+expect_missing "missing peer nest" 7 peer-new ifindex u32 "$dev"
 expect_missing "missing peer id" 2 peer-new ifindex u32 "$dev" peer { keepalive-interval-ms u32 5 }
 expect "peer id of the wrong type (u16)" EINVAL peer-new ifindex u32 "$dev" peer { id u16 5 }
 expect "peer id 0" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0 }
