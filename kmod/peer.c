@@ -78,8 +78,9 @@ static void slice_peer_free_rcu(struct rcu_head *rcu)
 	struct net_device *dev = peer->slice->dev;
 
 	slice_peer_queues_purge(&peer->queues);
-	slice_peer_free(peer);
+	/* The tracker lives in the peer: release it before the peer goes. */
 	netdev_put(dev, &peer->dev_tracker);
+	slice_peer_free(peer);
 }
 
 static void slice_peer_release(struct kref *kref)
