@@ -631,6 +631,12 @@ void gw_session_probe(struct gw_session *s)
 		ERR_clear_error();
 }
 
+unsigned int gw_session_silent(const struct gw_session *s)
+{
+	/* Bit 0 is the latest probe; a probe still counted lost has had its interval. */
+	return s->probes ? (unsigned int)__builtin_ctz(~s->probe_history) : 0;
+}
+
 void gw_session_health(const struct gw_session *s, int *rtt_ms, unsigned int *lost,
 		       unsigned int *sent)
 {

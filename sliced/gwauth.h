@@ -134,6 +134,12 @@ void gw_session_probe(struct gw_session *s);
 void gw_session_health(const struct gw_session *s, int *rtt_ms, unsigned int *lost,
 		       unsigned int *sent);
 
+/*
+ * How many of the latest probes in a row went unanswered, counting the one in flight: call
+ * it just before the next gw_session_probe(), when that one had its interval to come back.
+ */
+unsigned int gw_session_silent(const struct gw_session *s);
+
 /* Ask the client to start a new handshake (server side, when the kernel wants a rekey). */
 void gw_session_request_rekey(struct gw_session *s);
 

@@ -25,6 +25,12 @@
 #define TUNNEL_REFUSE_EVENT_MS	10000
 #define TUNNEL_RETRY_MIN_MS	1000
 #define TUNNEL_RETRY_MAX_MS	60000
+/*
+ * Probes unanswered in a row after which a client handshakes again: the server lost the
+ * session (its sliced restarted and adopted the kernel's keys) or the path went away. The
+ * keys in the kernel carry traffic meanwhile; the new handshake swaps without loss.
+ */
+#define TUNNEL_SILENT_PROBES	3
 
 static void slice_send(void *ctx, const struct sockaddr *to, socklen_t tolen, const void *buf,
 		       size_t len)
@@ -326,14 +332,18 @@ void tunnel_adopt(struct slice *sl, struct peer *p)
 {
 	struct node *n = sl->node;
 	struct slicenl_key key;
-	uint64_t period = n->cfg->rekey_minutes * 60000ULL, age;
 
 	if (p->tunnel.key_id >= 0 || slicenl_key_get(n->nl, sl->ifindex, p->desired.id,
 						     SLICE_KEY_SLOT_PRIMARY, &key))
 		return;
 	p->tunnel.key_id = key.key_id;
-	age = (key.flags & SLICENL_KEY_HAS_AGE) ? key.age_seconds * 1000ULL : 0;
-	peer_plan_handshake(sl, p, age < period ? period - age : 0);
+	/*
+	 * The keys keep the traffic going, but the session they came from died with the old
+	 * process: without one there are no probes, no tunnel status and no rekey requests.
+	 * A client handshakes again at once (the swap loses nothing); a server waits for its
+	 * client to find its probes unanswered (TUNNEL_SILENT_PROBES).
+	 */
+	peer_plan_handshake(sl, p, 0);
 	log_event(LOG_INFO, sl->name, peer_name(p), "adopted running tunnel (key id %u)",
 		  p->tunnel.key_id);
 }
@@ -379,9 +389,18 @@ void tunnel_probe(struct slice *sl)
 {
 	struct peer *p;
 
-	for (p = sl->peers; p; p = p->next)
-		if (p->tunnel.session)
-			gw_session_probe(p->tunnel.session);
+	for (p = sl->peers; p; p = p->next) {
+		if (!p->tunnel.session)
+			continue;
+		/* Not while a handshake or its retries run: they have their own clock. */
+		if (!p->tunnel.pair.server && !p->tunnel.hs && !p->tunnel.retry_ms &&
+		    gw_session_silent(p->tunnel.session) >= TUNNEL_SILENT_PROBES) {
+			log_event(LOG_WARNING, sl->name, peer_name(p),
+				  "%d probes unanswered, handshaking again", TUNNEL_SILENT_PROBES);
+			peer_start_handshake(sl, p);
+		}
+		gw_session_probe(p->tunnel.session);
+	}
 }
 
 void tunnel_set_creds(struct slice *sl, struct peer *p, const char *local, const char *remote,

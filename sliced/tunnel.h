@@ -31,7 +31,7 @@ void tunnel_set_creds(struct slice *sl, struct peer *p, const char *local, const
 /* New keys now: a client starts a handshake, a server asks its client to. */
 void tunnel_rekey(struct slice *sl, struct peer *p);
 
-/* The kernel's peer already has keys (sliced restarted): use them, rekey when due. */
+/* The kernel's peer already has keys (sliced restarted): use them, a client handshakes anew. */
 void tunnel_adopt(struct slice *sl, struct peer *p);
 
 /* Read the handshake datagrams waiting on the slice's control socket. */

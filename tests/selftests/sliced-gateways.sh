@@ -4,12 +4,12 @@
 # routed through the root namespace where the controller runs) get their gateways from a
 # slice created with kubectl; the tunnel authenticates and carries traffic; rekeying under
 # iperf3 loses nothing; a client with a certificate of another CA is refused (logged, an Event
-# on the gateway, a counter in /metrics); a route
-# deleted by hand comes back with an Event; kill -9 and restart of sliced under traffic
-# loses nothing and adopts the tunnel; a controller stopped and restarted does not
+# on the gateway, a counter in /metrics); a route deleted by hand comes back with an Event;
+# kill -9 and restart of sliced under traffic loses nothing, adopts the tunnel and
+# handshakes anew (either side of the pair); a controller stopped and restarted does not
 # disturb traffic.
 . "$(dirname "$0")/cluster-lib.bash"
-ktap_plan 21
+ktap_plan 23
 
 cl_init "$(mktemp -d /tmp/sliced-gateways.XXXXXX)"
 W=$CL_W NS=$CL_NS
@@ -95,6 +95,7 @@ ktap_check "and an Event records it" \
 ip netns exec c1 ping -i 0.05 -c 200 -W 1 10.1.16.1 >"$W/ping1" 2>&1 &
 PING=$!
 sleep 2
+swaps_c1=$(grep -c 'sending with new keys' "$W/c1/sliced.log")
 kill -9 "$(cl_sliced_pid 1)"
 sleep 1
 cl_sliced 1
@@ -103,6 +104,16 @@ ktap_check "kill -9 and restart of sliced under traffic loses no packet" \
 	grep -q ' 0% packet loss' "$W/ping1"
 ktap_check "the restarted sliced adopts the running tunnel" \
 	wait_for 20 grep -q 'adopted running tunnel' "$W/c1/sliced.log"
+# The DTLS session died with the process: whichever side c1 is, client (handshakes at once)
+# or server (its client finds its probes unanswered), the pair gets a new one and new keys.
+ktap_check "and the pair handshakes anew, without the old session" \
+	wait_for 30 sh -c "[ \$(grep -c 'sending with new keys' $W/c1/sliced.log) -gt $swaps_c1 ]"
+# Now the other side of the pair, idle: c2 takes the other role.
+swaps_c1=$(grep -c 'sending with new keys' "$W/c1/sliced.log")
+kill -9 "$(cl_sliced_pid 2)"
+cl_sliced 2
+ktap_check "and so does the pair when its other side restarts" \
+	wait_for 30 sh -c "[ \$(grep -c 'sending with new keys' $W/c1/sliced.log) -gt $swaps_c1 ]"
 
 ip netns exec c1 ping -i 0.05 -c 200 -W 1 10.1.16.1 >"$W/ping2" 2>&1 &
 PING=$!
