@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
@@ -72,35 +73,77 @@ void etcd_handle_setup(struct etcd_engine *e, CURL *h, const char *url, const ch
 	}
 }
 
-/* POSTs req to /v3/<path> on the first endpoint that answers; the parsed answer or NULL. */
-cJSON *etcd_call(struct etcd_engine *e, const char *path, cJSON *req)
+/*
+ * Whether a failed attempt may be made again: a read always; a write only when it never
+ * left (no connection, or TLS not set up), since a write that reached etcd may have been
+ * applied and its compare would now fail.
+ */
+static bool etcd_retryable(const char *path, CURL *h, CURLcode rc)
 {
-	char *body = cJSON_PrintUnformatted(req), url[1024];
-	CURL *h = handle_get(e);
+	curl_off_t sent = 0;
+
+	if (!strcmp(path, "kv/range"))
+		return true;
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR)
+		return true;
+	return curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &sent) == CURLE_OK && !sent;
+}
+
+/* One pass over the endpoints from the current one; the parsed answer or NULL. */
+static cJSON *etcd_try(struct etcd_engine *e, CURL *h, const char *path, const char *body,
+		       bool *retry)
+{
 	cJSON *resp = NULL;
+	char url[1024];
 	int first;
 
 	pthread_mutex_lock(&e->lock);
 	first = e->current;
 	pthread_mutex_unlock(&e->lock);
-	for (int i = 0; body && h && i < e->n_endpoints && !resp; i++) {
+	*retry = true;
+	for (int i = 0; i < e->n_endpoints && !resp; i++) {
 		int at = (first + i) % e->n_endpoints;
 		struct buf out = { 0 };
 		long code = 0;
+		CURLcode rc;
 
 		snprintf(url, sizeof(url), "%s/v3/%s", e->endpoints[at], path);
 		etcd_handle_setup(e, h, url, body, &out);
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)REQUEST_TIMEOUT_S);
-		if (curl_easy_perform(h) == CURLE_OK &&
+		rc = curl_easy_perform(h);
+		if (rc == CURLE_OK &&
 		    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
 		    code == 200 && out.data)
 			resp = cJSON_Parse(out.data);
+		else if (!etcd_retryable(path, h, rc))
+			*retry = false;
 		free(out.data);
 		if (resp && at != first) {
 			pthread_mutex_lock(&e->lock);
 			e->current = at;
 			pthread_mutex_unlock(&e->lock);
 		}
+	}
+	return resp;
+}
+
+/*
+ * POSTs req to /v3/<path> on the first endpoint that answers; the parsed answer or NULL.
+ * A pass that failed everywhere is made again, up to ETCD_PASSES, while what failed may be
+ * repeated: on a loaded machine a burst of new TLS connections can miss the connect timeout,
+ * and that must not turn into a NotFound or a failed write.
+ */
+cJSON *etcd_call(struct etcd_engine *e, const char *path, cJSON *req)
+{
+	char *body = cJSON_PrintUnformatted(req);
+	CURL *h = handle_get(e);
+	cJSON *resp = NULL;
+	bool retry = true;
+
+	for (int pass = 0; body && h && !resp && retry && pass < ETCD_PASSES; pass++) {
+		if (pass)
+			usleep(100000U << pass);
+		resp = etcd_try(e, h, path, body, &retry);
 	}
 	if (!resp)
 		ks_log(LOG_ERR, "etcd: %s failed on every endpoint", path);

@@ -16,6 +16,8 @@
 #define POOL 16
 /* A request that gets no answer in this long tries the next endpoint. */
 #define REQUEST_TIMEOUT_S 10
+/* Passes over the endpoints before a request fails (see etcd_call()). */
+#define ETCD_PASSES 3
 /* The leader lease: another replica takes over at most this long after the leader died. */
 #define LEASE_TTL_S 5
 

@@ -213,7 +213,7 @@ revive
 # --- Connections ------------------------------------------------------------------------------
 $CLIENT silent $PORT >"$WORK/silent" &
 SILENT=$!
-$CLIENT slowhead $PORT >"$WORK/slowhead" &
+$CLIENT slowhead $PORT >"$WORK/slowhead" 2>"$WORK/slowhead.err" &
 SLOW=$!
 
 # With 64 descriptors, 150 connections must not make accept spin or flood the log.
@@ -297,9 +297,11 @@ ktap_check "the server is still serving at the end" alive
 # SIGTERM with a watch and half a request head open: each socket is shut down, the threads end.
 curl -sk -N -m 60 -H "Authorization: Bearer $(TOKEN)" "$URL/$SECRETS?watch=true" >/dev/null &
 WATCHER=$!
-$CLIENT slowhead $PORT >/dev/null &
+$CLIENT slowhead $PORT >/dev/null 2>"$WORK/idle" &
 IDLE=$!
-sleep 2
+# A loaded machine starts python slowly: SIGTERM only once the half head is in.
+wait_for 30 grep -q open "$WORK/idle"
+sleep 1
 t0=$(ms)
 kill -TERM "$PID"
 wait "$PID"
