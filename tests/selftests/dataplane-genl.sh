@@ -6,7 +6,7 @@
 # is split over messages and stays whole while peers come and go.
 . "$(dirname "$0")/dataplane-lib.bash"
 
-ktap_plan 24
+ktap_plan 25
 
 # stdin is /dev/null so that descriptor 0 is surely not a socket.
 raw() { dp_in 1 python3 "$DP_TOOL" genl "$@" < /dev/null; }
@@ -47,8 +47,10 @@ fi
 dev=$(dp_in 1 cat /sys/class/net/slice0/ifindex)
 lo=$(dp_in 1 cat /sys/class/net/lo/ifindex)
 
-# SLICE_A_PEER is 7, SLICE_PEER_A_ID 2 (uapi/linux/slice.h).
-expect_missing "missing peer nest" 7 peer-new ifindex u32 "$dev"
+# SLICE_A_PEER is 8, SLICE_PEER_A_ID 2 (uapi/linux/slice.h): numbers never move, the
+# removed SOCK_FD keeps its slot (4) and is refused.
+expect_missing "missing peer nest" 8 peer-new ifindex u32 "$dev"
+expect "the removed sock-fd attribute" EINVAL dev-set ifindex u32 "$dev" sock-fd-unused u32 3
 expect_missing "missing peer id" 2 peer-new ifindex u32 "$dev" peer { keepalive-interval-ms u32 5 }
 expect "peer id of the wrong type (u16)" EINVAL peer-new ifindex u32 "$dev" peer { id u16 5 }
 expect "peer id 0" ERANGE peer-new ifindex u32 "$dev" peer { id u32 0 }

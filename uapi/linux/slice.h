@@ -107,6 +107,7 @@ enum slice_a {
 	SLICE_A_PAD,
 	SLICE_A_IFINDEX,		/* u32 */
 	SLICE_A_IFNAME,			/* string */
+	SLICE_A_SOCK_FD_UNUSED,		/* removed (the kernel opens the socket), rejected */
 	SLICE_A_LOCAL_ID,		/* u32, 1..SLICE_ID_MAX: this gateway's id in the slice */
 	/*
 	 * On DEV_SET the kernel opens the device's UDP socket on LISTEN_PORT (0: any free
