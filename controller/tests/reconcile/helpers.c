@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Building test objects for the reconciler tests. */
+/* Building test objects for the reconciler tests, their store, reading what was stored. */
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
+
+#include "api/base64.h"
 #include "api/json.h"
 #include "api/kubeslice.h"
+#include "tests/reconcile/fake_store.h"
 #include "tests/reconcile/helpers.h"
 
 cJSON *jsonf(const char *fmt, ...)
@@ -101,4 +108,49 @@ long stored_int(struct ctl_store *st, const char *resource, const char *name,
 	ks_get_int(obj, path, &v);
 	cJSON_Delete(obj);
 	return v;
+}
+
+int scenario_setup(void **state)
+{
+	struct ctl_store *st = fake_store_new();
+
+	put(st, KS_RES_PROJECT,
+	    jsonf("{'apiVersion':'controller.kubeslice.io/v1alpha1','kind':'Project',"
+		  "'metadata':{'name':'acme','namespace':'kubeslice-controller'},'spec':{}}"));
+	add_cluster(st, "c1", "192.0.2.1", "10.244.0.0/16");
+	add_cluster(st, "c2", "192.0.2.2", "10.245.0.0/16");
+	add_cluster(st, "c3", "192.0.2.3", "10.246.0.0/16");
+	add_cluster(st, "c4", "192.0.2.4", "10.247.0.0/16");
+	add_cluster(st, "c5", "192.0.2.5", "10.248.0.0/16");
+	*state = st;
+	return 0;
+}
+
+int scenario_teardown(void **state)
+{
+	fake_store_free(*state);
+	return 0;
+}
+
+char *secret_value(struct ctl_store *st, const char *name, const char *key)
+{
+	cJSON *obj = ctl_store_get(st, KS_RES_SECRET, NS, name);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ks_get(obj, "data"), key);
+	unsigned char *out = NULL;
+	size_t len;
+
+	if (cJSON_IsString(v))
+		out = ks_b64_decode(v->valuestring, &len);
+	cJSON_Delete(obj);
+	return (char *)out;
+}
+
+void assert_quiet(struct ctl_store *st)
+{
+	struct fake_counts c = fake_store_counts(st);
+
+	assert_int_equal(c.writes, 0);
+	assert_int_equal(c.status_writes, 0);
+	assert_int_equal(c.deletes, 0);
+	assert_int_equal(c.events, 0);
 }

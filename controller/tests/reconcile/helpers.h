@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Building test objects: JSON written with single quotes, printf-style. */
+/*
+ * Building test objects (JSON written with single quotes, printf-style), the store the
+ * scenarios start from, and reading what the reconcilers stored.
+ */
 #ifndef RECONCILE_TEST_HELPERS_H
 #define RECONCILE_TEST_HELPERS_H
 
@@ -8,6 +11,14 @@
 #include "controller/client.h"
 
 #define NS "kubeslice-acme"
+
+/* A cmocka test of a scenario table, on a fresh store from setup, freed after. */
+#define SCENARIO(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, scenario_teardown)
+
+/* cmocka setup: a store with the Project acme and the Clusters c1 to c5 registered. */
+int scenario_setup(void **state);
+/* cmocka teardown: frees the store a setup made. */
+int scenario_teardown(void **state);
 
 /* Parse a printf-formatted JSON text in which ' stands for ". */
 cJSON *jsonf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -25,5 +36,9 @@ const char *stored_str(struct ctl_store *st, const char *resource, const char *n
 		       const char *path);
 long stored_int(struct ctl_store *st, const char *resource, const char *name,
 		const char *path);
+/* A Secret's data value in NS, decoded (malloc'ed), or NULL. */
+char *secret_value(struct ctl_store *st, const char *name, const char *key);
+/* Asserts that nothing was written, deleted or told since the counts were reset. */
+void assert_quiet(struct ctl_store *st);
 
 #endif

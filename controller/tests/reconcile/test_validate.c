@@ -37,12 +37,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fake_store_free(*state);
-	return 0;
-}
-
 /*
  * Validate obj (update of old when given); expect exactly the causes named by
  * field/reason pairs, NULL-terminated. Takes ownership of obj and old.
@@ -303,15 +297,11 @@ static void test_export(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_valid_slice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_slice_subnet, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_max_clusters, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_qos, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names_and_required, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_slice_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gateway_pairs_and_liveness, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+		SCENARIO(test_valid_slice, setup), SCENARIO(test_slice_subnet, setup),
+		SCENARIO(test_max_clusters, setup), SCENARIO(test_members, setup),
+		SCENARIO(test_qos, setup), SCENARIO(test_names_and_required, setup),
+		SCENARIO(test_other_slice_fields, setup),
+		SCENARIO(test_gateway_pairs_and_liveness, setup), SCENARIO(test_export, setup),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
