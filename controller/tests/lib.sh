@@ -98,6 +98,71 @@ count() {
 # of another kind, which a bare "! kubectl get" would take for absence).
 absent() { grep -q 'Error from server (NotFound)' <<<"$1" || { echo "not a NotFound: $1"; return 1; }; }
 
+# expect CODE "$(api ...)" [JQ-FILTER]: the answer ("CODE BODY") has that code (and the
+# filter holds on its body).
+expect() {
+	local want=$1 got=$2 filter=${3:-}
+	[ "${got%% *}" = "$want" ] || { echo "want $want, got: ${got:0:400}"; return 1; }
+	[ -z "$filter" ] || echo "${got#* }" | jq -e "$filter" >/dev/null ||
+		{ echo "filter $filter failed on: ${got:0:400}"; return 1; }
+}
+
+# demo_yaml SERVICE-ACCOUNT: the API suites' fixture, as files for kubectl apply: the Project
+# demo (its spec.serviceAccount, a YAML flow map) in $WORK/project.yaml, its Clusters c1
+# (node 192.0.2.1) and c2 (192.0.2.2) in $WORK/clusters.yaml and the SliceConfig red of
+# both in $WORK/slice.yaml. NS is the project's namespace, kubeslice-demo.
+demo_yaml() {
+	cat >"$WORK/project.yaml" <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Project
+metadata: {name: demo, namespace: kubeslice-controller}
+spec: {serviceAccount: $1}
+YAML
+	cat >"$WORK/clusters.yaml" <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c1, namespace: $NS}
+spec: {nodeIPs: [192.0.2.1]}
+---
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c2, namespace: $NS}
+spec: {nodeIPs: [192.0.2.2]}
+YAML
+	cat >"$WORK/slice.yaml" <<YAML
+apiVersion: controller.kubeslice.io/v1alpha1
+kind: SliceConfig
+metadata: {name: red, namespace: $NS, labels: {tier: gold}}
+spec:
+  sliceSubnet: 10.1.0.0/16
+  maxClusters: 16
+  clusters: [c1, c2]
+  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
+  qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
+                      bandwidthCeilingKbps: 5120, bandwidthGuaranteedKbps: 2560, dscpClass: AF11}
+YAML
+}
+
+# wait_project_ns: waits (5 s at most) for the project namespace NS to appear.
+wait_project_ns() {
+	for _ in $(seq 50); do kubectl get ns "$NS" >/dev/null 2>&1 && return; sleep 0.1; done
+}
+
+# write_secrets URL TOKEN PREFIX N [stop]: creates the Secrets PREFIX1 to PREFIXN in the
+# collection at URL, one after another, and appends the name of each the server
+# acknowledged (201) to $WORK/acked; with stop, ends at the first refused connection.
+write_secrets() {
+	local i code
+	for i in $(seq "$4"); do
+		code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $2" \
+			-H 'Content-Type: application/json' \
+			--data-binary "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"$3$i\"}}" \
+			"$1")
+		[ "$code" = 201 ] && echo "$3$i" >>"$WORK/acked"
+		[ "$code" = 000 ] && [ "${5:-}" = stop ] && break
+	done
+}
+
 # start_server [ARGS...]: starts $CONTROLLER on $PORT with $DATA and waits until it answers.
 start_server() {
 	"$CONTROLLER" --data-dir "$DATA" --listen 127.0.0.1:$PORT "${STORE_ARGS[@]}" "$@" \

@@ -77,15 +77,7 @@ wait_for 30 at "$F" get secret -n $NS red-ca
 CA_RV=$(at "$F" get secret -n $NS red-ca -o jsonpath='{.metadata.resourceVersion}')
 
 # Load: Secrets created through the follower, one after another, while the leader dies.
-(
-	for i in $(seq 400); do
-		code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
-			-H 'Content-Type: application/json' \
-			--data-binary "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"load-$i\"}}" \
-			"https://127.0.0.1:${RPORT[$F]}/api/v1/namespaces/$NS/secrets")
-		[ "$code" = 201 ] && echo "load-$i" >>"$WORK/acked"
-	done
-) &
+write_secrets "https://127.0.0.1:${RPORT[$F]}/api/v1/namespaces/$NS/secrets" "$TOKEN" load- 400 &
 WRITER=$!
 sleep 1
 T0=$(date +%s.%N)

@@ -31,13 +31,6 @@ api() {
 	code=$(curl "${args[@]}" "$URL/$path")
 	echo "$code $(cat "$WORK/body")"
 }
-# expect CODE "$(api ...)" [JQ-FILTER]: the answer has that code (and the filter holds).
-expect() {
-	local want=$1 got=$2 filter=${3:-}
-	[ "${got%% *}" = "$want" ] || { echo "want $want, got: ${got:0:400}"; return 1; }
-	[ -z "$filter" ] || echo "${got#* }" | jq -e "$filter" >/dev/null ||
-		{ echo "filter $filter failed on: ${got:0:400}"; return 1; }
-}
 rv_of() { kubectl get "$@" -o jsonpath='{.metadata.resourceVersion}'; }
 
 start
@@ -55,37 +48,9 @@ ktap_check "kubectl explain reads the schema" \
 ktap_check "no token is 401" expect 401 "$(api -t "" GET $CTL/sliceconfigs)" '.reason == "Unauthorized"'
 
 # Create, read, describe.
-cat >"$WORK/base.yaml" <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Project
-metadata: {name: demo, namespace: kubeslice-controller}
-spec: {serviceAccount: {readWrite: [alice], readOnly: [bob]}}
-YAML
-cat >"$WORK/clusters.yaml" <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Cluster
-metadata: {name: c1, namespace: $NS}
-spec: {nodeIPs: [192.0.2.1]}
----
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Cluster
-metadata: {name: c2, namespace: $NS}
-spec: {nodeIPs: [192.0.2.2]}
-YAML
-cat >"$WORK/slice.yaml" <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: SliceConfig
-metadata: {name: red, namespace: $NS, labels: {tier: gold}}
-spec:
-  sliceSubnet: 10.1.0.0/16
-  maxClusters: 16
-  clusters: [c1, c2]
-  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
-  qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
-                      bandwidthCeilingKbps: 5120, bandwidthGuaranteedKbps: 2560, dscpClass: AF11}
-YAML
-ktap_check "kubectl apply creates a project" kubectl apply -f "$WORK/base.yaml"
-for _ in $(seq 50); do kubectl get ns $NS >/dev/null 2>&1 && break; sleep 0.1; done
+demo_yaml '{readWrite: [alice], readOnly: [bob]}'
+ktap_check "kubectl apply creates a project" kubectl apply -f "$WORK/project.yaml"
+wait_project_ns
 ktap_check "the project namespace appears" kubectl get ns $NS
 ktap_check "kubectl apply creates clusters" kubectl apply -f "$WORK/clusters.yaml"
 ktap_check "kubectl apply creates a slice" kubectl apply -f "$WORK/slice.yaml"
@@ -304,16 +269,7 @@ ktap_check "a user taken off the Project loses the token" sh -c "
 # Durability: kill -9 while writing, then every acknowledged write is there.
 list_rv() { curl -sk -H "Authorization: Bearer $(TOKEN)" "$URL/api/v1/namespaces/$NS/secrets" | jq -r .metadata.resourceVersion; }
 : >"$WORK/acked"
-(
-	for i in $(seq 1000); do
-		code=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(TOKEN)" \
-			-H 'Content-Type: application/json' \
-			--data-binary "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"d$i\"}}" \
-			"$URL/api/v1/namespaces/$NS/secrets")
-		[ "$code" = 201 ] && echo "d$i" >>"$WORK/acked"
-		[ "$code" = 000 ] && break
-	done
-) &
+write_secrets "$URL/api/v1/namespaces/$NS/secrets" "$(TOKEN)" d 1000 stop &
 WRITER=$!
 sleep 1.5
 WATCH_RV=$(list_rv)

@@ -36,12 +36,6 @@ api() {
 }
 # put_body TEXT: writes TEXT to a file and prints its name (bodies can be megabytes).
 put_body() { printf '%s' "$1" >"$WORK/req"; echo "$WORK/req"; }
-expect() {
-	local want=$1 got=$2 filter=${3:-}
-	[ "${got%% *}" = "$want" ] || { echo "want $want, got: ${got:0:400}"; return 1; }
-	[ -z "$filter" ] || echo "${got#* }" | jq -e "$filter" >/dev/null ||
-		{ echo "filter $filter failed on: ${got:0:400}"; return 1; }
-}
 alive() { curl -sfk -m 5 "$URL/healthz" >/dev/null || { echo "the server is gone:"; tail -5 "$WORK/server.log"; return 1; }; }
 # revive: a server that died or hangs is started again, so that each finding is judged on
 # its own (the server before the fixes fell to the first one).
@@ -59,37 +53,10 @@ secret() { echo "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name
 start_server --history 64 --resync 3600
 
 # A project with two clusters and a slice, so that each has a credential and objects.
-cat >"$WORK/setup.yaml" <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Project
-metadata: {name: demo, namespace: kubeslice-controller}
-spec: {serviceAccount: {readWrite: [alice]}}
-YAML
-kubectl apply -f "$WORK/setup.yaml" >/dev/null
-for _ in $(seq 50); do kubectl get ns $NS >/dev/null 2>&1 && break; sleep 0.1; done
-cat >"$WORK/setup.yaml" <<YAML
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Cluster
-metadata: {name: c1, namespace: $NS}
-spec: {nodeIPs: [192.0.2.1]}
----
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: Cluster
-metadata: {name: c2, namespace: $NS}
-spec: {nodeIPs: [192.0.2.2]}
----
-apiVersion: controller.kubeslice.io/v1alpha1
-kind: SliceConfig
-metadata: {name: red, namespace: $NS}
-spec:
-  sliceSubnet: 10.1.0.0/16
-  maxClusters: 16
-  clusters: [c1, c2]
-  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
-  qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
-                      bandwidthCeilingKbps: 5120, bandwidthGuaranteedKbps: 2560, dscpClass: AF11}
-YAML
-kubectl apply -f "$WORK/setup.yaml" >/dev/null
+demo_yaml '{readWrite: [alice]}'
+kubectl apply -f "$WORK/project.yaml" >/dev/null
+wait_project_ns
+kubectl apply -f "$WORK/clusters.yaml" -f "$WORK/slice.yaml" >/dev/null
 for _ in $(seq 100); do kubectl get workersliceconfig red-c2 -n $NS >/dev/null 2>&1 && break; sleep 0.1; done
 W1=$(kubectl get secret kubeslice-rbac-worker-c1 -n $NS -o jsonpath='{.data.token}' | base64 -d)
 SECRETS=api/v1/namespaces/$NS/secrets
