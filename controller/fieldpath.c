@@ -69,19 +69,26 @@ static bool reserve(struct ctl_fieldset *s)
 	return true;
 }
 
-/* Appends path out of order: the builders below add many, then sort once (seal()). */
-static void append(struct ctl_fieldset *s, const char *path)
+/* A copy of path, with room for one more member in s; NULL (s->oom set) without memory. */
+static char *reserve_copy(struct ctl_fieldset *s, const char *path)
 {
 	char *copy;
 
 	if (!reserve(s))
-		return;
+		return NULL;
 	copy = strdup(path);
-	if (!copy) {
+	if (!copy)
 		s->oom = true;
-		return;
-	}
-	s->paths[s->n++] = copy;
+	return copy;
+}
+
+/* Appends path out of order: the builders below add many, then sort once (seal()). */
+static void append(struct ctl_fieldset *s, const char *path)
+{
+	char *copy = reserve_copy(s, path);
+
+	if (copy)
+		s->paths[s->n++] = copy;
 }
 
 static int path_order(const void *a, const void *b)
@@ -112,13 +119,9 @@ void ctl_fieldset_add(struct ctl_fieldset *s, const char *path)
 
 	if (i < s->n && !strcmp(s->paths[i], path))
 		return;
-	if (!reserve(s))
+	copy = reserve_copy(s, path);
+	if (!copy)
 		return;
-	copy = strdup(path);
-	if (!copy) {
-		s->oom = true;
-		return;
-	}
 	memmove(s->paths + i + 1, s->paths + i, (s->n - i) * sizeof(*s->paths));
 	s->paths[i] = copy;
 	s->n++;
