@@ -22,6 +22,7 @@
 #ifndef CONTROLLER_ENGINE_H
 #define CONTROLLER_ENGINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -99,6 +100,12 @@ struct ctl_engine_ops {
 struct ctl_engine {
 	const struct ctl_engine_ops *ops;
 };
+
+/* An engine's ops->committed and ops->wait on its own lock and fields (engine.c). */
+uint64_t ctl_engine_committed_read(pthread_mutex_t *lock, const uint64_t *committed);
+uint64_t ctl_engine_committed_wait(pthread_mutex_t *lock, pthread_cond_t *changed,
+				   const uint64_t *committed, const bool *stopping,
+				   uint64_t after, const struct timespec *deadline, bool *running);
 
 /* The embedded engine: DIR/store.db (engine_sqlite.c). */
 int ctl_engine_open_sqlite(const char *dir, unsigned int history, struct ctl_engine **out);

@@ -176,28 +176,17 @@ static int64_t et_size(struct ctl_engine *base)
 static uint64_t et_committed(struct ctl_engine *base)
 {
 	struct etcd_engine *e = to_etcd(base);
-	uint64_t rv;
 
-	pthread_mutex_lock(&e->lock);
-	rv = e->committed;
-	pthread_mutex_unlock(&e->lock);
-	return rv;
+	return ctl_engine_committed_read(&e->lock, &e->committed);
 }
 
 static uint64_t et_wait(struct ctl_engine *base, uint64_t after,
 			const struct timespec *deadline, bool *running)
 {
 	struct etcd_engine *e = to_etcd(base);
-	uint64_t rv;
 
-	pthread_mutex_lock(&e->lock);
-	while (!e->stopping && e->committed <= after)
-		if (pthread_cond_timedwait(&e->changed, &e->lock, deadline) == ETIMEDOUT)
-			break;
-	rv = e->committed;
-	*running = !e->stopping;
-	pthread_mutex_unlock(&e->lock);
-	return rv;
+	return ctl_engine_committed_wait(&e->lock, &e->changed, &e->committed, &e->stopping,
+					 after, deadline, running);
 }
 
 static int et_history(struct ctl_engine *base, uint64_t after, uint64_t upto,

@@ -287,12 +287,8 @@ static int64_t sq_size(struct ctl_engine *base)
 static uint64_t sq_committed(struct ctl_engine *base)
 {
 	struct sqlite_engine *e = to_sq(base);
-	uint64_t rv;
 
-	pthread_mutex_lock(&e->lock);
-	rv = e->committed;
-	pthread_mutex_unlock(&e->lock);
-	return rv;
+	return ctl_engine_committed_read(&e->lock, &e->committed);
 }
 
 /* The row's body (malloc'd) and resourceVersion, or NULL. */
@@ -420,16 +416,9 @@ static uint64_t sq_wait(struct ctl_engine *base, uint64_t after, const struct ti
 			 bool *running)
 {
 	struct sqlite_engine *e = to_sq(base);
-	uint64_t rv;
 
-	pthread_mutex_lock(&e->lock);
-	while (!e->stopping && e->committed <= after)
-		if (pthread_cond_timedwait(&e->changed, &e->lock, deadline) == ETIMEDOUT)
-			break;
-	rv = e->committed;
-	*running = !e->stopping;
-	pthread_mutex_unlock(&e->lock);
-	return rv;
+	return ctl_engine_committed_wait(&e->lock, &e->changed, &e->committed, &e->stopping,
+					 after, deadline, running);
 }
 
 static void sq_stop(struct ctl_engine *base)
