@@ -42,18 +42,22 @@ void slice_tb_init(struct slice_tb *tb, u64 rate_bytes_ps, u64 now)
 }
 
 /*
- * Differences of timestamps are taken modulo 2^64 so that a wrapping clock still counts
- * forward; a timestamp older than the last one (another CPU refilled first) adds nothing.
+ * Credit accrues with time up to @cap; credit above it (owed to a sender that a late wake-up
+ * held back, slice_tb_resume()) is kept until spent. Differences of timestamps are taken
+ * modulo 2^64 so that a wrapping clock still counts forward; a timestamp older than the last
+ * one (another CPU refilled first) adds nothing.
  */
-static void slice_tb_refill(struct slice_tb *tb, u64 now)
+static void slice_tb_refill(struct slice_tb *tb, u64 now, s64 cap)
 {
 	s64 elapsed = (s64)(now - tb->t_last);
 
 	if (elapsed <= 0)
 		return;
 	tb->t_last = now;
-	if (elapsed >= tb->burst_ns - tb->tokens)
-		tb->tokens = tb->burst_ns;
+	if (tb->tokens >= cap)
+		return;
+	if (elapsed >= cap - tb->tokens)
+		tb->tokens = cap;
 	else
 		tb->tokens += elapsed;
 }
@@ -76,7 +80,7 @@ static u64 slice_tb_debt(const struct slice_tb *tb)
  */
 u64 slice_tb_charge(struct slice_tb *tb, unsigned int len, u64 now)
 {
-	slice_tb_refill(tb, now);
+	slice_tb_refill(tb, now, tb->burst_ns);
 	tb->tokens -= psched_l2t_ns(&tb->rate, len);
 	return slice_tb_debt(tb);
 }
@@ -90,7 +94,25 @@ u64 slice_tb_charge(struct slice_tb *tb, unsigned int len, u64 now)
  */
 u64 slice_tb_wait(struct slice_tb *tb, u64 now)
 {
-	slice_tb_refill(tb, now);
+	slice_tb_refill(tb, now, tb->burst_ns);
+	return slice_tb_debt(tb);
+}
+
+/**
+ * slice_tb_resume - slice_tb_wait() for a sender held back since its last charge
+ * @tb: the bucket
+ * @now: the current time, ns
+ *
+ * The sender was waiting all along, so the time its wake-up came late is credited in full,
+ * up to SLICE_QOS_LATE_MAX_NS beyond the burst: the mean rate then stays at the ceiling
+ * however late timers run (a starved virtual CPU stalls them for tens of milliseconds),
+ * and what is sent at once is only what the lateness withheld.
+ *
+ * Return: the remaining debt, ns (0 when the next packet may go).
+ */
+u64 slice_tb_resume(struct slice_tb *tb, u64 now)
+{
+	slice_tb_refill(tb, now, tb->burst_ns + SLICE_QOS_LATE_MAX_NS);
 	return slice_tb_debt(tb);
 }
 
@@ -154,7 +176,7 @@ static enum hrtimer_restart slice_qos_wake(struct hrtimer *timer)
 
 	spin_lock(&q->lock);
 	if (q->shaping)
-		wait = slice_tb_wait(&q->tb, ktime_get_ns());
+		wait = slice_tb_resume(&q->tb, ktime_get_ns());
 	if (!wait)
 		slice_qos_wake_queues(q);
 	spin_unlock(&q->lock);

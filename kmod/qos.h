@@ -17,11 +17,15 @@ struct netlink_ext_ack;
 #define SLICE_QOS_PRIORITY_MAX	7
 
 /*
- * The bucket holds this much time at the rate: credit that accrues while the wake-up timer
- * runs late is kept up to here, so the mean rate stays at the ceiling even when timers slip
- * by a few milliseconds (as they do under TCG).
+ * The bucket holds this much time at the rate: what an idle slice may send at once when it
+ * starts again.
  */
 #define SLICE_QOS_BURST_NS	(10 * NSEC_PER_MSEC)
+/*
+ * Lateness of the wake-up timer credited to a held-back sender beyond the burst, at most:
+ * the mean rate stays at the ceiling while timers slip by up to this much.
+ */
+#define SLICE_QOS_LATE_MAX_NS	(100 * NSEC_PER_MSEC)
 /* Never less than two full-size frames, so that a slow slice can still send back to back. */
 #define SLICE_QOS_BURST_MIN	(2 * 1500)
 
@@ -60,6 +64,7 @@ struct slice_tb {
 void slice_tb_init(struct slice_tb *tb, u64 rate_bytes_ps, u64 now);
 u64 slice_tb_charge(struct slice_tb *tb, unsigned int len, u64 now);
 u64 slice_tb_wait(struct slice_tb *tb, u64 now);
+u64 slice_tb_resume(struct slice_tb *tb, u64 now);
 
 /**
  * struct slice_qos - a slice device's QoS state

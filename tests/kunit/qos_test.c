@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite of kmod/qos.c: the ceiling's token bucket (rates, bursts, long idle, clock
- * wrap), the profile checks, the outer DS field, and the queue pause and restart on a real
- * net_device.
+ * KUnit suite of kmod/qos.c: the ceiling's token bucket (rates, bursts, late wake-ups, long
+ * idle, clock wrap), the profile checks, the outer DS field, and the queue pause and restart
+ * on a real net_device.
  *
  * The module carries its own copy of the code under test, so it loads without slice.ko.
  */
@@ -96,6 +96,61 @@ static void qos_test_burst_after_idle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tb.tokens, tb.burst_ns);
 	KUNIT_EXPECT_EQ(test, slice_tb_charge(&tb, rate / 100, hour), 0ULL);
 	KUNIT_EXPECT_GT(test, slice_tb_charge(&tb, 1, hour), 0ULL);
+}
+
+/*
+ * A sender held back by the bucket whose every wake-up comes @late ns after its debt is paid
+ * (a starved CPU) sends @len-byte packets for @duration ns of simulated time; returns the
+ * bytes sent.
+ */
+static u64 qos_test_late_wakeups(struct slice_tb *tb, unsigned int len, u64 late, u64 duration)
+{
+	u64 now = 0, sent = 0, debt;
+
+	while (now < duration) {
+		debt = slice_tb_charge(tb, len, now);
+		sent += len;
+		if (!debt)
+			continue;
+		now += debt + late;
+		while ((debt = slice_tb_resume(tb, now)))
+			now += debt;
+	}
+	return sent;
+}
+
+/* Wake-ups 30 ms late, beyond the 24 ms burst: the mean stays at the ceiling. */
+static void qos_test_late_wakeups_mean(struct kunit *test)
+{
+	struct slice_tb tb;
+	u64 sent;
+
+	slice_tb_init(&tb, QOS_TEST_RATE, 0);
+	sent = qos_test_late_wakeups(&tb, 1500, 30 * NSEC_PER_MSEC, 10 * NSEC_PER_SEC);
+	/* Ten seconds at the rate (less the last wake-up's lateness left unspent), plus the
+	 * burst the bucket starts with and the last packet.
+	 */
+	KUNIT_EXPECT_GE(test, sent, 10 * QOS_TEST_RATE - 1500);
+	KUNIT_EXPECT_LE(test, sent, 10 * QOS_TEST_RATE + 3000 + 2 * 1500);
+}
+
+/* A wake-up a second late is credited up to SLICE_QOS_LATE_MAX_NS beyond the burst only. */
+static void qos_test_late_wakeup_bounded(struct kunit *test)
+{
+	/* The burst at 1000 kbit/s is SLICE_QOS_BURST_MIN (24 ms), then 100 ms of lateness. */
+	u64 credit = (24 + 100) * NSEC_PER_MSEC / QOS_TEST_NS_PER_BYTE;
+	struct slice_tb tb;
+	u64 debt, now;
+
+	slice_tb_init(&tb, QOS_TEST_RATE, 0);
+	debt = slice_tb_charge(&tb, 4000, 0);
+	KUNIT_EXPECT_EQ(test, debt, 1000 * QOS_TEST_NS_PER_BYTE);
+	now = debt + NSEC_PER_SEC;
+	KUNIT_EXPECT_EQ(test, slice_tb_resume(&tb, now), 0ULL);
+	/* A plain refill keeps credit above the burst: it neither clips nor grows it. */
+	KUNIT_EXPECT_EQ(test, slice_tb_charge(&tb, 1, now + 1), 0ULL);
+	KUNIT_EXPECT_EQ(test, slice_tb_charge(&tb, credit - 1, now + 1), 0ULL);
+	KUNIT_EXPECT_EQ(test, slice_tb_charge(&tb, 1, now + 1), QOS_TEST_NS_PER_BYTE);
 }
 
 static void qos_test_burst_min(struct kunit *test)
@@ -316,6 +371,8 @@ static struct kunit_case slice_qos_test_cases[] = {
 	KUNIT_CASE(qos_test_rate_high),
 	KUNIT_CASE(qos_test_debt),
 	KUNIT_CASE(qos_test_burst_after_idle),
+	KUNIT_CASE(qos_test_late_wakeups_mean),
+	KUNIT_CASE(qos_test_late_wakeup_bounded),
 	KUNIT_CASE(qos_test_burst_min),
 	KUNIT_CASE(qos_test_long_idle_fastest),
 	KUNIT_CASE(qos_test_clock_wrap),
