@@ -40,6 +40,14 @@ int ctl_store_apply_status(struct ctl_store *st, const char *resource, const cJS
 int ctl_store_delete(struct ctl_store *st, const char *resource, const char *ns,
 		     const char *name);
 
+/*
+ * The reconcilers' in-memory indexes of this store (reconcile_ports.c): the slot is NULL
+ * until they make them; the store frees them with ctl_rindex_free() when it closes.
+ */
+struct ctl_rindex;
+struct ctl_rindex **ctl_store_rindex(struct ctl_store *st);
+void ctl_rindex_free(struct ctl_rindex *ix);
+
 /* Record a core/v1 Event about the object (type "Normal" or "Warning"). */
 void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type,
 		      const char *reason, const char *fmt, ...)

@@ -166,6 +166,8 @@ static void resync_all(struct ctl_store *st)
 {
 	cJSON *list, *item, *seen;
 
+	/* what the indexes hold is read again from the store (also after a change of leader) */
+	ctl_ports_invalidate(st, NULL, NULL);
 	list = ctl_store_list(st, KS_RES_PROJECT, NULL, NULL);
 	cJSON_ArrayForEach(item, list)
 		ctl_project_reconcile(st, item, 0);
@@ -242,10 +244,14 @@ void ctl_reconcile(struct ctl_store *st, const char *resource, const cJSON *obj,
 	} else if (!strcmp(resource, KS_RES_EXPORT) || !strcmp(resource, KS_RES_ROTATION)) {
 		if (ks_get_str(obj, "spec.sliceName"))
 			ctl_slice_reconcile(st, ns, ks_get_str(obj, "spec.sliceName"));
-	} else if (!deleted && !strcmp(resource, KS_RES_WORKER_GATEWAY)) {
-		gateway_ports_changed(st, obj);
+	} else if (!strcmp(resource, KS_RES_WORKER_GATEWAY)) {
+		/* changed by someone else: the cluster's ports are read again */
+		ctl_ports_invalidate(st, ns, ks_label(obj, KS_LABEL_WORKER_CLUSTER));
+		if (deleted)
+			owning_slice_reconcile(st, obj);
+		else
+			gateway_ports_changed(st, obj);
 	} else if (deleted && (!strcmp(resource, KS_RES_WORKER_SLICE) ||
-			       !strcmp(resource, KS_RES_WORKER_GATEWAY) ||
 			       !strcmp(resource, KS_RES_WORKER_IMPORT) ||
 			       !strcmp(resource, KS_RES_SECRET))) {
 		owning_slice_reconcile(st, obj);

@@ -116,4 +116,20 @@ int ctl_certs_reconcile(struct ctl_slice *s);
 /* WorkerServiceImports of a slice from its ServiceExportConfigs. */
 int ctl_imports_reconcile(struct ctl_slice *s);
 
+/*
+ * Gateway ports per cluster, from the in-memory index (reconcile_ports.c): the port of a
+ * gateway object (its local end's first node port, or 0); the lowest port no other slice
+ * uses on the cluster (-ENOSPC when none is left); slice's port on the cluster recorded,
+ * or forgotten once the slice has no gateway there; a cluster's ports (NULL: all)
+ * forgotten after a change the reconcilers did not make, to be read again.
+ */
+int ctl_gateway_port(const cJSON *gw);
+int ctl_port_allocate(struct ctl_store *st, const char *ns, const char *cluster,
+		      const char *slice);
+int ctl_port_set(struct ctl_store *st, const char *ns, const char *cluster,
+		 const char *slice, int port);
+void ctl_port_forget(struct ctl_store *st, const char *ns, const char *cluster,
+		     const char *slice);
+void ctl_ports_invalidate(struct ctl_store *st, const char *ns, const char *cluster);
+
 #endif /* CONTROLLER_RECONCILE_H */

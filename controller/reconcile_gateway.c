@@ -20,50 +20,11 @@
 #include "api/kubeslice.h"
 #include "controller/reconcile.h"
 
-#define CTL_PORTS (KS_NODEPORT_MAX - KS_NODEPORT_MIN + 1)
-
-/* The port of a slice gateway object: its local end's first node port, or 0. */
-static int gateway_port(const cJSON *gw)
-{
-	const cJSON *p = cJSON_GetArrayItem(ks_get(gw, "spec.localGatewayConfig.nodePorts"), 0);
-
-	return cJSON_IsNumber(p) && p->valueint >= KS_NODEPORT_MIN &&
-	       p->valueint <= KS_NODEPORT_MAX ? p->valueint : 0;
-}
-
 /*
- * A new port for the slice on cluster m: the lowest one no other slice's gateway of that
- * cluster uses (one UDP socket per slice and node, so ports are per cluster).
+ * Ports stay as the existing gateways of the slice have them; a member without one takes
+ * the lowest port no other slice's gateway of that cluster uses (one UDP socket per slice
+ * and node, so ports are per cluster), from the index of ports in use.
  */
-static int port_allocate(struct ctl_slice *s, const struct ctl_member *m)
-{
-	char sel[KS_NAME_MAX + 32];
-	unsigned char *used;
-	cJSON *list, *gw;
-	int port = 0, i;
-
-	used = calloc(CTL_PORTS, 1);
-	if (!used)
-		return -ENOMEM;
-	list = ctl_store_list(s->st, KS_RES_WORKER_GATEWAY, s->ns,
-			      ctl_selector(sel, sizeof(sel), KS_LABEL_WORKER_CLUSTER, m->name));
-	cJSON_ArrayForEach(gw, list)
-		if (gateway_port(gw) && strcmp(ks_label(gw, KS_LABEL_SLICE) ?: "", s->name))
-			used[gateway_port(gw) - KS_NODEPORT_MIN] = 1;
-	for (i = 0; i < CTL_PORTS && !port; i++)
-		if (!used[i])
-			port = KS_NODEPORT_MIN + i;
-	cJSON_Delete(list);
-	free(used);
-	if (!port) {
-		ctl_event_record(s->st, s->sc, "Warning", "NoGatewayPort",
-				 "Cluster %s has no free gateway port left", m->name);
-		return -ENOSPC;
-	}
-	return port;
-}
-
-/* Ports stay as the existing gateways of the slice have them. */
 static int ports_assign(struct ctl_slice *s, const cJSON *existing)
 {
 	struct ctl_member *m;
@@ -76,16 +37,20 @@ static int ports_assign(struct ctl_slice *s, const cJSON *existing)
 		m = &s->members[i];
 		cJSON_ArrayForEach(gw, existing)
 			if (!strcmp(ks_label(gw, KS_LABEL_WORKER_CLUSTER) ?: "", m->name) &&
-			    gateway_port(gw)) {
-				m->port = gateway_port(gw);
+			    ctl_gateway_port(gw)) {
+				m->port = ctl_gateway_port(gw);
 				break;
 			}
-		if (m->port)
-			continue;
-		port = port_allocate(s, m);
+		port = m->port ? m->port : ctl_port_allocate(s->st, s->ns, m->name, s->name);
+		if (port == -ENOSPC)
+			ctl_event_record(s->st, s->sc, "Warning", "NoGatewayPort",
+					 "Cluster %s has no free gateway port left", m->name);
 		if (port < 0)
 			return port;
 		m->port = port;
+		port = ctl_port_set(s->st, s->ns, m->name, s->name, port);
+		if (port < 0)
+			return port;
 	}
 	return 0;
 }
@@ -310,6 +275,20 @@ out:
 	cJSON_Delete(obj);
 }
 
+/* A gateway the slice no longer wants; a cluster left without any is left its port. */
+static void gateway_remove(struct ctl_slice *s, const cJSON *gw)
+{
+	const char *cluster = ks_label(gw, KS_LABEL_WORKER_CLUSTER);
+	int i;
+
+	ctl_delete_logged(s->st, KS_RES_WORKER_GATEWAY, gw, s->sc);
+	for (i = 0; cluster && i < s->n_members; i++)
+		if (!strcmp(s->members[i].name, cluster) && s->n_members >= 2)
+			return;
+	if (cluster)
+		ctl_port_forget(s->st, s->ns, cluster, s->name);
+}
+
 int ctl_gateways_reconcile(struct ctl_slice *s)
 {
 	char sel[KS_NAME_MAX + 32];
@@ -324,7 +303,7 @@ int ctl_gateways_reconcile(struct ctl_slice *s)
 	if (!err) {
 		cJSON_ArrayForEach(gw, existing)
 			if (!ctl_find_named(s->gateways, ks_name(gw)))
-				ctl_delete_logged(s->st, KS_RES_WORKER_GATEWAY, gw, s->sc);
+				gateway_remove(s, gw);
 		cJSON_ArrayForEach(gw, s->gateways) {
 			err = ctl_apply_logged(s->st, KS_RES_WORKER_GATEWAY, gw,
 					       ctl_find_named(existing, ks_name(gw)), s->sc);
@@ -333,6 +312,9 @@ int ctl_gateways_reconcile(struct ctl_slice *s)
 			err = 0;
 		}
 	}
+	if (err)	/* what is stored may not be what the index says: read it again */
+		for (int i = 0; i < s->n_members; i++)
+			ctl_ports_invalidate(s->st, s->ns, s->members[i].name);
 	if (!err && s->n_members >= 2)
 		redundancy_report(s);
 	cJSON_Delete(existing);

@@ -28,8 +28,13 @@ static void slice_teardown(struct ctl_store *st, const char *ns, const char *nam
 	ctl_selector(sel, sizeof(sel), KS_LABEL_SLICE, name);
 	for (i = 0; i < sizeof(slice_derived) / sizeof(slice_derived[0]); i++) {
 		list = ctl_store_list(st, slice_derived[i], ns, sel);
-		cJSON_ArrayForEach(item, list)
+		cJSON_ArrayForEach(item, list) {
 			ctl_delete_logged(st, slice_derived[i], item, about);
+			if (!strcmp(slice_derived[i], KS_RES_WORKER_GATEWAY) &&
+			    ks_label(item, KS_LABEL_WORKER_CLUSTER))
+				ctl_port_forget(st, ns, ks_label(item, KS_LABEL_WORKER_CLUSTER),
+						name);
+		}
 		cJSON_Delete(list);
 	}
 	cJSON_Delete(about);

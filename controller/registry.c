@@ -685,9 +685,15 @@ int ctl_store_open(const char *dir, unsigned int history, struct ctl_store **out
 	return ret ? ret : ctl_store_open_engine(e, out);
 }
 
+struct ctl_rindex **ctl_store_rindex(struct ctl_store *st)
+{
+	return &st->rindex;
+}
+
 void ctl_store_close(struct ctl_store *st)
 {
 	ctl_engine_close(st->db);
+	ctl_rindex_free(st->rindex);
 	free(st->kind_writes);
 	free(st);
 }

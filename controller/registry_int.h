@@ -18,6 +18,7 @@ struct ctl_store {
 	struct ctl_engine *db;
 	size_t n_kinds;
 	uint64_t *kind_writes;
+	struct ctl_rindex *rindex;
 };
 
 /**

@@ -30,6 +30,7 @@ struct ctl_store {
 	cJSON *events;
 	const char *fail_resource;
 	int fail_err;
+	struct ctl_rindex *rindex;
 };
 
 static unsigned int key_hash(const char *s)
@@ -99,7 +100,13 @@ void fake_store_free(struct ctl_store *st)
 	for (i = 0; i < FAKE_RESOURCES; i++)
 		free((char *)st->res_names[i]);
 	cJSON_Delete(st->events);
+	ctl_rindex_free(st->rindex);
 	free(st);
+}
+
+struct ctl_rindex **ctl_store_rindex(struct ctl_store *st)
+{
+	return &st->rindex;
 }
 
 struct fake_counts fake_store_counts(const struct ctl_store *st)

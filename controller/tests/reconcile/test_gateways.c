@@ -21,6 +21,17 @@
 #include "tests/reconcile/fake_store.h"
 #include "tests/reconcile/helpers.h"
 
+/* The first local node port of a stored gateway, -1 without one. */
+static int local_port(struct ctl_store *st, const char *name)
+{
+	cJSON *g = ctl_store_get(st, KS_RES_WORKER_GATEWAY, NS, name);
+	const cJSON *p = cJSON_GetArrayItem(ks_get(g, "spec.localGatewayConfig.nodePorts"), 0);
+	int port = cJSON_IsNumber(p) ? p->valueint : -1;
+
+	cJSON_Delete(g);
+	return port;
+}
+
 static void test_gateway_pairs(void **state)
 {
 	struct ctl_store *st = *state;
@@ -84,6 +95,21 @@ static void test_gateway_pairs(void **state)
 				"spec.localGatewayConfig.nodePorts"), 0)->valueint, port_c1);
 		cJSON_Delete(g);
 	}
+	assert_int_equal(local_port(st, "red-c1-c2"), KS_NODEPORT_MIN);
+	assert_int_equal(local_port(st, "blue-c1-c2"), KS_NODEPORT_MIN + 1);
+	/* a port that a gateway written by someone else uses is not given out: the ports the
+	 * reconcilers keep in memory are read again after a change they did not make */
+	put(st, gw, jsonf("{'apiVersion':'worker.kubeslice.io/v1alpha1',"
+			  "'kind':'WorkerSliceGateway','metadata':{'name':'other-c1-c2',"
+			  "'namespace':'" NS "','labels':{'" KS_LABEL_SLICE "':'other',"
+			  "'" KS_LABEL_WORKER_CLUSTER "':'c1'}},'spec':{'localGatewayConfig':"
+			  "{'nodePorts':[%d]}}}", KS_NODEPORT_MIN + 2));
+	put(st, KS_RES_SLICE, slice_obj("green", "10.3.0.0/16", "['c1','c3']"));
+	assert_int_equal(local_port(st, "green-c1-c3"), KS_NODEPORT_MIN + 3);
+	/* a slice gone leaves its ports to the next one */
+	del(st, KS_RES_SLICE, NS, "blue");
+	put(st, KS_RES_SLICE, slice_obj("white", "10.4.0.0/16", "['c1','c4']"));
+	assert_int_equal(local_port(st, "white-c1-c4"), KS_NODEPORT_MIN + 1);
 }
 
 /* A Cluster whose gateway nodes are ips (a JSON list text). */
