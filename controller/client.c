@@ -7,12 +7,9 @@
  * status they carry on create.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
-#include <time.h>
 
 #include "api/json.h"
 #include "api/log.h"
@@ -204,92 +201,4 @@ int ctl_store_delete(struct ctl_store *st, const char *plural, const char *ns,
 		return err.code == 404 ? 0 : -EIO;
 	cJSON_Delete(out);
 	return 0;
-}
-
-/* FNV-1a over the strings: an event's name is a function of what it says about which
- * object, so a repeat finds it by name. */
-static uint64_t event_hash(const char *const *parts)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *parts; parts++)
-		for (const unsigned char *p = (const unsigned char *)*parts; ; p++) {
-			h = (h ^ *p) * 0x100000001b3ULL;
-			if (!*p)
-				break;
-		}
-	return h;
-}
-
-static cJSON *involved_object(const cJSON *about)
-{
-	cJSON *ref = cJSON_CreateObject();
-
-	ks_set_str(ref, "apiVersion", ks_get_str0(about, "apiVersion"));
-	ks_set_str(ref, "kind", ks_get_str0(about, "kind"));
-	if (ks_namespace(about))
-		ks_set_str(ref, "namespace", ks_namespace(about));
-	ks_set_str(ref, "name", ks_name(about));
-	ks_set_str(ref, "uid", ks_get_str0(about, "metadata.uid"));
-	ks_set_str(ref, "resourceVersion", ks_get_str0(about, "metadata.resourceVersion"));
-	return ref;
-}
-
-static cJSON *new_event(const cJSON *about, const char *ns, const char *name,
-			const char *type, const char *reason, const char *message, const char *ts)
-{
-	cJSON *ev = ks_object_new(KS_API_CORE, "Event", ns, name);
-
-	ks_set(ev, "involvedObject", involved_object(about));
-	ks_set_str(ev, "reason", reason);
-	ks_set_str(ev, "message", message);
-	ks_set_str(ev, "type", type);
-	ks_set_int(ev, "count", 1);
-	ks_set_str(ev, "firstTimestamp", ts);
-	ks_set_str(ev, "lastTimestamp", ts);
-	ks_set_str(ks_ensure(ev, "source"), "component", "slice-controller");
-	return ev;
-}
-
-void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type,
-		      const char *reason, const char *fmt, ...)
-{
-	const struct ks_resource *res = ks_resource_by_plural(KS_RES_EVENT);
-	const char *ns = ks_namespace(about) ? ks_namespace(about) : "default";
-	struct ctl_status err = { 0 };
-	char message[1024], name[KS_NAME_MAX + 1], ts[KS_TIME_STRLEN];
-	const char *parts[] = { ks_get_str0(about, "metadata.uid"), type, reason, message, NULL };
-	cJSON *ev, *out = NULL;
-	long count = 0;
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	ks_time_format(time(NULL), ts);
-	snprintf(name, sizeof(name), "%.200s.%016llx", ks_name(about),
-		 (unsigned long long)event_hash(parts));
-	for (int i = 0; i < APPLY_RETRIES; i++) {
-		ev = ctl_obj_get_latest(st, res, ns, name);
-		if (ev) {
-			/* A repeat bumps the count, as client-go's event recorder does. */
-			ks_get_int(ev, "count", &count);
-			ks_set_int(ev, "count", count + 1);
-			ks_set_str(ev, "lastTimestamp", ts);
-			ret = ctl_obj_update(st, res, ns, name, ev, CTL_INTERNAL, &err, &out);
-		} else {
-			ev = new_event(about, ns, name, type, reason, message, ts);
-			ret = ctl_obj_create(st, res, ns, ev, CTL_INTERNAL, &err, &out);
-		}
-		if (!ret || err.code != 409)
-			break;
-		cJSON_Delete(ev);
-		ev = NULL;
-		err = (struct ctl_status){ 0 };
-	}
-	if (ret)
-		ks_log(LOG_WARNING, "recording event %s: %s", reason, err.message);
-	cJSON_Delete(ev);
-	cJSON_Delete(out);
 }

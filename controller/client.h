@@ -48,10 +48,17 @@ struct ctl_rindex;
 struct ctl_rindex **ctl_store_rindex(struct ctl_store *st);
 void ctl_rindex_free(struct ctl_rindex *ix);
 
-/* Record a core/v1 Event about the object (type "Normal" or "Warning"). */
+/*
+ * Record a core/v1 Event about the object (type "Normal" or "Warning"), correlated as
+ * client-go's recorder does: a repeat bumps the count, and past nine different messages
+ * of one type and reason about one object in ten minutes the others are one combined
+ * Event, whose count ctl_event_flush() writes.
+ */
 void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type,
 		      const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Write the counts of combined Events recorded since the last call (ctl_reconcile's end). */
+void ctl_event_flush(struct ctl_store *st);
 
 /*
  * Validation: called by the API server before create/update of a resource; old is NULL on

@@ -219,8 +219,8 @@ static void gateway_ports_changed(struct ctl_store *st, const cJSON *gw)
 	cJSON_Delete(peer);
 }
 
-void ctl_reconcile(struct ctl_store *st, const char *resource, const cJSON *obj,
-		   int deleted)
+static void reconcile_one(struct ctl_store *st, const char *resource, const cJSON *obj,
+			  int deleted)
 {
 	const char *ns = obj ? ks_namespace(obj) : NULL;
 	const char *name = obj ? ks_name(obj) : NULL;
@@ -256,4 +256,11 @@ void ctl_reconcile(struct ctl_store *st, const char *resource, const cJSON *obj,
 			       !strcmp(resource, KS_RES_SECRET))) {
 		owning_slice_reconcile(st, obj);
 	}
+}
+
+void ctl_reconcile(struct ctl_store *st, const char *resource, const cJSON *obj,
+		   int deleted)
+{
+	reconcile_one(st, resource, obj, deleted);
+	ctl_event_flush(st);
 }

@@ -694,6 +694,7 @@ void ctl_store_close(struct ctl_store *st)
 {
 	ctl_engine_close(st->db);
 	ctl_rindex_free(st->rindex);
+	ctl_events_free(st->events);
 	free(st->kind_writes);
 	free(st);
 }

@@ -19,7 +19,11 @@ struct ctl_store {
 	size_t n_kinds;
 	uint64_t *kind_writes;
 	struct ctl_rindex *rindex;
+	struct ctl_events *events;
 };
+
+/* The event correlator's state (events.c), freed with the store. */
+void ctl_events_free(struct ctl_events *ev);
 
 /**
  * struct reg_rows - rows copied out of a scan, decoded once the engine's lock is released

@@ -16,7 +16,7 @@ secret_file() { k get secret -n $NS "$1" -o jsonpath="{.data.${2//./\\.}}" | bas
 
 start_server --resync 2
 
-ktap_plan 18
+ktap_plan 20
 
 cat >"$WORK/setup.yaml" <<YAML
 apiVersion: controller.kubeslice.io/v1alpha1
@@ -86,6 +86,25 @@ eventually "removing c3 leaves two gateways" yields 2 count workerslicegateways 
 k delete sliceconfig -n $NS red >/dev/null
 eventually "deleting the slice removes its objects" \
 	yields 0 count workersliceconfigs,workerslicegateways,vpnkeyrotations -n $NS
+
+# Events as client-go's recorder correlates them: of the 20 gateways of a five-member slice,
+# nine get an Event each, the other eleven one combined Event with their count.
+for i in 4 5; do printf -- '---\n%s\n' "apiVersion: controller.kubeslice.io/v1alpha1
+kind: Cluster
+metadata: {name: c$i, namespace: $NS}
+spec: {nodeIPs: [192.0.2.$i]}"; done | k apply -f - >/dev/null
+slice_yaml 10.2.0.0/16 '[c1, c2, c3, c4, c5]' | sed 's/name: red/name: blue/' |
+	k apply -f - >/dev/null
+eventually "a five-member slice has 20 gateways" \
+	yields 20 count workerslicegateways -n $NS -l original-slice-name=blue
+gateway_events() {
+	k get events -n $NS -o json | jq -r '[.items[] | select(.involvedObject.name == "blue"
+		and .reason == "WorkerSliceGatewayCreated")] | map(select(.message |
+		startswith("(combined from similar events): ")) | .count) as $c |
+		"\(length - ($c | length)) \($c | add)"'
+}
+eventually "nine gateway Events, one combined Event counting the other eleven" \
+	yields "9 11" gateway_events
 
 if [ $_ktap_failed -ne 0 ]; then
 	ktap_diag "server log:"; tail -20 "$WORK/server.log" | sed 's/^/# /'
