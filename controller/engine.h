@@ -161,8 +161,9 @@ static inline char *ctl_engine_get(struct ctl_engine *e, const char *resource,
 /*
  * Calls fn for each object of resource in ns (NULL: all), ordered by namespace and name,
  * from one consistent state whose resourceVersion goes to *at; latest as for
- * ctl_engine_get(). When label_key is not NULL only objects labelled label_key=label_value
- * are scanned (through the label index). Returns what fn returned, or -EIO.
+ * ctl_engine_get(). When label_key is not NULL the objects labelled label_key=label_value
+ * are scanned (through the label index where the engine has one), and perhaps others: the
+ * caller matches its selector. Returns what fn returned, or -EIO.
  */
 static inline int ctl_engine_scan(struct ctl_engine *e, const char *resource,
 				  const char *ns, const char *label_key,
