@@ -8,6 +8,12 @@
  * often than that. Keepalives go out whatever the state: a peer we think down must still
  * hear us, or a healed path would stay down at both ends.
  *
+ * A clock that ticks far too late (a starved machine: a guest whose host did not run it, a
+ * CPU stuck in softirq) judges nothing about the time it was not running: the packets of
+ * that time may still wait in the receive queues. The silence of an up peer is counted
+ * again from that tick, and a recovery starts again with the next packet, so a stall
+ * neither takes a live peer down nor puts a flapping one back.
+ *
  * The functions take the time as an argument and only decide; the peer's clock (peer.c)
  * sends the keepalives and the notifications. That keeps the machine testable with made-up
  * jiffies (tests/kunit/liveness_test.c).
@@ -30,6 +36,7 @@ void slice_liveness_init(struct slice_liveness *l)
 	l->hold_ms = 0;
 	l->recovering = false;
 	l->silences = 0;
+	l->stalls = 0;
 }
 
 /* Restarts the silence clock; under @l->lock. */
@@ -38,6 +45,8 @@ static enum slice_liveness_change slice_liveness_restart_locked(struct slice_pee
 {
 	WRITE_ONCE(peer->last_rx, now);
 	peer->live.recovering = false;
+	peer->live.excused = now;
+	peer->live.due = now;
 	return test_and_clear_bit(SLICE_PEER_SILENT, &peer->flags) ? SLICE_LIVENESS_UP :
 								       SLICE_LIVENESS_SAME;
 }
@@ -121,6 +130,22 @@ enum slice_liveness_change slice_liveness_heard(struct slice_peer *peer, unsigne
 	return change;
 }
 
+/*
+ * Whether the tick at @now came so late that the clock did not watch for half the timeout;
+ * then it restarts the silence or the recovery. Under @l->lock, timeout set.
+ */
+static bool slice_liveness_stalled(struct slice_peer *peer, unsigned long now)
+{
+	struct slice_liveness *l = &peer->live;
+
+	if (!time_after(now, l->due + msecs_to_jiffies(l->timeout_ms) / 2))
+		return false;
+	l->stalls++;
+	l->excused = now;
+	l->recovering = false;
+	return true;
+}
+
 /* Decides up or down from the silence since @last_rx; under @l->lock, @timeout set. */
 static enum slice_liveness_change slice_liveness_judge(struct slice_peer *peer,
 						       unsigned long now, unsigned long last_rx)
@@ -199,6 +224,10 @@ struct slice_liveness_step slice_liveness_tick(struct slice_peer *peer, unsigned
 	spin_lock_bh(&l->lock);
 	last_tx = READ_ONCE(peer->last_tx);
 	last_rx = READ_ONCE(peer->last_rx);
+	if (l->timeout_ms && slice_liveness_stalled(peer, now))
+		last_rx = now;
+	else if (time_after(l->excused, last_rx))
+		last_rx = l->excused;
 	if (l->interval_ms &&
 	    time_after_eq(now, last_tx + msecs_to_jiffies(l->interval_ms))) {
 		step.keepalive = true;
@@ -207,6 +236,7 @@ struct slice_liveness_step slice_liveness_tick(struct slice_peer *peer, unsigned
 	if (l->timeout_ms)
 		step.change = slice_liveness_judge(peer, now, last_rx);
 	step.delay = slice_liveness_next(peer, now, last_tx, last_rx);
+	l->due = now + step.delay;
 	spin_unlock_bh(&l->lock);
 	return step;
 }

@@ -21,6 +21,9 @@ struct slice_peer;
  * @recovering: a silent peer has been heard since @heard_since; @lock
  * @heard_since: jiffies of the first packet after the silence; @lock
  * @silences: times the peer went down for silence; @lock, READ_ONCE() for readers
+ * @due: jiffies the clock's next tick is due; @lock
+ * @excused: silence before this is no evidence (the clock was starved); @lock
+ * @stalls: ticks that came too late to judge; @lock
  */
 struct slice_liveness {
 	spinlock_t lock; /* state changes */
@@ -30,6 +33,9 @@ struct slice_liveness {
 	bool recovering;
 	unsigned long heard_since;
 	u64 silences;
+	unsigned long due;
+	unsigned long excused;
+	u64 stalls;
 };
 
 /* What a liveness step did to the peer's effective state. */

@@ -315,28 +315,59 @@ void slice_routes_flush(struct slice_routes *t)
 	mutex_unlock(&t->lock);
 }
 
-/*
- * A flow's peer among the usable ones when its own is down: chosen with a second hash of the
- * flow, so that the flows of a lost peer spread over the others instead of all landing on
- * the next one in the list.
- */
-static struct slice_peer *slice_nexthops_fallback(const struct slice_nexthops *nh,
-						  u32 flow_hash)
+/* Which peers of a set a choice is among: direct ones (pairs), detours (node links), all. */
+enum slice_nexthop_class { SLICE_NH_DIRECT, SLICE_NH_DETOUR, SLICE_NH_ANY };
+
+static bool slice_nexthop_in(const struct slice_peer *peer, enum slice_nexthop_class class)
 {
-	unsigned int i, usable = 0;
+	bool transit = test_bit(SLICE_PEER_TRANSIT, &peer->flags);
+
+	return class == SLICE_NH_ANY || transit == (class == SLICE_NH_DETOUR);
+}
+
+/* The peers of @class in @nh, only the usable ones if @usable. */
+static unsigned int slice_nexthops_count(const struct slice_nexthops *nh,
+					 enum slice_nexthop_class class, bool usable)
+{
+	unsigned int i, n = 0;
 
 	for (i = 0; i < nh->count; i++)
-		usable += slice_peer_usable(nh->peer[i]);
-	if (!usable)
-		return NULL;
-	usable = reciprocal_scale(jhash_1word(flow_hash, nh->count), usable);
+		n += slice_nexthop_in(nh->peer[i], class) &&
+		     (!usable || slice_peer_usable(nh->peer[i]));
+	return n;
+}
+
+/* The @n-th peer of @class in @nh (of the usable ones if @usable). */
+static struct slice_peer *slice_nexthops_nth(const struct slice_nexthops *nh,
+					     enum slice_nexthop_class class, bool usable,
+					     unsigned int n)
+{
+	unsigned int i;
+
 	for (i = 0; i < nh->count; i++) {
-		if (!slice_peer_usable(nh->peer[i]))
+		if (!slice_nexthop_in(nh->peer[i], class) ||
+		    (usable && !slice_peer_usable(nh->peer[i])))
 			continue;
-		if (!usable--)
+		if (!n--)
 			return nh->peer[i];
 	}
 	return NULL;
+}
+
+/*
+ * A flow's peer among the usable ones of @class when its own is down: chosen with a second
+ * hash of the flow, so that the flows of a lost peer spread over the others instead of all
+ * landing on the next one in the list.
+ */
+static struct slice_peer *slice_nexthops_fallback(const struct slice_nexthops *nh,
+						  enum slice_nexthop_class class, u32 flow_hash)
+{
+	unsigned int usable = slice_nexthops_count(nh, class, true);
+
+	if (!usable)
+		return NULL;
+	return slice_nexthops_nth(nh, class, true,
+				  reciprocal_scale(jhash_1word(flow_hash, nh->count), usable));
 }
 
 /**
@@ -352,22 +383,40 @@ static struct slice_peer *slice_nexthops_fallback(const struct slice_nexthops *n
  * counts: when all its peers are down the packet has no route, rather than leaking to a
  * shorter prefix's peers.
  *
+ * Transit peers (nodes of the own cluster) next to direct ones (gateway pairs) are detours:
+ * a gateway node sends over its own pair and only while no direct peer of the prefix is
+ * usable over its sibling gateway nodes, which then forward over theirs. The detour needs
+ * no word from userspace, so it starts the moment the pair times out. A prefix with transit
+ * peers only (a worker node's, to the gateway nodes) spreads over them all.
+ *
  * Context: rcu_read_lock() held; the peer is valid until it is dropped.
  * Return: a usable peer of the longest matching prefix, or NULL.
  */
 struct slice_peer *slice_routes_pick(struct slice_routes *t, u16 family, const void *addr,
 				     u32 flow_hash)
 {
+	enum slice_nexthop_class class = SLICE_NH_DIRECT;
 	struct slice_nexthops *nh;
 	struct slice_peer *own;
 	struct slice_route *r;
+	unsigned int n;
 
 	r = slice_routes_match(t, family, addr);
 	if (!r)
 		return NULL;
 	nh = rcu_dereference(r->nexthops);
-	own = nh->peer[reciprocal_scale(flow_hash, nh->count)];
-	return slice_peer_usable(own) ? own : slice_nexthops_fallback(nh, flow_hash);
+	n = slice_nexthops_count(nh, class, false);
+	if (!n) {
+		class = SLICE_NH_ANY;
+		n = nh->count;
+	}
+	own = slice_nexthops_nth(nh, class, false, reciprocal_scale(flow_hash, n));
+	if (slice_peer_usable(own))
+		return own;
+	own = slice_nexthops_fallback(nh, class, flow_hash);
+	if (!own && class == SLICE_NH_DIRECT)
+		own = slice_nexthops_fallback(nh, SLICE_NH_DETOUR, flow_hash);
+	return own;
 }
 
 /**

@@ -2,7 +2,8 @@
 /*
  * KUnit suite of kmod/liveness.c: keepalives when nothing was sent, down after the timeout,
  * back at once or after a hold time without a gap, a flapping peer held out, and the clock
- * ticking at the next deadline (never spinning, stopped when there is nothing to watch).
+ * ticking at the next deadline (never spinning, stopped when there is nothing to watch), and
+ * a clock that ticks far too late (a starved machine) judging nothing.
  * Time is made up: each step passes its own jiffies.
  */
 #include <kunit/test.h>
@@ -36,6 +37,19 @@ static enum slice_liveness_change tick(struct slice_peer *peer, unsigned int ms)
 	return slice_liveness_tick(peer, at(ms)).change;
 }
 
+/* The clock's ticks when they are due, up to and at @ms; the last change seen. */
+static enum slice_liveness_change run_to(struct slice_peer *peer, unsigned int ms)
+{
+	enum slice_liveness_change last = SLICE_LIVENESS_SAME, c;
+
+	while (time_before(peer->live.due, at(ms))) {
+		c = slice_liveness_tick(peer, peer->live.due).change;
+		last = c == SLICE_LIVENESS_SAME ? last : c;
+	}
+	c = tick(peer, ms);
+	return c == SLICE_LIVENESS_SAME ? last : c;
+}
+
 static void liveness_test_keepalive(struct kunit *test)
 {
 	struct slice_peer *peer = liveness_test_peer(test, 100, 0, 0);
@@ -65,7 +79,7 @@ static void liveness_test_timeout(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, slice_liveness_tick(peer, at(0)).delay, msecs_to_jiffies(100));
 	slice_liveness_heard(peer, at(200));
-	KUNIT_EXPECT_EQ(test, tick(peer, 400), SLICE_LIVENESS_SAME);
+	KUNIT_EXPECT_EQ(test, run_to(peer, 400), SLICE_LIVENESS_SAME);
 	/* The silence deadline (500) comes before the next keepalive (550). */
 	KUNIT_EXPECT_EQ(test, slice_liveness_tick(peer, at(450)).delay, at(500) - at(450));
 	KUNIT_EXPECT_TRUE(test, slice_peer_usable(peer));
@@ -77,6 +91,7 @@ static void liveness_test_timeout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slice_liveness_heard(peer, at(700)), SLICE_LIVENESS_UP);
 	KUNIT_EXPECT_TRUE(test, slice_peer_usable(peer));
 	KUNIT_EXPECT_EQ(test, slice_liveness_heard(peer, at(710)), SLICE_LIVENESS_SAME);
+	KUNIT_EXPECT_EQ(test, run_to(peer, 1000), SLICE_LIVENESS_SAME);
 	KUNIT_EXPECT_EQ(test, tick(peer, 1100), SLICE_LIVENESS_DOWN);
 	KUNIT_EXPECT_EQ(test, peer->live.silences, 2);
 }
@@ -86,12 +101,12 @@ static void liveness_test_hold(struct kunit *test)
 	struct slice_peer *peer = liveness_test_peer(test, 100, 300, 1000);
 	unsigned int ms;
 
-	KUNIT_EXPECT_EQ(test, tick(peer, 300), SLICE_LIVENESS_DOWN);
+	KUNIT_EXPECT_EQ(test, run_to(peer, 300), SLICE_LIVENESS_DOWN);
 	KUNIT_EXPECT_EQ(test, slice_liveness_heard(peer, at(400)), SLICE_LIVENESS_SAME);
 	KUNIT_EXPECT_FALSE(test, slice_peer_usable(peer));
 	KUNIT_EXPECT_TRUE(test, peer->live.recovering);
 	/* A gap of the timeout during the hold: it starts again with the next packet. */
-	KUNIT_EXPECT_EQ(test, tick(peer, 700), SLICE_LIVENESS_SAME);
+	KUNIT_EXPECT_EQ(test, run_to(peer, 700), SLICE_LIVENESS_SAME);
 	KUNIT_EXPECT_FALSE(test, peer->live.recovering);
 	slice_liveness_heard(peer, at(800));
 	for (ms = 800; ms < 1800; ms += 100) {
@@ -146,13 +161,13 @@ static void liveness_test_clock(struct kunit *test)
 	/* Timeout only, silent: the clock still ticks, so that a recovery gets noticed. */
 	KUNIT_EXPECT_EQ(test, slice_liveness_configure(peer, 0, 200, 500, at(0)),
 			SLICE_LIVENESS_SAME);
-	KUNIT_EXPECT_EQ(test, tick(peer, 200), SLICE_LIVENESS_DOWN);
+	KUNIT_EXPECT_EQ(test, run_to(peer, 200), SLICE_LIVENESS_DOWN);
 	KUNIT_EXPECT_EQ(test, slice_liveness_tick(peer, at(300)).delay, msecs_to_jiffies(200));
 	/* Recovering: it wakes for the earlier of silence (510) and the end of the hold (810). */
 	slice_liveness_heard(peer, at(310));
 	KUNIT_EXPECT_EQ(test, slice_liveness_tick(peer, at(320)).delay,
 			at(310) + msecs_to_jiffies(200) - at(320));
-	/* A tick long after the last packet (a loaded machine): the recovery is void. */
+	/* A tick long after it was due (a loaded machine): the recovery is void. */
 	KUNIT_EXPECT_EQ(test, tick(peer, 5000), SLICE_LIVENESS_SAME);
 	KUNIT_EXPECT_FALSE(test, peer->live.recovering);
 	KUNIT_EXPECT_FALSE(test, slice_peer_usable(peer));
@@ -163,12 +178,56 @@ static void liveness_test_clock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slice_liveness_restart(peer, at(6100)), SLICE_LIVENESS_SAME);
 }
 
+/*
+ * A machine that did not run the clock for 900 ms (a TCG guest whose host was busy): the
+ * silence of that time is no evidence, so the peer stays up, and a dead peer is down one
+ * timeout after the late tick. A stall during a recovery voids it: the hold starts again.
+ */
+static void liveness_test_stall(struct kunit *test)
+{
+	struct slice_peer *peer = liveness_test_peer(test, 100, 500, 1000);
+	unsigned int ms;
+
+	slice_liveness_heard(peer, at(150));
+	KUNIT_EXPECT_EQ(test, run_to(peer, 200), SLICE_LIVENESS_SAME);
+	/* Due at 300, run at 1200: more than half the timeout late. */
+	KUNIT_EXPECT_EQ(test, tick(peer, 1200), SLICE_LIVENESS_SAME);
+	KUNIT_EXPECT_TRUE(test, slice_peer_usable(peer));
+	KUNIT_EXPECT_EQ(test, peer->live.stalls, 1);
+	/* Nothing heard since: down at 1700 (1200 + the timeout), not before. */
+	KUNIT_EXPECT_EQ(test, run_to(peer, 1690), SLICE_LIVENESS_SAME);
+	KUNIT_EXPECT_EQ(test, run_to(peer, 1700), SLICE_LIVENESS_DOWN);
+	KUNIT_EXPECT_EQ(test, peer->live.silences, 1);
+	/* Late ticks of less than half the timeout are ordinary jitter: no stall. */
+	KUNIT_EXPECT_EQ(test, slice_liveness_tick(peer, peer->live.due +
+						  msecs_to_jiffies(200)).change,
+			SLICE_LIVENESS_SAME);
+	KUNIT_EXPECT_EQ(test, peer->live.stalls, 1);
+	/* Heard again from 2000; the tick due at 2600 runs at 3400 and voids the recovery, ... */
+	for (ms = 2000; ms <= 2500; ms += 50) {
+		slice_liveness_heard(peer, at(ms));
+		KUNIT_ASSERT_EQ(test, run_to(peer, ms), SLICE_LIVENESS_SAME);
+	}
+	KUNIT_EXPECT_TRUE(test, peer->live.recovering);
+	KUNIT_EXPECT_EQ(test, tick(peer, 3400), SLICE_LIVENESS_SAME);
+	KUNIT_EXPECT_FALSE(test, peer->live.recovering);
+	KUNIT_EXPECT_EQ(test, peer->live.stalls, 2);
+	/* ... so the hold starts with the next packet (3400): up at 4400. */
+	for (ms = 3400; ms < 4400; ms += 50) {
+		slice_liveness_heard(peer, at(ms));
+		KUNIT_ASSERT_EQ(test, run_to(peer, ms), SLICE_LIVENESS_SAME);
+		KUNIT_ASSERT_FALSE(test, slice_peer_usable(peer));
+	}
+	KUNIT_EXPECT_EQ(test, run_to(peer, 4400), SLICE_LIVENESS_UP);
+}
+
 static struct kunit_case liveness_test_cases[] = {
 	KUNIT_CASE(liveness_test_keepalive),
 	KUNIT_CASE(liveness_test_timeout),
 	KUNIT_CASE(liveness_test_hold),
 	KUNIT_CASE(liveness_test_flapping),
 	KUNIT_CASE(liveness_test_clock),
+	KUNIT_CASE(liveness_test_stall),
 	{}
 };
 

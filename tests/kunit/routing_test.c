@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite of kmod/routing.c: longest prefix match for IPv4 and IPv6, ECMP choice over
- * usable peers that moves only a lost peer's flows, removal, the source check and the prefix
- * checks.
+ * usable peers that moves only a lost peer's flows, transit peers as detours next to direct
+ * ones, removal, the source check and the prefix checks.
  */
 #include <kunit/test.h>
 #include <linux/inet.h>
@@ -180,6 +180,52 @@ static void routing_test_ecmp_stable(struct kunit *test)
 				    routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9));
 }
 
+/*
+ * A gateway node's route to a remote cluster: its own pair (direct) and its sibling
+ * gateway nodes (transit). Every flow takes the pair while it is usable, the siblings
+ * (spread by flow) only while it is not. A worker's route (transit peers only) spreads.
+ */
+static void routing_test_detour(struct kunit *test)
+{
+	struct slice_peer **p = ((struct routing_test *)test->priv)->peer;
+	unsigned int hits[3] = {}, h;
+	struct slice_peer *got;
+
+	set_bit(SLICE_PEER_TRANSIT, &p[1]->flags);
+	set_bit(SLICE_PEER_TRANSIT, &p[2]->flags);
+	routing_test_add(test, AF_INET, "10.9.0.0", 16, p[1]);
+	routing_test_add(test, AF_INET, "10.9.0.0", 16, p[0]);
+	routing_test_add(test, AF_INET, "10.9.0.0", 16, p[2]);
+	routing_test_add(test, AF_INET, "10.8.0.0", 16, p[1]);
+	routing_test_add(test, AF_INET, "10.8.0.0", 16, p[2]);
+	for (h = 0; h < 300; h++)
+		KUNIT_ASSERT_PTR_EQ(test, p[0],
+				    routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9));
+	set_bit(SLICE_PEER_SILENT, &p[0]->flags);
+	for (h = 0; h < 300; h++) {
+		got = routing_test_pick(test, AF_INET, "10.9.1.1", h * 0x9e3779b9);
+		KUNIT_ASSERT_TRUE(test, got == p[1] || got == p[2]);
+		hits[got == p[2] ? 2 : 1]++;
+	}
+	KUNIT_EXPECT_GT(test, hits[1], 75);
+	KUNIT_EXPECT_GT(test, hits[2], 75);
+	set_bit(SLICE_PEER_SILENT, &p[1]->flags);
+	set_bit(SLICE_PEER_SILENT, &p[2]->flags);
+	KUNIT_EXPECT_NULL(test, routing_test_pick(test, AF_INET, "10.9.1.1", 5));
+	clear_bit(SLICE_PEER_SILENT, &p[0]->flags);
+	KUNIT_EXPECT_PTR_EQ(test, routing_test_pick(test, AF_INET, "10.9.1.1", 5), p[0]);
+	clear_bit(SLICE_PEER_SILENT, &p[1]->flags);
+	clear_bit(SLICE_PEER_SILENT, &p[2]->flags);
+	memset(hits, 0, sizeof(hits));
+	for (h = 0; h < 300; h++) {
+		got = routing_test_pick(test, AF_INET, "10.8.1.1", h * 0x9e3779b9);
+		KUNIT_ASSERT_TRUE(test, got == p[1] || got == p[2]);
+		hits[got == p[2] ? 2 : 1]++;
+	}
+	KUNIT_EXPECT_GT(test, hits[1], 75);
+	KUNIT_EXPECT_GT(test, hits[2], 75);
+}
+
 static void routing_test_remove(struct kunit *test)
 {
 	struct routing_test *t = test->priv;
@@ -277,6 +323,7 @@ static struct kunit_case routing_test_cases[] = {
 	KUNIT_CASE(routing_test_lpm_v6),
 	KUNIT_CASE(routing_test_ecmp),
 	KUNIT_CASE(routing_test_ecmp_stable),
+	KUNIT_CASE(routing_test_detour),
 	KUNIT_CASE(routing_test_remove),
 	KUNIT_CASE(routing_test_allow),
 	KUNIT_CASE(routing_test_prefix_valid),
