@@ -149,7 +149,8 @@ static inline uint64_t ctl_engine_committed(struct ctl_engine *e)
 }
 
 /*
- * The stored JSON (malloc'd) and its resourceVersion, or NULL when absent. latest reads
+ * The stored JSON (malloc'd) and its resourceVersion, or NULL with errno ENOENT when absent
+ * and EIO when the store could not be read (never a NotFound for that). latest reads
  * through the writer and so also sees grouped writes not committed yet (the controller's
  * own reads); otherwise the last committed state.
  */

@@ -61,6 +61,8 @@ static char *et_get(struct ctl_engine *base, const char *resource, const char *n
 	}
 	cJSON_Delete(req);
 	cJSON_Delete(resp);
+	if (!body)
+		errno = !resp ? EIO : !kv ? ENOENT : ENOMEM;
 	return body;
 }
 

@@ -301,16 +301,20 @@ static char *get(struct conn *c, const char *resource, const char *ns, const cha
 {
 	sqlite3_stmt *q = query(c, Q_GET);
 	char *body = NULL;
+	int rc;
 
 	sqlite3_bind_text(q, 1, resource, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
 		body = strdup((const char *)sqlite3_column_text(q, 0));
 		if (rv)
 			*rv = (uint64_t)sqlite3_column_int64(q, 1);
 	}
 	sqlite3_reset(q);
+	if (!body)
+		errno = rc == SQLITE_DONE ? ENOENT : rc == SQLITE_ROW ? ENOMEM : EIO;
 	return body;
 }
 

@@ -69,6 +69,20 @@ void verb_hidden_status(struct call *k, const char *name, struct ctl_status *err
 		       *res->group ? "." : "", res->group, name);
 }
 
+cJSON *verb_read(struct call *k, const char *name, struct ctl_status *err)
+{
+	cJSON *cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, name);
+
+	if (!cur && errno != ENOENT)
+		ctl_obj_get_failed(err, k->t->res, name);
+	else if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur))
+		verb_hidden_status(k, name, err);
+	else
+		return cur;
+	cJSON_Delete(cur);
+	return NULL;
+}
+
 int verb_hidden(struct call *k)
 {
 	struct ctl_status err = { 0 };

@@ -139,9 +139,9 @@ int verb_update(struct call *k)
 	obj = decode_object(k, warning, sizeof(warning), &ret);
 	if (!obj)
 		return ret;
-	cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
-	if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur)) {
-		ret = verb_hidden(k);
+	cur = verb_read(k, k->t->name, &err);
+	if (!cur) {
+		ret = verb_failed(k, &err, k->t->name);
 		goto out;
 	}
 	ret = verb_store_update(k, obj, cur, false, &err, &out);

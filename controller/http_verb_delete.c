@@ -43,14 +43,11 @@ static int delete_options(struct call *k, char **uid, char **rv, bool *orphan)
 static int delete_one(struct call *k, const char *name, const char *uid, const char *rv,
 		      bool orphan, cJSON **out, struct ctl_status *err)
 {
-	cJSON *cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, name), *causes;
+	cJSON *cur = verb_read(k, name, err), *causes;
 	const cJSON *first;
 
-	if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur)) {
-		cJSON_Delete(cur);
-		verb_hidden_status(k, name, err);
+	if (!cur)
 		return -1;
-	}
 	if (!ctl_auth_can_write(k->id, k->t->res, cur)) {
 		cJSON_Delete(cur);
 		ctl_status_set(err, 403, "Forbidden", "User \"%s\" cannot delete %s \"%s\"",

@@ -41,13 +41,12 @@ static int respond_read(struct call *k, cJSON *items, const char *rv, bool one)
 
 int verb_get(struct call *k)
 {
-	cJSON *obj = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name), *items;
+	struct ctl_status err = { 0 };
+	cJSON *obj = verb_read(k, k->t->name, &err), *items;
 	char rv[24];
 
-	if (!obj || !ctl_auth_can_read(k->id, k->t->res, obj)) {
-		cJSON_Delete(obj);
-		return verb_hidden(k);
-	}
+	if (!obj)
+		return verb_failed(k, &err, k->t->name);
 	snprintf(rv, sizeof(rv), "%s", ks_get_str0(obj, "metadata.resourceVersion"));
 	items = cJSON_CreateArray();
 	cJSON_AddItemToArray(items, obj);

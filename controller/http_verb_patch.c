@@ -150,6 +150,11 @@ static int do_apply(struct call *k)
 		cJSON_Delete(err.causes);
 		err = (struct ctl_status){ 0 };
 		cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
+		if (!cur && errno != ENOENT) {
+			/* Not absent: the store failed, and an apply must not become a create. */
+			ctl_obj_get_failed(&err, k->t->res, k->t->name);
+			break;
+		}
 		obj = ctl_fields_apply(&m, cur, config, force, &err);
 		if (!obj)
 			break;
@@ -203,9 +208,9 @@ int verb_patch(struct call *k)
 		cJSON_Delete(cur);
 		cJSON_Delete(obj);
 		obj = NULL;
-		cur = ctl_obj_get(k->api->st, k->t->res, k->t->ns, k->t->name);
-		if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur)) {
-			ret = verb_hidden(k);
+		cur = verb_read(k, k->t->name, &err);
+		if (!cur) {
+			ret = verb_failed(k, &err, k->t->name);
 			goto out;
 		}
 		/* Authorized against what is stored before the patch is evaluated: a failing

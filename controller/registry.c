@@ -108,6 +108,18 @@ void reg_not_found(struct ctl_status *err, const struct ks_resource *res, const 
 		       group_of(res, gr, sizeof(gr)), name);
 }
 
+void ctl_obj_get_failed(struct ctl_status *err, const struct ks_resource *res, const char *name)
+{
+	char gr[128];
+
+	if (errno == ENOENT) {
+		reg_not_found(err, res, name);
+		return;
+	}
+	ctl_status_set(err, 500, "InternalError", "reading %s \"%s\" from storage failed",
+		       group_of(res, gr, sizeof(gr)), name);
+}
+
 static void conflict(struct ctl_status *err, const struct ks_resource *res, const char *name)
 {
 	char gr[128];
@@ -195,6 +207,8 @@ cJSON *reg_read_latest(struct ctl_store *st, const struct ks_resource *res,
 		return NULL;
 	obj = ctl_obj_decode(body, *rv);
 	free(body);
+	if (!obj)
+		errno = EIO;
 	return obj;
 }
 
@@ -209,6 +223,8 @@ static cJSON *read_obj(struct ctl_store *st, const struct ks_resource *res, cons
 		return NULL;
 	obj = ctl_obj_decode(body, rv);
 	free(body);
+	if (!obj)
+		errno = EIO;
 	return obj;
 }
 
@@ -530,7 +546,7 @@ static int update_once(struct ctl_store *st, const struct ks_resource *res, cons
 	*why = 0;
 	cur = reg_read_latest(st, res, ns, name, &expect);
 	if (!cur) {
-		reg_not_found(err, res, name);
+		ctl_obj_get_failed(err, res, name);
 		return -1;
 	}
 	if (!(flags & CTL_FORCE) &&

@@ -58,9 +58,14 @@ void ctl_store_close(struct ctl_store *st);
 /* Ends every ctl_obj_changes() wait, for good (shutdown). */
 void ctl_store_stop(struct ctl_store *st);
 
-/* The object (committed state), or NULL. */
+/*
+ * The object (committed state), or NULL with errno ENOENT when it is absent and another
+ * errno when the store failed: ctl_obj_get_failed() gives the answer for either.
+ */
 cJSON *ctl_obj_get(struct ctl_store *st, const struct ks_resource *res, const char *ns,
 		   const char *name);
+/* After a NULL from ctl_obj_get*(), errno untouched: 404 NotFound, or 500 for a store failure. */
+void ctl_obj_get_failed(struct ctl_status *err, const struct ks_resource *res, const char *name);
 /* The matching objects as an array, and the resourceVersion the list is consistent at. */
 cJSON *ctl_obj_list(struct ctl_store *st, const struct ks_resource *res, const char *ns,
 		    const struct ctl_selector *sel, uint64_t *rv);

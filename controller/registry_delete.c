@@ -94,7 +94,7 @@ static int delete_once(struct ctl_store *st, const struct ks_resource *res, cons
 	*removed = NULL;
 	cur = reg_read_latest(st, res, ns, name, &expect);
 	if (!cur) {
-		reg_not_found(err, res, name);
+		ctl_obj_get_failed(err, res, name);
 		return -1;
 	}
 	if (uid && *uid && strcmp(uid, ks_get_str0(cur, "metadata.uid"))) {

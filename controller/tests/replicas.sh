@@ -4,7 +4,7 @@
 # serve the API, one reconciles. kill -9 of the leader while clients write through the
 # other: the other takes over within 15 s (the time is printed), every acknowledged write
 # is there, nothing is derived twice; then one etcd member is killed and the API still
-# answers. Prints KTAP; fails when any check fails.
+# answers; with all three gone, reads and writes are errors, never NotFound. Prints KTAP; fails when any check fails.
 #   replicas.sh [path/to/slice-controller]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -110,6 +110,16 @@ wait "$ETCD_PID_1" 2>/dev/null
 ktap_check "with one etcd member killed, the API still writes" \
 	at "$F" create secret generic after-member -n $NS
 ktap_check "and reads" at "$F" get secret after-member -n $NS
+
+# The whole cluster goes: a read or a write is a server error, never a NotFound (a client
+# that saw NotFound would believe the object gone, an apply would try to create it).
+kill -9 "$ETCD_PID_2" "$ETCD_PID_3"
+wait "$ETCD_PID_2" "$ETCD_PID_3" 2>/dev/null
+gone=$(at "$F" get secret after-member -n $NS 2>&1)
+ktap_check "with etcd gone, a get is a 500 InternalError, not a NotFound" \
+	grep -q 'Error from server (InternalError)' <<<"$gone"
+gone=$(at "$F" label secret after-member -n $NS again=1 2>&1)
+ktap_check "and so is a patch" grep -q 'Error from server (InternalError)' <<<"$gone"
 if [ "$_ktap_failed" -ne 0 ]; then
 	for i in 1 2; do ktap_diag "replica $i:"; tail -15 "$WORK/r$i.log" | sed 's/^/# /'; done
 fi
