@@ -64,7 +64,7 @@ void etcd_handle_setup(struct etcd_engine *e, CURL *h, const char *url, const ch
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, etcd_collect);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 2L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
 	if (e->ca)
 		curl_easy_setopt(h, CURLOPT_CAINFO, e->ca);
 	if (e->cert) {
@@ -91,7 +91,7 @@ static bool etcd_retryable(const char *path, CURL *h, CURLcode rc)
 
 /* One pass over the endpoints from the current one; the parsed answer or NULL. */
 static cJSON *etcd_try(struct etcd_engine *e, CURL *h, const char *path, const char *body,
-		       bool *retry)
+		       bool *retry, char *why, size_t why_len)
 {
 	cJSON *resp = NULL;
 	char url[1024];
@@ -115,8 +115,12 @@ static cJSON *etcd_try(struct etcd_engine *e, CURL *h, const char *path, const c
 		    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
 		    code == 200 && out.data)
 			resp = cJSON_Parse(out.data);
-		else if (!etcd_retryable(path, h, rc))
-			*retry = false;
+		else {
+			snprintf(why, why_len, "%s: %s (HTTP %ld)", e->endpoints[at],
+				 curl_easy_strerror(rc), code);
+			if (!etcd_retryable(path, h, rc))
+				*retry = false;
+		}
 		free(out.data);
 		if (resp && at != first) {
 			pthread_mutex_lock(&e->lock);
@@ -137,16 +141,17 @@ cJSON *etcd_call(struct etcd_engine *e, const char *path, cJSON *req)
 {
 	char *body = cJSON_PrintUnformatted(req);
 	CURL *h = handle_get(e);
+	char why[512] = "out of memory";
 	cJSON *resp = NULL;
 	bool retry = true;
 
 	for (int pass = 0; body && h && !resp && retry && pass < ETCD_PASSES; pass++) {
 		if (pass)
 			usleep(100000U << pass);
-		resp = etcd_try(e, h, path, body, &retry);
+		resp = etcd_try(e, h, path, body, &retry, why, sizeof(why));
 	}
 	if (!resp)
-		ks_log(LOG_ERR, "etcd: %s failed on every endpoint", path);
+		ks_log(LOG_ERR, "etcd: %s failed on every endpoint, the last: %s", path, why);
 	free(body);
 	if (h)
 		handle_put(e, h);

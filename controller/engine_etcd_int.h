@@ -12,8 +12,12 @@
 
 #include "controller/engine.h"
 
-/* Idle curl handles kept for reuse (each keeps its TLS connection). */
-#define POOL 16
+/*
+ * Idle curl handles kept for reuse, each with its TLS connection: a burst of concurrent requests beyond them opens new TLS
+ * connections, which a loaded machine makes slowly (hence also the connect timeout).
+ */
+#define POOL 64
+#define CONNECT_TIMEOUT_S 5
 /* A request that gets no answer in this long tries the next endpoint. */
 #define REQUEST_TIMEOUT_S 10
 /* Passes over the endpoints before a request fails (see etcd_call()). */
