@@ -103,7 +103,12 @@ void slice_send_work(struct work_struct *work)
 	slice_peer_put(peer);
 }
 
-/* Has the peer's sealed packets sent from its sending CPU; the caller holds the peer. */
+/*
+ * Has the peer's sealed packets sent from its sending CPU. The caller is in an RCU read
+ * section but may hold no reference: a batch whose packets all finished in the workers
+ * before it was queued holds none. A peer with no references left is removed and every
+ * packet of it is through; its queue is freed with it, so there is nothing to send.
+ */
 static void slice_tx_kick(struct slice_peer *peer)
 {
 	struct slice_peer_queues *pq = &peer->queues;
@@ -112,7 +117,8 @@ static void slice_tx_kick(struct slice_peer *peer)
 		slice_tx_flush(peer);
 		return;
 	}
-	kref_get(&peer->refcount);
+	if (!slice_peer_get(peer))
+		return;
 	if (!queue_work_on(pq->tx_cpu, peer->slice->crypt.wq, &pq->tx_work))
 		slice_peer_put(peer);
 }
