@@ -113,12 +113,14 @@ static void slice_tx_kick(struct slice_peer *peer)
 {
 	struct slice_peer_queues *pq = &peer->queues;
 
-	if (raw_smp_processor_id() == pq->tx_cpu) {
-		slice_tx_flush(peer);
-		return;
-	}
 	if (!slice_peer_get(peer))
 		return;
+	if (raw_smp_processor_id() == pq->tx_cpu) {
+		slice_tx_flush(peer);
+		slice_peer_put(peer);
+		return;
+	}
+	/* The work's reference; a work already queued has its own. */
 	if (!queue_work_on(pq->tx_cpu, peer->slice->crypt.wq, &pq->tx_work))
 		slice_peer_put(peer);
 }
