@@ -12,11 +12,17 @@ cpus=$(nproc)
 
 ktap_plan 8
 
-# CPUs whose kworkers last ran the slice's crypto workqueue ("kworker/N:M-slice-crypt-...").
-crypt_cpus() {
-	ps -eo comm= | sed -n 's|^kworker/\([0-9]*\):[0-9]*[-+]slice-crypt-.*|\1|p' | sort -u |
-		tr '\n' ' '
+# CPUs whose kworkers run or last ran the slice's crypto workqueue
+# ("kworker/N:M+slice-crypt-..." or "-slice-crypt-..."): a kworker's name changes with the
+# next workqueue it serves, so crypt_cpus_sample looks every 0.2 s while the load runs and
+# crypt_cpus gives every CPU seen.
+crypt_cpus_sample() {
+	while :; do
+		ps -eo comm= | sed -n 's|^kworker/\([0-9]*\):[0-9]*[-+]slice-crypt-.*|\1|p'
+		sleep 0.2
+	done > "$W/cpus"
 }
+crypt_cpus() { sort -un "$W/cpus" | tr '\n' ' '; }
 
 # seq_run NAME BURSTS PER_BURST MS: the receiver's counts in $W/NAME.json, the number sent
 # in $W/NAME.sent.
@@ -50,10 +56,12 @@ for cipher in aes-256-gcm chacha20-poly1305; do
 	wait_for 10 dp_listening 2 5201
 	dp_in 1 iperf3 -c 10.2.0.1 -t 12 -P 2 > "$W/iperf.log" 2>&1 &
 	cli=$!
+	crypt_cpus_sample &
+	sampler=$!
 	sleep 1
 	seq_run load 300 32 10
-	kill $cli $srv 2> /dev/null
-	wait $cli $srv 2> /dev/null
+	kill $cli $srv $sampler 2> /dev/null
+	wait $cli $srv $sampler 2> /dev/null
 	sent=$(cat "$W/load.sent" 2> /dev/null)
 	got=$(seq_field load received) reordered=$(seq_field load reordered)
 	dups=$(seq_field load duplicates)
