@@ -37,7 +37,7 @@ struct etcd_change {
 
 /**
  * struct etcd_engine - an etcd cluster
- * @base: what engine.c dispatches on
+ * @base: what engine.h dispatches on
  * @lock: serializes every field below but the configuration
  * @changed: broadcast when @committed advances and on stop
  * @endpoints: client URLs (configuration, read-only)

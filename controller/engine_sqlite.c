@@ -21,6 +21,7 @@
 #include "api/kubeslice.h"
 #include "api/log.h"
 #include "controller/engine.h"
+#include "controller/engine_sqlite_int.h"
 
 /* Prune at most once per this many writes rather than on every one. */
 #define PRUNE_EVERY 256
@@ -29,87 +30,9 @@
 /* Client writes that may wait for one shared commit. */
 #define GROUP_MAX 64
 
-enum {
-	Q_GET, Q_SCAN_ALL, Q_SCAN_NS, Q_SCAN_LABEL_ALL, Q_SCAN_LABEL_NS, Q_HISTORY, Q_PUT, Q_DEL,
-	Q_LOG, Q_LABELS_DEL, Q_LABEL_PUT, Q_META, Q_META_GET, Q_PRUNE, Q_BEGIN, Q_BEGIN_READ,
-	Q_COMMIT, Q_ROLLBACK, Q_COUNT
-};
-
-static const char *const queries[Q_COUNT] = {
-	[Q_GET] = "SELECT body, rv FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
-	[Q_SCAN_ALL] = "SELECT body, rv FROM objects WHERE resource=?1 ORDER BY ns, name",
-	[Q_SCAN_NS] = "SELECT body, rv FROM objects WHERE resource=?1 AND ns=?2 ORDER BY name",
-	[Q_SCAN_LABEL_ALL] = "SELECT o.body, o.rv FROM labels l JOIN objects o "
-			     "ON o.resource=l.resource AND o.ns=l.ns AND o.name=l.name "
-			     "WHERE l.resource=?1 AND l.key=?3 AND l.value=?4 ORDER BY l.ns, l.name",
-	[Q_SCAN_LABEL_NS] = "SELECT o.body, o.rv FROM labels l JOIN objects o "
-			    "ON o.resource=l.resource AND o.ns=l.ns AND o.name=l.name "
-			    "WHERE l.resource=?1 AND l.ns=?2 AND l.key=?3 AND l.value=?4 "
-			    "ORDER BY l.name",
-	[Q_HISTORY] = "SELECT rv, type, resource, ns, name, body, internal FROM history "
-		      "WHERE rv>?1 AND rv<=?2 ORDER BY rv LIMIT ?3",
-	[Q_PUT] = "INSERT OR REPLACE INTO objects(resource, ns, name, body, rv) "
-		  "VALUES(?1,?2,?3,?4,?5)",
-	[Q_DEL] = "DELETE FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
-	[Q_LOG] = "INSERT INTO history(rv, type, resource, ns, name, body, internal) "
-		  "VALUES(?1,?2,?3,?4,?5,?6,?7)",
-	[Q_LABELS_DEL] = "DELETE FROM labels WHERE resource=?1 AND ns=?2 AND name=?3",
-	[Q_LABEL_PUT] = "INSERT OR REPLACE INTO labels(resource, ns, key, value, name) "
-			"VALUES(?1,?2,?3,?4,?5)",
-	[Q_META] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
-	[Q_META_GET] = "SELECT value FROM meta WHERE key=?1",
-	[Q_PRUNE] = "DELETE FROM history WHERE rv<=?1",
-	[Q_BEGIN] = "BEGIN IMMEDIATE",
-	[Q_BEGIN_READ] = "BEGIN",
-	[Q_COMMIT] = "COMMIT",
-	[Q_ROLLBACK] = "ROLLBACK",
-};
-
-static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"PRAGMA synchronous=FULL;"
-	/* Reads of a large store come from the mapping, not through pread() copies. */
-	"PRAGMA mmap_size=4294967296;"
-	"PRAGMA cache_size=-32768;"
-	/* Checkpoints of 8192 pages rather than 1000: a page written again meanwhile is
-	 * copied into the database once (a burst of writes rewrites the same index pages). */
-	"PRAGMA wal_autocheckpoint=8192;"
-	"CREATE TABLE IF NOT EXISTS objects(resource TEXT NOT NULL, ns TEXT NOT NULL,"
-	" name TEXT NOT NULL, body TEXT NOT NULL, rv INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY(resource, ns, name)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS history(rv INTEGER PRIMARY KEY, type INTEGER NOT NULL,"
-	" resource TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
-	" internal INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-	/* The label index: equality selectors read only the rows they select. */
-	"CREATE TABLE IF NOT EXISTS labels(resource TEXT NOT NULL, ns TEXT NOT NULL,"
-	" key TEXT NOT NULL, value TEXT NOT NULL, name TEXT NOT NULL,"
-	" PRIMARY KEY(resource, ns, key, value, name)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS labels_all ON labels(resource, key, value, ns, name);"
-	"CREATE INDEX IF NOT EXISTS labels_obj ON labels(resource, ns, name);";
-
-/* Databases written before the label index: build it from the objects. */
-static const char migrate_labels[] =
-	"INSERT OR IGNORE INTO labels(resource, ns, key, value, name)"
-	" SELECT o.resource, o.ns, j.key, j.value, o.name FROM objects o,"
-	" json_each(o.body, '$.metadata.labels') j WHERE j.type = 'text';";
-
-/* Databases written before rows carried their resourceVersion: it was only in the body. */
-static const char migrate_rv[] =
-	"BEGIN IMMEDIATE;"
-	"ALTER TABLE objects ADD COLUMN rv INTEGER NOT NULL DEFAULT 0;"
-	"UPDATE objects SET rv=CAST(json_extract(body, '$.metadata.resourceVersion') AS INTEGER);"
-	"ALTER TABLE history ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;"
-	"COMMIT;";
-
-struct conn {
-	sqlite3 *db;
-	sqlite3_stmt *q[Q_COUNT];
-};
-
 /**
  * struct sqlite_engine - the database
- * @base: what engine.c dispatches on
+ * @base: what engine.h dispatches on
  * @lock: serializes @w and every field below but @r, @rlock and @history
  * @changed: broadcast when @committed advances and on stop
  * @w: the writer connection
@@ -156,113 +79,11 @@ static struct sqlite_engine *to_sq(struct ctl_engine *base)
 	return (struct sqlite_engine *)base;
 }
 
-static sqlite3_stmt *query(struct conn *c, int which)
-{
-	sqlite3_stmt *q = c->q[which];
-
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	return q;
-}
-
-static int step(struct conn *c, sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
-		return 0;
-	ks_log(LOG_ERR, "storage: %s", sqlite3_errmsg(c->db));
-	return -EIO;
-}
-
-static uint64_t meta_read(struct conn *c, const char *key)
-{
-	sqlite3_stmt *q = query(c, Q_META_GET);
-	uint64_t val = 0;
-
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		val = (uint64_t)sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return val;
-}
-
-/* Adds the rv columns to a database of the previous layout; nothing on a current one. */
-static int migrate(sqlite3 *db, const char *path)
-{
-	sqlite3_stmt *q;
-	bool old_layout = false;
-
-	/* A new database has no objects table yet: the schema makes the current one. */
-	if (sqlite3_prepare_v2(db, "SELECT count(*) > 0 AND sum(name = 'rv') = 0 FROM "
-			       "pragma_table_info('objects')", -1, &q, NULL) != SQLITE_OK)
-		return -EIO;
-	old_layout = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	if (!old_layout)
-		return 0;
-	if (sqlite3_exec(db, migrate_rv, NULL, NULL, NULL) != SQLITE_OK) {
-		ks_log(LOG_ERR, "%s: upgrading the schema: %s", path, sqlite3_errmsg(db));
-		return -EIO;
-	}
-	ks_log(LOG_NOTICE, "%s: schema upgraded (rows carry their resourceVersion)", path);
-	return 0;
-}
-
-/* Whether the database has table name yet. */
-static bool has_table(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *q;
-	bool found;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
-			       -1, &q, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(q) == SQLITE_ROW;
-	sqlite3_finalize(q);
-	return found;
-}
-
-static int conn_open(struct conn *c, const char *path, bool writer)
-{
-	bool index_labels;
-
-	if (sqlite3_open(path, &c->db) != SQLITE_OK ||
-	    sqlite3_busy_timeout(c->db, 10000) != SQLITE_OK ||
-	    (writer && migrate(c->db, path))) {
-		ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
-		return -EIO;
-	}
-	index_labels = writer && has_table(c->db, "objects") && !has_table(c->db, "labels");
-	if (sqlite3_exec(c->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    (index_labels && sqlite3_exec(c->db, migrate_labels, NULL, NULL, NULL) != SQLITE_OK)) {
-		ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
-		return -EIO;
-	}
-	for (int i = 0; i < Q_COUNT; i++)
-		if (sqlite3_prepare_v3(c->db, queries[i], -1, SQLITE_PREPARE_PERSISTENT, &c->q[i],
-				       NULL) != SQLITE_OK) {
-			ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
-			return -EIO;
-		}
-	return 0;
-}
-
-static void conn_close(struct conn *c)
-{
-	for (int i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(c->q[i]);
-	sqlite3_close(c->db);
-}
-
-
 static void sq_close(struct ctl_engine *base)
 {
 	struct sqlite_engine *e = to_sq(base);
-	conn_close(&e->r);
-	conn_close(&e->w);
+	sq_conn_close(&e->r);
+	sq_conn_close(&e->w);
 	pthread_cond_destroy(&e->changed);
 	pthread_mutex_destroy(&e->rlock);
 	pthread_mutex_destroy(&e->lock);
@@ -299,7 +120,7 @@ static uint64_t sq_committed(struct ctl_engine *base)
 static char *get(struct conn *c, const char *resource, const char *ns, const char *name,
 		 uint64_t *rv)
 {
-	sqlite3_stmt *q = query(c, Q_GET);
+	sqlite3_stmt *q = sq_query(c, Q_GET);
 	char *body = NULL;
 	int rc;
 
@@ -344,7 +165,7 @@ static int scan(struct conn *c, const char *resource, const char *ns, const char
 
 	if (key && !label_indexed(key))
 		key = NULL;	/* every object of the kind: the caller matches its selector */
-	q = query(c, key ? (ns ? Q_SCAN_LABEL_NS : Q_SCAN_LABEL_ALL) :
+	q = sq_query(c, key ? (ns ? Q_SCAN_LABEL_NS : Q_SCAN_LABEL_ALL) :
 			   (ns ? Q_SCAN_NS : Q_SCAN_ALL));
 
 	sqlite3_bind_text(q, 1, resource, -1, SQLITE_STATIC);
@@ -390,11 +211,11 @@ static int sq_scan(struct ctl_engine *base, const char *resource, const char *ns
 	}
 	pthread_mutex_lock(&e->rlock);
 	/* One read transaction: the objects and the counter come from the same commit. */
-	ret = step(&e->r, query(&e->r, Q_BEGIN_READ));
+	ret = sq_step(&e->r, sq_query(&e->r, Q_BEGIN_READ));
 	if (!ret) {
-		*at = meta_read(&e->r, "rv");
+		*at = sq_meta_read(&e->r, "rv");
 		ret = scan(&e->r, resource, ns, label_key, label_value, fn, arg);
-		step(&e->r, query(&e->r, Q_COMMIT));
+		sq_step(&e->r, sq_query(&e->r, Q_COMMIT));
 	}
 	pthread_mutex_unlock(&e->rlock);
 	return ret;
@@ -408,16 +229,16 @@ static int sq_history(struct ctl_engine *base, uint64_t after, uint64_t upto,
 	int ret;
 
 	pthread_mutex_lock(&e->rlock);
-	ret = step(&e->r, query(&e->r, Q_BEGIN_READ));
+	ret = sq_step(&e->r, sq_query(&e->r, Q_BEGIN_READ));
 	if (ret)
 		goto out_unlock;
 	/* Where history starts, from the same snapshot as the rows. */
-	*oldest = meta_read(&e->r, "compacted");
+	*oldest = sq_meta_read(&e->r, "compacted");
 	if (after < *oldest) {
 		ret = -ERANGE;
 		goto out_commit;
 	}
-	q = query(&e->r, Q_HISTORY);
+	q = sq_query(&e->r, Q_HISTORY);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)after);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)upto);
 	sqlite3_bind_int(q, 3, (int)limit);
@@ -436,7 +257,7 @@ static int sq_history(struct ctl_engine *base, uint64_t after, uint64_t upto,
 	}
 	sqlite3_reset(q);
 out_commit:
-	step(&e->r, query(&e->r, Q_COMMIT));
+	sq_step(&e->r, sq_query(&e->r, Q_COMMIT));
 out_unlock:
 	pthread_mutex_unlock(&e->rlock);
 	return ret;
@@ -462,11 +283,11 @@ static void sq_stop(struct ctl_engine *base)
 
 static int meta_write(struct sqlite_engine *e, const char *key, uint64_t val)
 {
-	sqlite3_stmt *q = query(&e->w, Q_META);
+	sqlite3_stmt *q = sq_query(&e->w, Q_META);
 
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)val);
-	return step(&e->w, q);
+	return sq_step(&e->w, q);
 }
 
 /* Drops history up to rv - history once in a while, inside the open transaction. */
@@ -480,9 +301,9 @@ static int prune(struct sqlite_engine *e, uint64_t rv)
 		return 0;
 	e->since_prune = 0;
 	upto = rv - e->history;
-	q = query(&e->w, Q_PRUNE);
+	q = sq_query(&e->w, Q_PRUNE);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)upto);
-	if (step(&e->w, q) || meta_write(e, "compacted", upto))
+	if (sq_step(&e->w, q) || meta_write(e, "compacted", upto))
 		return -EIO;
 	e->pending_compacted = upto;
 	return 0;
@@ -491,14 +312,14 @@ static int prune(struct sqlite_engine *e, uint64_t rv)
 /* The object's rows of the label index, replaced by its labels now. */
 static int index_labels(struct sqlite_engine *e, const struct ctl_change *c)
 {
-	sqlite3_stmt *q = query(&e->w, Q_LABELS_DEL);
+	sqlite3_stmt *q = sq_query(&e->w, Q_LABELS_DEL);
 
 	/* A new object has no rows yet: its name's last rows went with its delete. */
 	if (c->type != CTL_ADDED) {
 		sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
-		if (step(&e->w, q))
+		if (sq_step(&e->w, q))
 			return -EIO;
 	}
 	if (c->type == CTL_DELETED || !c->labels)
@@ -506,13 +327,13 @@ static int index_labels(struct sqlite_engine *e, const struct ctl_change *c)
 	for (const char *const *l = c->labels; l[0] && l[1]; l += 2) {
 		if (!label_indexed(l[0]))
 			continue;
-		q = query(&e->w, Q_LABEL_PUT);
+		q = sq_query(&e->w, Q_LABEL_PUT);
 		sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 3, l[0], -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 4, l[1], -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 5, c->name, -1, SQLITE_STATIC);
-		if (step(&e->w, q))
+		if (sq_step(&e->w, q))
 			return -EIO;
 	}
 	return 0;
@@ -520,7 +341,7 @@ static int index_labels(struct sqlite_engine *e, const struct ctl_change *c)
 
 static int apply(struct sqlite_engine *e, const struct ctl_change *c)
 {
-	sqlite3_stmt *q = query(&e->w, c->type == CTL_DELETED ? Q_DEL : Q_PUT);
+	sqlite3_stmt *q = sq_query(&e->w, c->type == CTL_DELETED ? Q_DEL : Q_PUT);
 
 	sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
@@ -529,10 +350,10 @@ static int apply(struct sqlite_engine *e, const struct ctl_change *c)
 		sqlite3_bind_text(q, 4, c->body, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 5, (sqlite3_int64)c->rv);
 	}
-	if (step(&e->w, q) || index_labels(e, c))
+	if (sq_step(&e->w, q) || index_labels(e, c))
 		return -EIO;
 
-	q = query(&e->w, Q_LOG);
+	q = sq_query(&e->w, Q_LOG);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)c->rv);
 	sqlite3_bind_int(q, 2, c->type);
 	sqlite3_bind_text(q, 3, c->resource, -1, SQLITE_STATIC);
@@ -540,14 +361,14 @@ static int apply(struct sqlite_engine *e, const struct ctl_change *c)
 	sqlite3_bind_text(q, 5, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, c->body, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 7, c->internal);
-	if (step(&e->w, q))
+	if (sq_step(&e->w, q))
 		return -EIO;
 	return meta_write(e, "rv", c->rv);
 }
 
 static int commit(struct sqlite_engine *e)
 {
-	if (step(&e->w, query(&e->w, Q_COMMIT)))
+	if (sq_step(&e->w, sq_query(&e->w, Q_COMMIT)))
 		return -EIO;
 	e->in_txn = false;
 	e->batch_writes = 0;
@@ -560,7 +381,7 @@ static int commit(struct sqlite_engine *e)
 
 static void rollback(struct sqlite_engine *e)
 {
-	step(&e->w, query(&e->w, Q_ROLLBACK));
+	sq_step(&e->w, sq_query(&e->w, Q_ROLLBACK));
 	e->in_txn = false;
 	e->batch_writes = 0;
 	e->unsynced = 0;
@@ -617,7 +438,7 @@ static int sq_write(struct ctl_engine *base, struct ctl_change *c, uint64_t expe
 		goto out_unlock;
 	ret = -EIO;
 	if (!e->in_txn) {
-		if (step(&e->w, query(&e->w, Q_BEGIN)))
+		if (sq_step(&e->w, sq_query(&e->w, Q_BEGIN)))
 			goto out_unlock;
 		e->in_txn = true;
 	}
@@ -701,12 +522,12 @@ int ctl_engine_open_sqlite(const char *dir, unsigned int history, struct ctl_eng
 	pthread_condattr_destroy(&cattr);
 	e->history = history;
 	snprintf(e->path, sizeof(e->path), "%s/store.db", dir);
-	if (conn_open(&e->w, e->path, true) || conn_open(&e->r, e->path, false)) {
+	if (sq_conn_open(&e->w, e->path, true) || sq_conn_open(&e->r, e->path, false)) {
 		sq_close(&e->base);
 		return -EIO;
 	}
-	e->rv = e->committed = meta_read(&e->w, "rv");
-	e->compacted = e->pending_compacted = meta_read(&e->w, "compacted");
+	e->rv = e->committed = sq_meta_read(&e->w, "rv");
+	e->compacted = e->pending_compacted = sq_meta_read(&e->w, "compacted");
 	e->base.ops = &sqlite_ops;
 	*out = &e->base;
 	return 0;

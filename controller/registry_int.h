@@ -3,6 +3,7 @@
 #ifndef CONTROLLER_REGISTRY_INT_H
 #define CONTROLLER_REGISTRY_INT_H
 
+#include "api/json.h"
 #include "controller/registry.h"
 
 /* Rebuilds of one write that lost races before it answers 409 Conflict. */
