@@ -54,7 +54,7 @@ int verb_forbidden(struct call *k, const char *verb)
  * the name alone would let the caller read such an object (an administrator, a project
  * user in its namespace): then a 403 would tell nothing either.
  */
-void verb_hidden_status(struct call *k, const char *name, struct ctl_status *err)
+static void hidden_status(struct call *k, const char *name, struct ctl_status *err)
 {
 	const struct ks_resource *res = k->t->res;
 	cJSON *stub = ks_object_new("", res->kind, k->t->ns, name);
@@ -76,19 +76,11 @@ cJSON *verb_read(struct call *k, const char *name, struct ctl_status *err)
 	if (!cur && errno != ENOENT)
 		ctl_obj_get_failed(err, k->t->res, name);
 	else if (!cur || !ctl_auth_can_read(k->id, k->t->res, cur))
-		verb_hidden_status(k, name, err);
+		hidden_status(k, name, err);
 	else
 		return cur;
 	cJSON_Delete(cur);
 	return NULL;
-}
-
-int verb_hidden(struct call *k)
-{
-	struct ctl_status err = { 0 };
-
-	verb_hidden_status(k, k->t->name, &err);
-	return ctl_api_respond_status(k->c, &err, k->t->res, k->t->name) ? -EIO : ANSWERED;
 }
 
 char *verb_query(struct call *k, const char *key)

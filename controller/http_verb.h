@@ -44,11 +44,10 @@ int verb_fail(struct call *k, int code, const char *reason, const char *fmt, ...
 	__attribute__((format(printf, 4, 5)));
 int verb_failed(struct call *k, struct ctl_status *err, const char *name);
 int verb_forbidden(struct call *k, const char *verb);
-void verb_hidden_status(struct call *k, const char *name, struct ctl_status *err);
-int verb_hidden(struct call *k);
 /*
  * The object at name if the caller may read it; else NULL with err set: hidden (absent or
- * not readable, see verb_hidden_status()) or 500 when the store could not be read.
+ * not readable, one answer for both, so a credential learns nothing) or 500 when the store
+ * could not be read.
  */
 cJSON *verb_read(struct call *k, const char *name, struct ctl_status *err);
 int verb_respond(struct call *k, int code, cJSON *obj, const char *extra);

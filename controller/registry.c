@@ -197,10 +197,11 @@ int reg_commit(struct ctl_store *st, enum ctl_change_type type,
 	return -1;
 }
 
-cJSON *reg_read_latest(struct ctl_store *st, const struct ks_resource *res,
-			  const char *ns, const char *name, uint64_t *rv)
+/* The decoded object and its resourceVersion, or NULL with errno as ctl_obj_get() says. */
+static cJSON *read_obj(struct ctl_store *st, const struct ks_resource *res, const char *ns,
+		       const char *name, bool latest, uint64_t *rv)
 {
-	char *body = ctl_engine_get(st->db, res->plural, ns_key(res, ns), name, true, rv);
+	char *body = ctl_engine_get(st->db, res->plural, ns_key(res, ns), name, latest, rv);
 	cJSON *obj;
 
 	if (!body)
@@ -212,32 +213,26 @@ cJSON *reg_read_latest(struct ctl_store *st, const struct ks_resource *res,
 	return obj;
 }
 
-static cJSON *read_obj(struct ctl_store *st, const struct ks_resource *res, const char *ns,
-		       const char *name, bool latest)
+cJSON *reg_read_latest(struct ctl_store *st, const struct ks_resource *res,
+		       const char *ns, const char *name, uint64_t *rv)
 {
-	uint64_t rv = 0;
-	char *body = ctl_engine_get(st->db, res->plural, ns_key(res, ns), name, latest, &rv);
-	cJSON *obj;
-
-	if (!body)
-		return NULL;
-	obj = ctl_obj_decode(body, rv);
-	free(body);
-	if (!obj)
-		errno = EIO;
-	return obj;
+	return read_obj(st, res, ns, name, true, rv);
 }
 
 cJSON *ctl_obj_get(struct ctl_store *st, const struct ks_resource *res, const char *ns,
 		   const char *name)
 {
-	return read_obj(st, res, ns, name, false);
+	uint64_t rv = 0;
+
+	return read_obj(st, res, ns, name, false, &rv);
 }
 
 cJSON *ctl_obj_get_latest(struct ctl_store *st, const struct ks_resource *res,
 			  const char *ns, const char *name)
 {
-	return read_obj(st, res, ns, name, true);
+	uint64_t rv = 0;
+
+	return read_obj(st, res, ns, name, true, &rv);
 }
 
 
@@ -320,7 +315,7 @@ static int check_namespace(struct ctl_store *st, const struct ks_resource *res,
 
 	if (!res->namespaced)
 		return 0;
-	nsobj = read_obj(st, ks_resource_by_plural(KS_RES_NAMESPACE), NULL, ns, true);
+	nsobj = ctl_obj_get_latest(st, ks_resource_by_plural(KS_RES_NAMESPACE), NULL, ns);
 	if (!nsobj) {
 		ctl_status_set(err, 404, "NotFound", "namespaces \"%s\" not found", ns);
 		return -1;
