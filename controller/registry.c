@@ -317,7 +317,7 @@ static int check_namespace(struct ctl_store *st, const struct ks_resource *res,
 		return 0;
 	nsobj = ctl_obj_get_latest(st, ks_resource_by_plural(KS_RES_NAMESPACE), NULL, ns);
 	if (!nsobj) {
-		ctl_status_set(err, 404, "NotFound", "namespaces \"%s\" not found", ns);
+		ctl_obj_get_failed(err, ks_resource_by_plural(KS_RES_NAMESPACE), ns);
 		return -1;
 	}
 	if (ks_get(nsobj, "metadata.deletionTimestamp")) {
