@@ -140,15 +140,18 @@ static char *get(struct conn *c, const char *resource, const char *ns, const cha
 }
 
 /*
- * Labels left out of the index: every object the controller derives carries them, with
- * one value per project (its namespace, the controller as manager and as owner), so
- * selecting by one selects about all objects of the kind in the namespace, which a scan
- * of the kind reads as fast. They are three of a derived object's eight index rows.
+ * Labels left out of the index. Every object the controller derives carries the first
+ * three with one value per project (its namespace, the controller as manager and as
+ * owner), so selecting by one selects about all objects of the kind in the namespace,
+ * which a scan of the kind reads as fast. Nothing selects by the last two (the reconcilers
+ * select by slice and worker cluster, sliced by worker cluster): a selector on them scans
+ * the kind. Left out, a gateway or its Secret has two index rows, not eight.
  */
 static bool label_indexed(const char *key)
 {
 	static const char *const unindexed[] = {
-		KS_LABEL_MANAGER, KS_LABEL_RESOURCE_OWNER, KS_LABEL_PROJECT_NS, NULL,
+		KS_LABEL_MANAGER, KS_LABEL_RESOURCE_OWNER, KS_LABEL_PROJECT_NS,
+		KS_LABEL_RESOURCE_NAME, KS_LABEL_REMOTE_CLUSTER, NULL,
 	};
 
 	for (const char *const *u = unindexed; *u; u++)
@@ -339,9 +342,12 @@ static int index_labels(struct sqlite_engine *e, const struct ctl_change *c)
 	return 0;
 }
 
-static int apply(struct sqlite_engine *e, const struct ctl_change *c)
+/* The row itself; with must_add, -EEXIST (and nothing written) when it exists. */
+static int put_row(struct sqlite_engine *e, const struct ctl_change *c, bool must_add)
 {
-	sqlite3_stmt *q = sq_query(&e->w, c->type == CTL_DELETED ? Q_DEL : Q_PUT);
+	sqlite3_stmt *q = sq_query(&e->w, c->type == CTL_DELETED ? Q_DEL :
+					  must_add ? Q_ADD : Q_PUT);
+	int rc;
 
 	sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
@@ -350,7 +356,26 @@ static int apply(struct sqlite_engine *e, const struct ctl_change *c)
 		sqlite3_bind_text(q, 4, c->body, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 5, (sqlite3_int64)c->rv);
 	}
-	if (sq_step(&e->w, q) || index_labels(e, c))
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	/* A failed statement is undone alone: the transaction's other writes stay. */
+	if (must_add && (rc & 0xff) == SQLITE_CONSTRAINT)
+		return -EEXIST;
+	ks_log(LOG_ERR, "storage: %s", sqlite3_errmsg(e->w.db));
+	return -EIO;
+}
+
+/* The row, its label index and its history entry; -EEXIST as put_row(). */
+static int apply(struct sqlite_engine *e, const struct ctl_change *c, bool must_add)
+{
+	sqlite3_stmt *q;
+	int ret = put_row(e, c, must_add);
+
+	if (ret)
+		return ret;
+	if (index_labels(e, c))
 		return -EIO;
 
 	q = sq_query(&e->w, Q_LOG);
@@ -361,14 +386,13 @@ static int apply(struct sqlite_engine *e, const struct ctl_change *c)
 	sqlite3_bind_text(q, 5, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, c->body, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 7, c->internal);
-	if (sq_step(&e->w, q))
-		return -EIO;
-	return meta_write(e, "rv", c->rv);
+	return sq_step(&e->w, q);
 }
 
+/* The counter is written once per transaction, with the data it numbers. */
 static int commit(struct sqlite_engine *e)
 {
-	if (sq_step(&e->w, sq_query(&e->w, Q_COMMIT)))
+	if (meta_write(e, "rv", e->rv) || sq_step(&e->w, sq_query(&e->w, Q_COMMIT)))
 		return -EIO;
 	e->in_txn = false;
 	e->batch_writes = 0;
@@ -398,14 +422,13 @@ static int check_expected(struct sqlite_engine *e, const struct ctl_change *c, u
 	uint64_t rv = 0;
 	char *body;
 
-	if (expect == CTL_RV_ANY)
+	/* "Must not exist" is the create's insert itself (apply()). */
+	if (expect == CTL_RV_ANY || !expect)
 		return 0;
 	body = get(&e->w, c->resource, c->ns, c->name, &rv);
 	free(body);
 	if (!body)
-		return expect ? -ENOENT : 0;
-	if (!expect)
-		return -EEXIST;
+		return -ENOENT;
 	return rv == expect ? 0 : -EAGAIN;
 }
 
@@ -444,7 +467,11 @@ static int sq_write(struct ctl_engine *base, struct ctl_change *c, uint64_t expe
 	}
 	c->rv = e->rv + 1;
 	c->internal = group;
-	if (apply(e, c) || prune(e, c->rv)) {
+	ret = apply(e, c, !expect);
+	if (ret == -EEXIST)
+		goto out_unlock;
+	if (ret || prune(e, c->rv)) {
+		ret = -EIO;
 		rollback(e);
 		goto out_unlock;
 	}

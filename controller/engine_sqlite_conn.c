@@ -26,6 +26,8 @@ static const char *const queries[Q_COUNT] = {
 		      "WHERE rv>?1 AND rv<=?2 ORDER BY rv LIMIT ?3",
 	[Q_PUT] = "INSERT OR REPLACE INTO objects(resource, ns, name, body, rv) "
 		  "VALUES(?1,?2,?3,?4,?5)",
+	/* A create: fails on the primary key when the row exists (no read before it). */
+	[Q_ADD] = "INSERT INTO objects(resource, ns, name, body, rv) VALUES(?1,?2,?3,?4,?5)",
 	[Q_DEL] = "DELETE FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
 	[Q_LOG] = "INSERT INTO history(rv, type, resource, ns, name, body, internal) "
 		  "VALUES(?1,?2,?3,?4,?5,?6,?7)",

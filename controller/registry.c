@@ -445,8 +445,12 @@ int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const ch
 
 	if (check_namespace(st, res, ns, err))
 		return -1;
-	/* AlreadyExists before Invalid, as the API server answers; the write checks again. */
-	old = ctl_engine_get(st->db, res->plural, ns_key(res, ns), ks_name(obj), true, &rv);
+	/*
+	 * AlreadyExists before Invalid, as the API server answers; the write checks again,
+	 * and is the only check of a write that is neither validated nor a dry run.
+	 */
+	old = !(flags & (CTL_VALIDATE | CTL_DRY_RUN)) ? NULL :
+		ctl_engine_get(st->db, res->plural, ns_key(res, ns), ks_name(obj), true, &rv);
 	free(old);
 	if (old) {
 		char gr[128];
