@@ -185,7 +185,8 @@ static inline int ctl_engine_write(struct ctl_engine *e, struct ctl_change *c,
 {
 	return e->ops->write(e, c, expect, group);
 }
-/* Commits the grouped writes. Returns 0 or -EIO. */
+/* Commits the grouped writes. Returns 0, or -EIO when they (or some since the last flush,
+ * with a failed write or commit) were lost. */
 static inline int ctl_engine_flush(struct ctl_engine *e)
 {
 	return e->ops->flush(e);

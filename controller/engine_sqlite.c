@@ -48,6 +48,7 @@
  * @batch_writes: grouped writes in the open transaction
  * @unsynced: ungrouped writes in the open transaction, whose writers wait for its commit
  * @aborts: rollbacks so far (a waiting writer whose transaction was lost fails)
+ * @flushed_aborts: @aborts at the last sq_flush() (a rollback since lost grouped writes)
  * @arriving: writers about to take @lock (atomic; read under @lock for group commit)
  * @stopping: sq_stop() was called
  * @path: the database file
@@ -69,6 +70,7 @@ struct sqlite_engine {
 	unsigned int batch_writes;
 	unsigned int unsynced;
 	uint64_t aborts;
+	uint64_t flushed_aborts;
 	unsigned int arriving;
 	bool stopping;
 	char path[4096];
@@ -510,6 +512,10 @@ static int sq_flush(struct ctl_engine *base)
 		rollback(e);
 		ret = -EIO;
 	}
+	/* Any rollback since the last flush lost what was grouped before it. */
+	if (e->aborts != e->flushed_aborts)
+		ret = -EIO;
+	e->flushed_aborts = e->aborts;
 	pthread_mutex_unlock(&e->lock);
 	return ret;
 }

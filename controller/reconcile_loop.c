@@ -20,6 +20,12 @@
 
 /* Changes read from the history at a time. */
 #define BATCH 512
+/*
+ * Keys reconciled before one commit of all their writes, and how long such a batch may take
+ * (ms): one fsync for many small reconciles, and a watcher sees a change no later than that.
+ */
+#define KEYS_PER_COMMIT 32
+#define COMMIT_MS 200
 
 /**
  * struct seen - the last state of one changed object, the value of its work queue key
@@ -146,44 +152,112 @@ static bool feed(struct ctl_loop *l, const struct timespec *deadline)
 	return running;
 }
 
-/* One reconcile, whose writes are committed together at its end. */
-static int reconcile_counted(struct ctl_loop *l, const char *resource, const cJSON *obj,
-			     bool deleted)
+static void set_reconciling(struct ctl_loop *l, bool on, unsigned int done)
 {
-	struct timespec start, end;
-	int ret;
-
-
 	pthread_mutex_lock(&l->lock);
-	l->reconciling = true;
+	l->reconciling = on;
+	l->reconciled += done;
 	pthread_mutex_unlock(&l->lock);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	return (end.tv_sec - start->tv_sec) + (end.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* One reconcile, without committing its writes. */
+static void reconcile_timed(struct ctl_loop *l, const char *resource, const cJSON *obj,
+			    bool deleted)
+{
+	struct timespec start;
+
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	ctl_reconcile(l->st, resource, obj, deleted);
-	ret = ctl_obj_flush(l->st);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	ctl_metrics_reconcile((end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9);
+	ctl_metrics_reconcile(seconds_since(&start));
+}
+
+/* The writes of the reconciles since the last commit, committed: 0 or -EIO. */
+static int commit(struct ctl_loop *l)
+{
+	int ret = ctl_obj_flush(l->st);
+
 	if (ret)
 		ks_log(LOG_ERR, "committing reconciled objects failed; retrying");
-	pthread_mutex_lock(&l->lock);
-	l->reconciling = false;
-	l->reconciled++;
-	pthread_mutex_unlock(&l->lock);
 	return ret;
 }
 
-static void process(struct ctl_loop *l, const char *key, struct seen *s)
+/* A full resync, committed. */
+static int resync(struct ctl_loop *l)
+{
+	set_reconciling(l, true, 0);
+	reconcile_timed(l, NULL, NULL, false);
+	set_reconciling(l, false, 1);
+	return commit(l);
+}
+
+/**
+ * struct batch - keys reconciled whose writes wait for one commit
+ * @key: their work queue keys (valid until ctl_wq_done())
+ * @seen: their values, given back to the queue if the commit fails
+ * @n: keys
+ */
+struct batch {
+	const char *key[KEYS_PER_COMMIT];
+	struct seen *seen[KEYS_PER_COMMIT];
+	unsigned int n;
+};
+
+/* Reconciles the key's last state; it waits in b for the commit. */
+static void reconcile_key(struct ctl_loop *l, struct batch *b, const char *key, struct seen *s)
 {
 	cJSON *obj = ctl_obj_decode(s->body, s->rv);
 
-	if (obj && reconcile_counted(l, s->resource, obj, s->deleted)) {
-		ctl_wq_add_backoff(l->wq, key, s);
-		s = NULL;
-	} else {
-		ctl_wq_forget(l->wq, key);
-	}
+	/* An undecodable body has nothing to reconcile: forgotten at the commit. */
+	if (obj)
+		reconcile_timed(l, s->resource, obj, s->deleted);
 	cJSON_Delete(obj);
-	free(s);
-	ctl_wq_done(l->wq, key);
+	b->key[b->n] = key;
+	b->seen[b->n++] = s;
+}
+
+/* Commits the batch: its keys are done, or all come back after a backoff. */
+static void batch_commit(struct ctl_loop *l, struct batch *b)
+{
+	bool failed = commit(l) != 0;
+
+	for (unsigned int i = 0; i < b->n; i++) {
+		if (failed) {
+			ctl_wq_add_backoff(l->wq, b->key[i], b->seen[i]);
+		} else {
+			ctl_wq_forget(l->wq, b->key[i]);
+			free(b->seen[i]);
+		}
+		ctl_wq_done(l->wq, b->key[i]);
+	}
+}
+
+/*
+ * Reconciles key, then whatever else is ready, up to KEYS_PER_COMMIT keys or COMMIT_MS,
+ * and commits their writes together (a failed commit loses all, so all are retried).
+ */
+static void process(struct ctl_loop *l, const char *key, struct seen *s)
+{
+	struct batch b = { .n = 0 };
+	struct timespec start, unused;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	set_reconciling(l, true, 0);
+	do {
+		reconcile_key(l, &b, key, s);
+		if (b.n == KEYS_PER_COMMIT || seconds_since(&start) * 1000 >= COMMIT_MS)
+			break;
+		key = ctl_wq_get(l->wq, (void **)&s, &unused);
+	} while (key);
+	batch_commit(l, &b);
+	set_reconciling(l, false, b.n);
 }
 
 static void mono(struct timespec *t)
@@ -242,7 +316,7 @@ void ctl_loop_run(struct ctl_loop *l)
 			l->resync_now = false;
 			mono(&next_resync);
 			/* A resync whose writes could not be committed is tried again soon. */
-			next_resync.tv_sec += reconcile_counted(l, NULL, NULL, false) ? 1 : l->resync;
+			next_resync.tv_sec += resync(l) ? 1 : l->resync;
 			wake = next_resync;
 		}
 		key = ctl_wq_get(l->wq, (void **)&s, &wake);

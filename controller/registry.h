@@ -87,7 +87,8 @@ int ctl_obj_delete(struct ctl_store *st, const struct ks_resource *res, const ch
 		   const char *name, const char *uid, const char *rv, int flags,
 		   struct ctl_status *err, cJSON **out);
 
-/* Commits the CTL_INTERNAL writes made so far. Returns 0 or -EIO (they are lost). */
+/* Commits the CTL_INTERNAL writes made since the last call. Returns 0 or -EIO (some or all
+ * of them are lost). */
 int ctl_obj_flush(struct ctl_store *st);
 
 /* Whether this process may run the reconcilers (ctl_engine_lead()). */
