@@ -171,6 +171,28 @@ int ctl_store_apply(struct ctl_store *st, const char *plural, const cJSON *obj)
 	return ret ? failed("applying", plural, obj, &err) : 0;
 }
 
+int ctl_store_create(struct ctl_store *st, const char *plural, const cJSON *obj)
+{
+	const struct ks_resource *res = resource(plural);
+	struct ctl_status err = { 0 };
+	cJSON *next, *out = NULL;
+	int ret;
+
+	if (!res || !ks_name(obj))
+		return -EINVAL;
+	next = cJSON_Duplicate(obj, true);
+	ret = ctl_obj_create(st, res, ks_namespace(obj), next, CTL_KEEP_STATUS | CTL_INTERNAL,
+			     &err, &out);
+	cJSON_Delete(next);
+	cJSON_Delete(out);
+	if (!ret)
+		return 0;
+	if (status_errno(&err) != -EEXIST)
+		return failed("applying", plural, obj, &err);
+	cJSON_Delete(err.causes);
+	return ctl_store_apply(st, plural, obj);
+}
+
 int ctl_store_apply_status(struct ctl_store *st, const char *plural, const cJSON *obj)
 {
 	const struct ks_resource *res = resource(plural);

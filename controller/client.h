@@ -33,6 +33,12 @@ cJSON *ctl_store_list(struct ctl_store *st, const char *resource, const char *ns
  */
 int ctl_store_apply(struct ctl_store *st, const char *resource, const cJSON *obj);
 
+/*
+ * ctl_store_apply() of an object the caller saw absent: created without reading it first;
+ * when it exists after all, compared and updated as ctl_store_apply() does.
+ */
+int ctl_store_create(struct ctl_store *st, const char *resource, const cJSON *obj);
+
 /* Write only the status of an existing object. Returns 0 or -errno. */
 int ctl_store_apply_status(struct ctl_store *st, const char *resource, const cJSON *obj);
 

@@ -7,7 +7,9 @@
  *
  * The history table is the watch cache; it is pruned to the newest `history` changes, and
  * meta.compacted records where it starts so that older watches get 410 Gone even after a
- * restart. meta.rv is the resourceVersion counter, committed with the data it numbers.
+ * restart. A change's body is kept once: while it is its object's current state, only the
+ * object row has it. meta.rv is the resourceVersion counter, committed with the data it
+ * numbers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -258,6 +260,12 @@ static int sq_history(struct ctl_engine *base, uint64_t after, uint64_t upto,
 			.internal = sqlite3_column_int(q, 6),
 		};
 
+		if (!c.body) {
+			ks_log(LOG_ERR, "storage: change %llu has no body",
+			       (unsigned long long)c.rv);
+			ret = -EIO;
+			break;
+		}
 		ret = fn(arg, &c);
 	}
 	sqlite3_reset(q);
@@ -369,12 +377,30 @@ static int put_row(struct sqlite_engine *e, const struct ctl_change *c, bool mus
 	return -EIO;
 }
 
-/* The row, its label index and its history entry; -EEXIST as put_row(). */
+/* The history entry of the row about to be replaced or deleted, given its own body. */
+static int keep_body(struct sqlite_engine *e, const struct ctl_change *c)
+{
+	sqlite3_stmt *q = sq_query(&e->w, Q_KEEP);
+
+	sqlite3_bind_text(q, 1, c->resource, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, c->ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
+	return sq_step(&e->w, q);
+}
+
+/*
+ * The row, its label index and its history entry; -EEXIST as put_row(). The entry of a
+ * create or update has the body '' (the row has it: one copy written, not two) until the
+ * row is replaced or deleted, when the entry gets the body it had (keep_body()).
+ */
 static int apply(struct sqlite_engine *e, const struct ctl_change *c, bool must_add)
 {
 	sqlite3_stmt *q;
-	int ret = put_row(e, c, must_add);
+	int ret;
 
+	if (!must_add && keep_body(e, c))
+		return -EIO;
+	ret = put_row(e, c, must_add);
 	if (ret)
 		return ret;
 	if (index_labels(e, c))
@@ -386,7 +412,7 @@ static int apply(struct sqlite_engine *e, const struct ctl_change *c, bool must_
 	sqlite3_bind_text(q, 3, c->resource, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, c->ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, c->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, c->body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, c->type == CTL_DELETED ? c->body : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 7, c->internal);
 	return sq_step(&e->w, q);
 }

@@ -22,8 +22,15 @@ static const char *const queries[Q_COUNT] = {
 			    "ON o.resource=l.resource AND o.ns=l.ns AND o.name=l.name "
 			    "WHERE l.resource=?1 AND l.ns=?2 AND l.key=?3 AND l.value=?4 "
 			    "ORDER BY l.name",
-	[Q_HISTORY] = "SELECT rv, type, resource, ns, name, body, internal FROM history "
-		      "WHERE rv>?1 AND rv<=?2 ORDER BY rv LIMIT ?3",
+	/*
+	 * A change whose body is '' is the object's current row (engine_sqlite.c, apply()): its
+	 * body is read from there, and is NULL if that ever were not so.
+	 */
+	[Q_HISTORY] = "SELECT h.rv, h.type, h.resource, h.ns, h.name, "
+		      "CASE WHEN h.body='' THEN o.body ELSE h.body END, h.internal FROM history h "
+		      "LEFT JOIN objects o ON h.body='' AND o.resource=h.resource AND o.ns=h.ns "
+		      "AND o.name=h.name AND o.rv=h.rv "
+		      "WHERE h.rv>?1 AND h.rv<=?2 ORDER BY h.rv LIMIT ?3",
 	[Q_PUT] = "INSERT OR REPLACE INTO objects(resource, ns, name, body, rv) "
 		  "VALUES(?1,?2,?3,?4,?5)",
 	/* A create: fails on the primary key when the row exists (no read before it). */
@@ -31,6 +38,11 @@ static const char *const queries[Q_COUNT] = {
 	[Q_DEL] = "DELETE FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
 	[Q_LOG] = "INSERT INTO history(rv, type, resource, ns, name, body, internal) "
 		  "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+	/* Before a row is replaced or deleted: its change in the history gets its own body. */
+	[Q_KEEP] = "UPDATE history SET body=(SELECT body FROM objects "
+		   "WHERE resource=?1 AND ns=?2 AND name=?3) "
+		   "WHERE rv=(SELECT rv FROM objects WHERE resource=?1 AND ns=?2 AND name=?3) "
+		   "AND body=''",
 	[Q_LABELS_DEL] = "DELETE FROM labels WHERE resource=?1 AND ns=?2 AND name=?3",
 	[Q_LABEL_PUT] = "INSERT OR REPLACE INTO labels(resource, ns, key, value, name) "
 			"VALUES(?1,?2,?3,?4,?5)",

@@ -38,7 +38,8 @@ int ctl_apply_diff(struct ctl_store *st, const char *resource, const cJSON *desi
 		if (i == sizeof(compared) / sizeof(compared[0]))
 			return CTL_UNCHANGED;
 	}
-	err = ctl_store_apply(st, resource, desired);
+	err = existing ? ctl_store_apply(st, resource, desired) :
+		ctl_store_create(st, resource, desired);
 	if (err)
 		return err < 0 ? err : -EIO;
 	return existing ? CTL_UPDATED : CTL_CREATED;

@@ -173,6 +173,18 @@ ktap_check "watch from a resourceVersion gets later changes" sh -c "
 	curl -sk -H 'Authorization: Bearer $(TOKEN)' \
 	'$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$RV&timeoutSeconds=1' |
 	jq -se 'map(select(.type == \"MODIFIED\" and .object.metadata.labels.w == \"1\")) | length == 1'"
+# The history keeps each change's body, also once the object has changed again or is gone.
+RV=$(rv_of secret y -n $NS)
+api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"hist","labels":{"v":"0"}}}' >/dev/null
+for v in 1 2; do
+	api PATCH api/v1/namespaces/$NS/secrets/hist "{\"metadata\":{\"labels\":{\"v\":\"$v\"}}}" application/merge-patch+json >/dev/null
+done
+api DELETE api/v1/namespaces/$NS/secrets/hist >/dev/null
+ktap_check "a watch replays every change with the object as it was then" sh -c "
+	curl -sk -H 'Authorization: Bearer $(TOKEN)' \
+	'$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$RV&timeoutSeconds=1' |
+	jq -se 'map(select(.object.metadata.name == \"hist\") | .type + \" \" + .object.metadata.labels.v) ==
+		[\"ADDED 0\", \"MODIFIED 1\", \"MODIFIED 2\", \"DELETED 2\"]'"
 (timeout 4 kubectl get secrets -n $NS -w >"$WORK/watch.out" 2>&1 &)
 sleep 1.5
 api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"late"}}' >/dev/null

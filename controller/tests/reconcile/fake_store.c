@@ -267,6 +267,12 @@ int ctl_store_apply(struct ctl_store *st, const char *resource, const cJSON *obj
 	return 0;
 }
 
+int ctl_store_create(struct ctl_store *st, const char *resource, const cJSON *obj)
+{
+	/* The same outcome: this store has no read to save. */
+	return ctl_store_apply(st, resource, obj);
+}
+
 int ctl_store_apply_status(struct ctl_store *st, const char *resource, const cJSON *obj)
 {
 	char *key = key_of(resource, ks_namespace(obj), ks_name(obj));
