@@ -311,13 +311,28 @@ cJSON *ctl_obj_list_latest(struct ctl_store *st, const struct ks_resource *res,
 static int check_namespace(struct ctl_store *st, const struct ks_resource *res,
 			   const char *ns, struct ctl_status *err)
 {
+	const struct ks_resource *ns_res = ks_resource_by_plural(KS_RES_NAMESPACE);
 	cJSON *nsobj;
+	uint64_t rv;
+	char *body;
 
 	if (!res->namespaced)
 		return 0;
-	nsobj = ctl_obj_get_latest(st, ks_resource_by_plural(KS_RES_NAMESPACE), NULL, ns);
+	body = ctl_engine_get(st->db, ns_res->plural, "", ns, true, &rv);
+	if (!body) {
+		ctl_obj_get_failed(err, ns_res, ns);
+		return -1;
+	}
+	/* Every create reads its namespace: decoded only when it may be terminating. */
+	if (!strstr(body, "\"deletionTimestamp\"")) {
+		free(body);
+		return 0;
+	}
+	nsobj = ctl_obj_decode(body, rv);
+	free(body);
 	if (!nsobj) {
-		ctl_obj_get_failed(err, ks_resource_by_plural(KS_RES_NAMESPACE), ns);
+		errno = EIO;
+		ctl_obj_get_failed(err, ns_res, ns);
 		return -1;
 	}
 	if (ks_get(nsobj, "metadata.deletionTimestamp")) {
