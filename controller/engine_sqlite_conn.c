@@ -71,12 +71,31 @@ static const char schema[] =
 	" resource TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
 	" internal INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-	/* The label index: equality selectors read only the rows they select. */
+	/*
+	 * The label index: equality selectors read only the rows they select (labels_all, in
+	 * one namespace or all); an object's own rows are together in the table, where a
+	 * rewrite replaces them. Two B-trees per row.
+	 */
 	"CREATE TABLE IF NOT EXISTS labels(resource TEXT NOT NULL, ns TEXT NOT NULL,"
-	" key TEXT NOT NULL, value TEXT NOT NULL, name TEXT NOT NULL,"
-	" PRIMARY KEY(resource, ns, key, value, name)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS labels_all ON labels(resource, key, value, ns, name);"
-	"CREATE INDEX IF NOT EXISTS labels_obj ON labels(resource, ns, name);";
+	" name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	" PRIMARY KEY(resource, ns, name, key)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS labels_all ON labels(resource, key, value, ns, name);";
+
+/*
+ * The label index of before, keyed by label with a third B-tree (labels_obj) for an
+ * object's rows: the same rows in the layout above.
+ */
+static const char migrate_labels_key[] =
+	"BEGIN IMMEDIATE;"
+	"CREATE TABLE labels_by_obj(resource TEXT NOT NULL, ns TEXT NOT NULL,"
+	" name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	" PRIMARY KEY(resource, ns, name, key)) WITHOUT ROWID;"
+	"INSERT OR REPLACE INTO labels_by_obj(resource, ns, name, key, value)"
+	" SELECT resource, ns, name, key, value FROM labels;"
+	"DROP TABLE labels;"
+	"ALTER TABLE labels_by_obj RENAME TO labels;"
+	"CREATE INDEX labels_all ON labels(resource, key, value, ns, name);"
+	"COMMIT;";
 
 /* Databases written before the label index: build it from the objects. */
 static const char migrate_labels[] =
@@ -146,16 +165,17 @@ static int migrate(sqlite3 *db, const char *path)
 	return 0;
 }
 
-/* Whether the database has table name yet. */
-static bool has_table(sqlite3 *db, const char *name)
+/* Whether the database has a table (or index) name yet. */
+static bool has(sqlite3 *db, const char *type, const char *name)
 {
 	sqlite3_stmt *q;
 	bool found;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type=?2 AND name=?1",
 			       -1, &q, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, type, -1, SQLITE_STATIC);
 	found = sqlite3_step(q) == SQLITE_ROW;
 	sqlite3_finalize(q);
 	return found;
@@ -171,8 +191,10 @@ int sq_conn_open(struct conn *c, const char *path, bool writer)
 		ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
 		return -EIO;
 	}
-	index_labels = writer && has_table(c->db, "objects") && !has_table(c->db, "labels");
+	index_labels = writer && has(c->db, "table", "objects") && !has(c->db, "table", "labels");
 	if (sqlite3_exec(c->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    (writer && has(c->db, "index", "labels_obj") &&
+	     sqlite3_exec(c->db, migrate_labels_key, NULL, NULL, NULL) != SQLITE_OK) ||
 	    (index_labels && sqlite3_exec(c->db, migrate_labels, NULL, NULL, NULL) != SQLITE_OK)) {
 		ks_log(LOG_ERR, "%s: %s", path, sqlite3_errmsg(c->db));
 		return -EIO;

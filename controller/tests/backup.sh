@@ -52,6 +52,29 @@ ktap_check "what was written before the backup is back, as it was" \
 ktap_check "what came after the backup is not" \
 	bash -c "! kubectl get secret after -n default 2>&1"
 ktap_check "the restored store takes writes" k create secret generic again -n default
+if [ "${CTL_STORE:-sqlite}" = sqlite ]; then
+	k create secret generic labelled -n default >/dev/null
+	k label secret labelled -n default tier=gold >/dev/null
+	kill_server
+	# The label index as the layout before had it: keyed by label, a third B-tree per object.
+	sqlite3 "$DATA/store.db" "BEGIN;
+		CREATE TABLE old(resource TEXT NOT NULL, ns TEXT NOT NULL, key TEXT NOT NULL,
+			value TEXT NOT NULL, name TEXT NOT NULL,
+			PRIMARY KEY(resource, ns, key, value, name)) WITHOUT ROWID;
+		INSERT INTO old SELECT resource, ns, key, value, name FROM labels;
+		DROP TABLE labels; ALTER TABLE old RENAME TO labels;
+		CREATE INDEX labels_all ON labels(resource, key, value, ns, name);
+		CREATE INDEX labels_obj ON labels(resource, ns, name); COMMIT;"
+	start_server --resync 3600
+	ktap_check "a store of the label index's previous layout is upgraded" \
+		is "$(sqlite3 "$DATA/store.db" "SELECT group_concat(name) FROM sqlite_master
+			WHERE tbl_name='labels' AND type='index' AND sql IS NOT NULL")" labels_all
+	ktap_check "and selects by label as before" \
+		is "$(k get secrets -n default -l tier=gold -o name)" secret/labelled
+	k label secret labelled -n default tier=silver --overwrite >/dev/null
+	ktap_check "a relabelled object moves in the index" \
+		is "$(k get secrets -n default -l tier=gold -o name)/$(k get secrets -n default -l tier=silver -o name)" /secret/labelled
+fi
 if [ "$_ktap_failed" -ne 0 ]; then
 	ktap_diag "server log:"; tail -20 "$WORK/server.log" | sed 's/^/# /'
 fi
