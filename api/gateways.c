@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,29 +75,63 @@ int ks_gateway_pairs(const cJSON *gw)
 	return n > 0 ? n : 1;
 }
 
-int ks_gateway_pair_of(const cJSON *gw, const char *address)
+int ks_ip_family(const char *text)
 {
-	const cJSON *ips = ks_get(gw, "spec.localGatewayConfig.nodeIps"), *ip;
-	int k = 0, pairs = ks_gateway_pairs(gw);
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	if (text && inet_pton(AF_INET, text, buf) == 1)
+		return AF_INET;
+	if (text && inet_pton(AF_INET6, text, buf) == 1)
+		return AF_INET6;
+	return AF_UNSPEC;
+}
+
+int ks_gateway_nodes(const cJSON *ips)
+{
+	const cJSON *ip;
+	int v4 = 0, v6 = 0;
 
 	cJSON_ArrayForEach(ip, ips) {
-		if (k >= pairs)
-			break;
-		if (cJSON_IsString(ip) && address && !strcmp(ip->valuestring, address))
-			return k;
-		k++;
+		int family = ks_ip_family(cJSON_GetStringValue(ip));
+
+		v4 += family == AF_INET;
+		v6 += family == AF_INET6;
 	}
+	return v4 > v6 ? v4 : v6;
+}
+
+/* The pair-th address of family in ips (the pair-th node's), or NULL. */
+static const char *node_ip(const cJSON *ips, int pair, int family)
+{
+	const cJSON *ip;
+	int k = 0;
+
+	cJSON_ArrayForEach(ip, ips) {
+		if (ks_ip_family(cJSON_GetStringValue(ip)) != family)
+			continue;
+		if (k++ == pair)
+			return ip->valuestring;
+	}
+	return NULL;
+}
+
+int ks_gateway_pair_of(const cJSON *gw, const char *address)
+{
+	const cJSON *ips = ks_get(gw, "spec.localGatewayConfig.nodeIps");
+	int k, pairs = ks_gateway_pairs(gw), family = ks_ip_family(address);
+	const char *ip;
+
+	for (k = 0; family != AF_UNSPEC && k < pairs && (ip = node_ip(ips, k, family)); k++)
+		if (!strcmp(ip, address))
+			return k;
 	return -1;
 }
 
-const char *ks_gateway_pair_remote(const cJSON *gw, int pair)
+const char *ks_gateway_pair_remote(const cJSON *gw, int pair, int family)
 {
-	const cJSON *ip;
-
 	if (pair < 0 || pair >= ks_gateway_pairs(gw))
 		return NULL;
-	ip = cJSON_GetArrayItem(ks_get(gw, "spec.remoteGatewayConfig.nodeIps"), pair);
-	return cJSON_IsString(ip) ? ip->valuestring : NULL;
+	return node_ip(ks_get(gw, "spec.remoteGatewayConfig.nodeIps"), pair, family);
 }
 
 const char *ks_gateway_pair_secret_key(char *buf, size_t size, int pair, const char *ext)

@@ -10,6 +10,10 @@
  * nodeIps[k], on nodePorts[k]; both ends list the same number of ports. Pair k's
  * certificate and key are the Secret's tls.crt/tls.key for k = 0 (KubeSlice's keys) and
  * tls-<k>.crt/tls-<k>.key after it.
+ *
+ * Dual-stack: a gateway node may be listed by an address of each family, and node k is then
+ * the k-th IPv4 and the k-th IPv6 address of the list (e.g. [10.0.0.1, fd00::1, 10.0.0.2,
+ * fd00::2] are two nodes), so that each side uses the family both ends have.
  */
 #ifndef API_GATEWAYS_H
 #define API_GATEWAYS_H
@@ -53,10 +57,15 @@ struct ks_liveness ks_liveness_of(const cJSON *provider);
 const char *ks_liveness_check(const cJSON *provider, char *buf, size_t size);
 /* The pairs a WorkerSliceGateway describes: the length of its local nodePorts, at least 1. */
 int ks_gateway_pairs(const cJSON *gw);
-/* The pair a gateway node runs: k where localGatewayConfig.nodeIps[k] is address, or -1. */
+/* AF_INET or AF_INET6 for a numeric address, else AF_UNSPEC. */
+int ks_ip_family(const char *text);
+/* Gateway nodes a nodeIPs list names: its IPv4 or its IPv6 addresses, whichever are more. */
+int ks_gateway_nodes(const cJSON *ips);
+/* The pair a gateway node runs: k where address is the k-th of its family in
+ * localGatewayConfig.nodeIps, or -1. */
 int ks_gateway_pair_of(const cJSON *gw, const char *address);
-/* The remote node address of pair k, or NULL. */
-const char *ks_gateway_pair_remote(const cJSON *gw, int pair);
+/* The remote node address of pair k in family (AF_INET or AF_INET6), or NULL. */
+const char *ks_gateway_pair_remote(const cJSON *gw, int pair, int family);
 /* Secret data key of pair k's "crt" or "key": tls.crt, tls-1.crt, ... */
 const char *ks_gateway_pair_secret_key(char *buf, size_t size, int pair, const char *ext);
 

@@ -122,7 +122,7 @@ static int pairs_wanted(const struct ctl_slice *s)
 static int gateway_nodes(const struct ctl_member *m)
 {
 	cJSON *ips = node_ips(m);
-	int n = cJSON_GetArraySize(ips);
+	int n = ks_gateway_nodes(ips);
 
 	cJSON_Delete(ips);
 	return n;

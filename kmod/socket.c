@@ -68,8 +68,14 @@ static int slice_sock_create(struct net *net, const struct sockaddr_storage *loc
 	if (err)
 		return err;
 	sock_set_reuseport(sock->sk);
-	/* The local address's family is the outer family: no v4-mapped surprises. */
-	if (local->ss_family == AF_INET6)
+	/*
+	 * A specific IPv6 address is IPv6 only. The unspecified one serves both families, as
+	 * WireGuard's pair of sockets does: a dual-stack gateway has peers of either family on
+	 * one port. Received IPv4 packets keep their IPv4 header (the endpoint is learnt as
+	 * IPv4, never v4-mapped), and slice_xmit4() sends from this socket too.
+	 */
+	if (local->ss_family == AF_INET6 &&
+	    !ipv6_addr_any(&((const struct sockaddr_in6 *)local)->sin6_addr))
 		err = ip6_sock_set_v6only(sock->sk);
 	if (!err)
 		err = kernel_bind(sock, (struct sockaddr *)local, len);
@@ -84,7 +90,8 @@ static int slice_sock_create(struct net *net, const struct sockaddr_storage *loc
 /**
  * slice_sock_open - give a device a UDP socket bound to a local address and port
  * @slice: the device
- * @local: AF_INET or AF_INET6 address and port (port 0: any free one)
+ * @local: AF_INET or AF_INET6 address and port (port 0: any free one); the unspecified
+ *	   IPv6 address takes both families
  * @extack: for the reason of a refusal
  *
  * The socket is made in the device's current namespace and replaces the device's socket,

@@ -292,10 +292,46 @@ static int node_unknown_settings(struct config_ctx *ctx, const cJSON *root)
 	return 0;
 }
 
+/*
+ * gatewayAddress: one address, or a list of one per family for a dual-stack node; the first
+ * is the one the node reports, and peers are reached in whichever family both ends have.
+ */
+static int gateway_addresses_load(struct config_ctx *ctx, struct sliced_config *cfg,
+				  const cJSON *item)
+{
+	struct sockaddr_storage *out[] = { &cfg->gateway_addr, &cfg->gateway_addr2 };
+	const cJSON *one = item;
+	int n = 0;
+
+	if (!item)
+		return config_fail(ctx, "gatewayAddress", "missing");
+	if (cJSON_IsArray(item))
+		one = item->child;
+	if (!one)
+		return config_fail(ctx, "gatewayAddress", "must list an address");
+	for (; one; one = cJSON_IsArray(item) ? one->next : NULL) {
+		if (n == 2)
+			return config_fail(ctx, "gatewayAddress", "at most one address per family");
+		if (!cJSON_IsString(one) || parse_sockaddr(one->valuestring, 0, out[n]))
+			return config_fail(ctx, "gatewayAddress",
+					   "\"%s\" is not an IPv4 or IPv6 address",
+					   cJSON_IsString(one) ? one->valuestring : "(not a string)");
+		if (n == 1 && cfg->gateway_addr.ss_family == cfg->gateway_addr2.ss_family)
+			return config_fail(ctx, "gatewayAddress", "at most one address per family");
+		n++;
+	}
+	return 0;
+}
+
+bool config_has_family(const struct sliced_config *cfg, int family)
+{
+	return cfg->gateway_addr.ss_family == family || cfg->gateway_addr2.ss_family == family;
+}
+
 static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 			      const cJSON *root, const char **kubeconfig)
 {
-	const char *cluster, *project, *uplink, *addr, *rekey, *metrics;
+	const char *cluster, *project, *uplink, *rekey, *metrics;
 	unsigned long minutes = SLICED_REKEY_MINUTES_DEFAULT;
 
 	if (node_unknown_settings(ctx, root) ||
@@ -303,7 +339,6 @@ static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 	    config_string(ctx, root, "cluster", "cluster", true, &cluster) ||
 	    config_string(ctx, root, "project", "project", true, &project) ||
 	    config_string(ctx, root, "uplink", "uplink", true, &uplink) ||
-	    config_string(ctx, root, "gatewayAddress", "gatewayAddress", true, &addr) ||
 	    config_string(ctx, root, "rekeyMinutes", "rekeyMinutes", false, &rekey) ||
 	    config_string(ctx, root, "metricsAddress", "metricsAddress", false, &metrics))
 		return -1;
@@ -316,9 +351,9 @@ static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 				   project);
 	if (strlen(uplink) >= IFNAMSIZ || !if_nametoindex(uplink))
 		return config_fail(ctx, "uplink", "no interface \"%s\" here", uplink);
-	if (parse_sockaddr(addr, 0, &cfg->gateway_addr))
-		return config_fail(ctx, "gatewayAddress", "\"%s\" is not an IPv4 or IPv6 address",
-				   addr);
+	if (gateway_addresses_load(ctx, cfg, cJSON_GetObjectItemCaseSensitive(root,
+									      "gatewayAddress")))
+		return -1;
 	if (rekey && parse_uint(rekey, 1, SLICED_REKEY_MINUTES_MAX, &minutes))
 		return config_fail(ctx, "rekeyMinutes", "\"%s\" is not a number of minutes 1..%d",
 				   rekey, SLICED_REKEY_MINUTES_MAX);

@@ -7,7 +7,8 @@
  *   cluster: cluster-1                   # this worker cluster's name on the controller
  *   project: demo                        # watches namespace kubeslice-demo
  *   uplink: eth0                         # interface towards the other clusters' gateways
- *   gatewayAddress: 192.0.2.10           # address the other gateways reach this node at
+ *   gatewayAddress: 192.0.2.10           # address the other gateways reach this node at;
+ *                                        # dual-stack: [192.0.2.10, "2001:db8::10"]
  *   rekeyMinutes: 60                     # optional, 1..10080, default 60
  *   metricsAddress: 127.0.0.1:9469       # optional: Prometheus /metrics
  *   stateDir: /var/lib/sliced            # optional: pod address leases
@@ -25,6 +26,7 @@
 
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -42,7 +44,8 @@ struct sliced_config {
 	char *project;
 	char *ns;			/* "kubeslice-<project>" */
 	char uplink[IFNAMSIZ];
-	struct sockaddr_storage gateway_addr;	/* port 0 */
+	struct sockaddr_storage gateway_addr;	/* port 0; the one reported as the node's */
+	struct sockaddr_storage gateway_addr2;	/* a dual-stack node's other family, or AF_UNSPEC */
 	unsigned int rekey_minutes;
 	struct sockaddr_storage metrics_addr;	/* ss_family AF_UNSPEC: no endpoint */
 
@@ -63,6 +66,9 @@ struct sliced_config {
 int config_load(struct sliced_config *cfg, const char *path, char *err, size_t errlen);
 
 void config_free(struct sliced_config *cfg);
+
+/* Whether the node has a gateway address of family (AF_INET or AF_INET6). */
+bool config_has_family(const struct sliced_config *cfg, int family);
 
 /* parse_sockaddr - "ADDR" or "ADDR:PORT" / "[V6]:PORT" into ss; 0 or -1. */
 int parse_sockaddr(const char *text, int want_port, struct sockaddr_storage *ss);

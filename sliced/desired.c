@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "api/base64.h"
+#include "api/gateways.h"
 #include "api/json.h"
 #include "api/subnet.h"
 #include "desired.h"
@@ -60,6 +61,39 @@ static int peer_id_of(const struct ks_prefix *slice_net, const struct ks_prefix 
 	return (int)((remote->addr - slice_net->addr) >> (32 - remote->len)) + 1;
 }
 
+/*
+ * The remote node's address in the family both ends have: this node's first where the peer
+ * lists one (a dual-stack peer is listed by both, api/gateways.h), else its other family.
+ * Without one the tunnel cannot come up: said once, when it starts being so.
+ */
+static void peer_endpoint(struct slice *sl, struct peer *p, const cJSON *gw, const cJSON *port)
+{
+	const struct sliced_config *cfg = sl->node->cfg;
+	int families[] = { cfg->gateway_addr.ss_family, cfg->gateway_addr2.ss_family };
+	union slicenl_sockaddr *ep = &p->desired.endpoint;
+	const char *ip = NULL;
+	bool had = ep->sa.sa_family != AF_UNSPEC;
+	size_t i;
+
+	memset(ep, 0, sizeof(*ep));
+	for (i = 0; !ip && i < 2; i++)
+		if (families[i] != AF_UNSPEC)
+			ip = ks_gateway_pair_remote(gw, 0, families[i]);
+	if (!cJSON_IsNumber(port) || port->valueint < 1 || port->valueint > 65535)
+		return;
+	if (ip && inet_pton(AF_INET, ip, &ep->in.sin_addr) == 1) {
+		ep->in.sin_family = AF_INET;
+		ep->in.sin_port = htons(port->valueint);
+	} else if (ip && inet_pton(AF_INET6, ip, &ep->in6.sin6_addr) == 1) {
+		ep->in6.sin6_family = AF_INET6;
+		ep->in6.sin6_port = htons(port->valueint);
+	} else if (had || !p->desired.no_family) {
+		log_event(LOG_WARNING, sl->name, peer_name(p), "the peer lists no node address of "
+			  "a family this node has (gatewayAddress): the tunnel stays down");
+	}
+	p->desired.no_family = ep->sa.sa_family == AF_UNSPEC;
+}
+
 static void peer_update(struct slice *sl, const cJSON *gw, const struct ks_prefix *slice_net)
 {
 	const cJSON *rend = ks_get(gw, "spec.remoteGatewayConfig");
@@ -67,9 +101,8 @@ static void peer_update(struct slice *sl, const cJSON *gw, const struct ks_prefi
 	const char *local = ks_get_str(gw, "spec.localGatewayConfig.gatewayName");
 	const char *remote = ks_get_str(gw, "spec.remoteGatewayConfig.gatewayName");
 	const char *subnet = ks_get_str(gw, "spec.remoteGatewayConfig.gatewaySubnet");
-	const cJSON *rips = cJSON_GetObjectItemCaseSensitive(rend, "nodeIps");
 	const char *host = ks_get_str(gw, "spec.gatewayHostType");
-	const cJSON *ip = cJSON_GetArrayItem(rips, 0), *port = cJSON_GetArrayItem(rports, 0);
+	const cJSON *port = cJSON_GetArrayItem(rports, 0);
 	struct ks_prefix remote_net;
 	struct peer *p;
 	int id;
@@ -88,11 +121,7 @@ static void peer_update(struct slice *sl, const cJSON *gw, const struct ks_prefi
 	p->desired.prefix.family = AF_INET;
 	p->desired.prefix.addr.ip4.s_addr = htonl(remote_net.addr);
 	p->desired.prefix.prefixlen = remote_net.len;
-	memset(&p->desired.endpoint, 0, sizeof(p->desired.endpoint));
-	p->desired.endpoint.sin_family = AF_INET;
-	if (cJSON_IsString(ip) && cJSON_IsNumber(port) &&
-	    inet_pton(AF_INET, ip->valuestring, &p->desired.endpoint.sin_addr) == 1)
-		p->desired.endpoint.sin_port = htons(port->valueint);
+	peer_endpoint(sl, p, gw, port);
 	peer_load_creds(sl, p, gw, local, remote, !strcmp(host, KS_GATEWAY_SERVER));
 }
 

@@ -105,9 +105,7 @@ static int slice_socket(struct node *n, struct slice *sl)
 		}
 		/* The kernel's socket comes first in the port's group: see port.h. */
 		dc.flags |= SLICENL_DEV_SET_LISTEN;
-		dc.listen.in.sin_family = AF_INET;
-		dc.listen.in.sin_port = htons(sl->port);
-		dc.listen.in.sin_addr.s_addr = htonl(INADDR_ANY);
+		port_listen_addr(&dc.listen, sl->port, config_has_family(n->cfg, AF_INET6));
 		if (dev.flags & SLICENL_DEV_HAS_LISTEN_PORT)
 			kernel_repaired(n, sl, "socket on another port");
 	} else if ((dev.flags & SLICENL_DEV_HAS_LOCAL_ID) && dev.local_id == sl->local_id) {
@@ -121,7 +119,7 @@ static int slice_socket(struct node *n, struct slice *sl)
 		}
 	}
 	if (sl->ctl_fd < 0) {
-		sl->ctl_fd = port_open_control(sl->port);
+		sl->ctl_fd = port_open_control(sl->port, config_has_family(n->cfg, AF_INET6));
 		if (sl->ctl_fd < 0) {
 			log_event(LOG_ERR, sl->name, NULL, "control socket on port %u: %s",
 				  sl->port, strerror(-sl->ctl_fd));
@@ -134,10 +132,15 @@ static int slice_socket(struct node *n, struct slice *sl)
 	return 0;
 }
 
-static bool endpoint_same(const union slicenl_sockaddr *a, const struct sockaddr_in *b)
+static bool endpoint_same(const union slicenl_sockaddr *a, const union slicenl_sockaddr *b)
 {
-	return a->sa.sa_family == AF_INET && a->in.sin_port == b->sin_port &&
-	       a->in.sin_addr.s_addr == b->sin_addr.s_addr;
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in.sin_port == b->in.sin_port &&
+		       a->in.sin_addr.s_addr == b->in.sin_addr.s_addr;
+	return a->in6.sin6_port == b->in6.sin6_port &&
+	       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, sizeof(a->in6.sin6_addr));
 }
 
 static void slice_peers(struct node *n, struct slice *sl)
@@ -159,9 +162,9 @@ static void slice_peers(struct node *n, struct slice *sl)
 		want.keepalive_interval_ms = KERNEL_KEEPALIVE_S * 1000;
 		want.keepalive_timeout_ms = KERNEL_PEER_TIMEOUT_S * 1000;
 		want.state = SLICE_PEER_STATE_UP;
-		if (p->desired.endpoint.sin_port) {
+		if (p->desired.endpoint.sa.sa_family != AF_UNSPEC) {
 			want.flags |= SLICENL_PEER_HAS_ENDPOINT;
-			want.endpoint.in = p->desired.endpoint;
+			want.endpoint = p->desired.endpoint;
 		}
 		for (i = 0, found = false; i < count && !found; i++)
 			found = have[i].id == p->desired.id;
@@ -175,7 +178,7 @@ static void slice_peers(struct node *n, struct slice *sl)
 			tunnel_rekey(sl, p);
 			continue;
 		}
-		if (p->desired.endpoint.sin_port &&
+		if (p->desired.endpoint.sa.sa_family != AF_UNSPEC &&
 		    !endpoint_same(&have[i - 1].endpoint, &p->desired.endpoint)) {
 			want.flags = SLICENL_PEER_HAS_ENDPOINT;
 			if (slicenl_peer_set(n->nl, sl->ifindex, &want))

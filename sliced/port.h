@@ -18,9 +18,28 @@
 #ifndef SLICED_PORT_H
 #define SLICED_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
-/* The control socket on port, steering installed. Returns the fd or -errno. */
-int port_open_control(uint16_t port);
+#include "lib/slicenl.h"
+
+/*
+ * Where the port is bound: 0.0.0.0, or :: for a node with an IPv6 address, which takes both
+ * families (the kernel's socket and the control socket alike, so that they share the group).
+ */
+void port_listen_addr(union slicenl_sockaddr *addr, uint16_t port, bool ipv6);
+
+/*
+ * The control socket on port, steering installed. Returns the fd or -errno. On a :: socket
+ * IPv4 peers are v4-mapped: port_from() and port_to() convert.
+ */
+int port_open_control(uint16_t port, bool ipv6);
+
+/* A received source address as the peer's own family (v4-mapped to IPv4). */
+void port_from(union slicenl_sockaddr *addr);
+
+/* A destination for a control socket of family ipv6 (IPv4 v4-mapped there); its length. */
+socklen_t port_to(const union slicenl_sockaddr *to, bool ipv6, union slicenl_sockaddr *out);
 
 #endif /* SLICED_PORT_H */

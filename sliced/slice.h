@@ -45,7 +45,8 @@ struct peer_desired {
 	char gateway[KS_NAME_MAX + 1];	/* our WorkerSliceGateway: status and Events go there */
 	uint32_t id;
 	struct slicenl_route prefix;	/* the remote cluster's subnet */
-	struct sockaddr_in endpoint;	/* sin_port 0: not known yet */
+	union slicenl_sockaddr endpoint;	/* AF_UNSPEC: not known yet */
+	bool no_family;			/* the peer has no address of our families */
 };
 
 /* The authenticated session with one peer and the keys it gave (tunnel.c). */

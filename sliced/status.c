@@ -63,9 +63,20 @@ static cJSON *peer_status(const struct peer *p, const char *stamp)
 }
 
 /* Gateways' tunnel status (KubeSlice's per-tunnel fields) and the Cluster's health. */
+static void node_ip_add(cJSON *ips, const struct sockaddr_storage *ss)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const void *a = ss->ss_family == AF_INET ?
+			(const void *)&((const struct sockaddr_in *)ss)->sin_addr :
+			(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+	if (ss->ss_family != AF_UNSPEC && inet_ntop(ss->ss_family, a, addr, sizeof(addr)))
+		cJSON_AddItemToArray(ips, cJSON_CreateString(addr));
+}
+
 void status_report(struct node *n, uint64_t now)
 {
-	char stamp[32], addr[INET6_ADDRSTRLEN] = "";
+	char stamp[32];
 	bool healthy = true;
 	cJSON *status, *health, *ips;
 	struct slice *sl;
@@ -84,14 +95,10 @@ void status_report(struct node *n, uint64_t now)
 					  KS_RES_WORKER_GATEWAY, p->desired.gateway, status);
 		}
 	status = cJSON_CreateObject();
+	/* A dual-stack node is listed by both its addresses (api/gateways.h). */
 	ips = cJSON_AddArrayToObject(status, "nodeIPs");
-	if (n->cfg->gateway_addr.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&n->cfg->gateway_addr)->sin_addr, addr,
-			  sizeof(addr));
-	else
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&n->cfg->gateway_addr)->sin6_addr,
-			  addr, sizeof(addr));
-	cJSON_AddItemToArray(ips, cJSON_CreateString(addr));
+	node_ip_add(ips, &n->cfg->gateway_addr);
+	node_ip_add(ips, &n->cfg->gateway_addr2);
 	health = cJSON_AddObjectToObject(status, "clusterHealth");
 	cJSON_AddStringToObject(health, "clusterHealthStatus", healthy ? "Normal" : "Warning");
 	cJSON_AddStringToObject(health, "lastUpdated", stamp);

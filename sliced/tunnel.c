@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
+#include "port.h"
 #include "tunnel.h"
 #include "util.h"
 
@@ -32,12 +33,21 @@
  */
 #define TUNNEL_SILENT_PROBES	3
 
+static socklen_t endpoint_len(const union slicenl_sockaddr *ep)
+{
+	return ep->sa.sa_family == AF_INET6 ? sizeof(ep->in6) : sizeof(ep->in);
+}
+
 static void slice_send(void *ctx, const struct sockaddr *to, socklen_t tolen, const void *buf,
 		       size_t len)
 {
 	struct slice *sl = ctx;
+	union slicenl_sockaddr dst, peer = { 0 };
 
-	if (sendto(sl->ctl_fd, buf, len, 0, to, tolen) < 0)
+	/* Sessions keep the peer's own address; a :: control socket wants IPv4 v4-mapped. */
+	memcpy(&peer, to, tolen < sizeof(peer) ? tolen : sizeof(peer));
+	tolen = port_to(&peer, config_has_family(sl->node->cfg, AF_INET6), &dst);
+	if (sendto(sl->ctl_fd, buf, len, 0, &dst.sa, tolen) < 0)
 		log_event(LOG_DEBUG, sl->name, NULL, "handshake send: %s", strerror(errno));
 }
 
@@ -141,14 +151,15 @@ static void peer_start_handshake(struct slice *sl, struct peer *p)
 	enum gw_event ev;
 
 	p->tunnel.next_handshake_ms = 0;
-	if (!p->tunnel.pair.ctx || !p->desired.endpoint.sin_port || sl->ctl_fd < 0) {
+	if (!p->tunnel.pair.ctx || p->desired.endpoint.sa.sa_family == AF_UNSPEC ||
+	    sl->ctl_fd < 0) {
 		/* Credentials, endpoint or port still missing: look again later. */
 		peer_retry(sl, p);
 		return;
 	}
 	gw_session_free(p->tunnel.hs);
-	p->tunnel.hs = gw_client_new(&p->tunnel.pair, (struct sockaddr *)&p->desired.endpoint,
-				     sizeof(p->desired.endpoint), slice_send, sl, &ev);
+	p->tunnel.hs = gw_client_new(&p->tunnel.pair, &p->desired.endpoint.sa,
+				     endpoint_len(&p->desired.endpoint), slice_send, sl, &ev);
 	if (!p->tunnel.hs || ev == GW_EV_FAILED) {
 		log_event(LOG_WARNING, sl->name, peer_name(p), "cannot start a handshake");
 		gw_session_free(p->tunnel.hs);
@@ -255,9 +266,9 @@ failed:
 	return false;
 }
 
-static bool session_from(const struct gw_session *s, const struct sockaddr_in *from)
+static bool session_from(const struct gw_session *s, const union slicenl_sockaddr *from)
 {
-	return gw_session_is_from(s, (const struct sockaddr *)from, sizeof(*from));
+	return gw_session_is_from(s, &from->sa, endpoint_len(from));
 }
 
 /* A pending server session that became a peer's own. */
@@ -268,8 +279,8 @@ static bool slice_session_adopted(struct slice *sl, struct gw_session *s)
 	return p && p->tunnel.session == s;
 }
 
-static void slice_datagram(struct slice *sl, const struct sockaddr_in *from, const uint8_t *buf,
-			   size_t len)
+static void slice_datagram(struct slice *sl, const union slicenl_sockaddr *from,
+			   const uint8_t *buf, size_t len)
 {
 	struct gw_session **slot = NULL, *s;
 	struct peer *p;
@@ -297,8 +308,7 @@ static void slice_datagram(struct slice *sl, const struct sockaddr_in *from, con
 		if (!slot || !gw_ratelimit_allow(&sl->accept_rl, now_ms(), TUNNEL_ACCEPT_RATE,
 						 TUNNEL_ACCEPT_BURST))
 			return;
-		s = gw_server_new(&sl->listener, (const struct sockaddr *)from, sizeof(*from),
-				  slice_send, sl);
+		s = gw_server_new(&sl->listener, &from->sa, endpoint_len(from), slice_send, sl);
 		if (s && slice_session_event(sl, NULL, s, gw_session_input(s, buf, len)))
 			*slot = s;
 		return;
@@ -313,17 +323,18 @@ static void slice_datagram(struct slice *sl, const struct sockaddr_in *from, con
 
 void tunnel_read(struct slice *sl)
 {
-	struct sockaddr_in from;
+	union slicenl_sockaddr from;
 	socklen_t fromlen;
 	uint8_t buf[2048];
 	ssize_t n;
 
 	for (;;) {
 		fromlen = sizeof(from);
-		n = recvfrom(sl->ctl_fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
+		n = recvfrom(sl->ctl_fd, buf, sizeof(buf), 0, &from.sa, &fromlen);
 		if (n < 0)
 			return;
-		if (fromlen == sizeof(from) && from.sin_family == AF_INET)
+		port_from(&from);
+		if (from.sa.sa_family == AF_INET || from.sa.sa_family == AF_INET6)
 			slice_datagram(sl, &from, buf, n);
 	}
 }

@@ -3,6 +3,7 @@
  * Unit tests of libsliceapi: names, JSON helpers, base64, whole files, subnets, DSCP classes,
  * gateway pairs.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -354,11 +355,32 @@ static void test_gateway_pairs(void **state)
 	assert_int_equal(ks_gateway_pair_of(gw, "10.0.0.3"), -1);
 	assert_int_equal(ks_gateway_pair_of(gw, "10.9.0.1"), -1);
 	assert_int_equal(ks_gateway_pair_of(gw, NULL), -1);
-	assert_string_equal(ks_gateway_pair_remote(gw, 1), "10.9.0.2");
-	assert_null(ks_gateway_pair_remote(gw, 2));
-	assert_null(ks_gateway_pair_remote(gw, -1));
+	assert_string_equal(ks_gateway_pair_remote(gw, 1, AF_INET), "10.9.0.2");
+	assert_null(ks_gateway_pair_remote(gw, 1, AF_INET6));
+	assert_null(ks_gateway_pair_remote(gw, 2, AF_INET));
+	assert_null(ks_gateway_pair_remote(gw, -1, AF_INET));
+	assert_int_equal(ks_gateway_nodes(ks_get(gw, "spec.localGatewayConfig.nodeIps")), 3);
 	assert_string_equal(ks_gateway_pair_secret_key(key, sizeof(key), 0, "crt"), "tls.crt");
 	assert_string_equal(ks_gateway_pair_secret_key(key, sizeof(key), 1, "key"), "tls-1.key");
+	cJSON_Delete(gw);
+	/* Two dual-stack nodes here, one IPv6-only node there: node k is the k-th of a family. */
+	gw = cJSON_Parse("{\"spec\":{"
+		"\"localGatewayConfig\":{\"nodeIps\":[\"10.0.0.1\",\"fd00::1\",\"10.0.0.2\","
+		"\"fd00::2\"],\"nodePorts\":[30000,30000]},"
+		"\"remoteGatewayConfig\":{\"nodeIps\":[\"fd09::1\",\"fd09::2\",\"bogus\"],"
+		"\"nodePorts\":[30001,30001]}}}");
+	assert_non_null(gw);
+	assert_int_equal(ks_gateway_nodes(ks_get(gw, "spec.localGatewayConfig.nodeIps")), 2);
+	assert_int_equal(ks_gateway_nodes(ks_get(gw, "spec.remoteGatewayConfig.nodeIps")), 2);
+	assert_int_equal(ks_gateway_pair_of(gw, "fd00::2"), 1);
+	assert_int_equal(ks_gateway_pair_of(gw, "10.0.0.2"), 1);
+	assert_int_equal(ks_gateway_pair_of(gw, "bogus"), -1);
+	assert_string_equal(ks_gateway_pair_remote(gw, 1, AF_INET6), "fd09::2");
+	assert_null(ks_gateway_pair_remote(gw, 0, AF_INET));
+	assert_int_equal(ks_ip_family("fd00::1"), AF_INET6);
+	assert_int_equal(ks_ip_family("10.0.0.1"), AF_INET);
+	assert_int_equal(ks_ip_family("10.0.0"), AF_UNSPEC);
+	assert_int_equal(ks_ip_family(NULL), AF_UNSPEC);
 	cJSON_Delete(gw);
 	/* KubeSlice's objects without ports still describe one pair. */
 	gw = cJSON_Parse("{\"spec\":{}}");

@@ -117,6 +117,25 @@ static void test_optional(void **state)
 	config_free(&cfg);
 }
 
+/* A dual-stack node: one address per family, the first reported. */
+static void test_dual_stack(void **state)
+{
+	struct sliced_config cfg;
+	char err[512] = "";
+
+	assert_int_equal(load_with(&cfg, "gatewayAddress: ['2001:db8::10', 192.0.2.10]\n",
+				   err, sizeof(err)), 0);
+	assert_int_equal(cfg.gateway_addr.ss_family, AF_INET6);
+	assert_int_equal(cfg.gateway_addr2.ss_family, AF_INET);
+	assert_true(config_has_family(&cfg, AF_INET) && config_has_family(&cfg, AF_INET6));
+	config_free(&cfg);
+	assert_int_equal(load_with(&cfg, "gatewayAddress: ['2001:db8::10']\n", err,
+				   sizeof(err)), 0);
+	assert_false(config_has_family(&cfg, AF_INET));
+	assert_int_equal(cfg.gateway_addr2.ss_family, AF_UNSPEC);
+	config_free(&cfg);
+}
+
 static void test_token_file(void **state)
 {
 	struct sliced_config cfg;
@@ -144,6 +163,12 @@ static const struct {
 	{ "project: ''\n", "sliced.yaml: project: must be a non-empty string" },
 	{ "uplink: nosuchif0\n", "sliced.yaml: uplink: no interface \"nosuchif0\" here" },
 	{ "gatewayAddress: 192.0.2\n", "sliced.yaml: gatewayAddress: \"192.0.2\" is not" },
+	{ "gatewayAddress: [192.0.2.1, 192.0.2.2]\n",
+	  "sliced.yaml: gatewayAddress: at most one address per family" },
+	{ "gatewayAddress: [192.0.2.1, '::1', '::2']\n",
+	  "sliced.yaml: gatewayAddress: at most one address per family" },
+	{ "gatewayAddress: []\n", "sliced.yaml: gatewayAddress: must list an address" },
+	{ "gatewayAddress: [{a: b}]\n", "sliced.yaml: gatewayAddress: \"(not a string)\"" },
 	{ "gatewayPort: 31000\n", "sliced.yaml: gatewayPort: unknown setting" },
 	{ "rekeyMinutes: 0\n", "sliced.yaml: rekeyMinutes: \"0\" is not a number" },
 	{ "rekeyMinutes: 5m\n", "sliced.yaml: rekeyMinutes: \"5m\"" },
@@ -226,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_optional),
+		cmocka_unit_test(test_dual_stack),
 		cmocka_unit_test(test_token_file),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing),

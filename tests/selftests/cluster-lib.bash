@@ -17,6 +17,9 @@
 #   cl_underlay                  the root namespace routes, the controller's address on lo
 #   cl_node NODE [ROLE]          a node namespace; ROLE gateway (default) or worker
 #   cl_ns NODE / cl_addr NODE    its namespace / its underlay address
+#   cl_ipv6 NODE FAMILIES        the node's underlay gets fd77:C::N too (the root side
+#                                fd77:C::254) and its gateway address is IPv6 (FAMILIES 6)
+#                                or both (46: IPv4 first, 64: IPv6 first); before cl_clusters
 #   cl_controller [ARGS...]      starts slice-controller on $CL_LISTEN ($CL_CTL:6443) with a
 #                                certificate of the scenario's CA (DIR/ca.crt) and waits until
 #                                it answers; ARGS are kept for restarts
@@ -57,7 +60,7 @@ CL_CTL_PID=
 CL_CTL_ARGS=()
 CL_UNDERLAY=0
 CL_PODS=()
-declare -A CL_GATEWAYS=() CL_SLICED=()
+declare -A CL_GATEWAYS=() CL_SLICED=() CL_GWADDR=()
 
 cl_init() {
 	CL_W=$1
@@ -103,6 +106,24 @@ cl_node() {
 	mkdir -p "$CL_W/$ns"
 	[ "$role" = gateway ] && CL_GATEWAYS[$c]+="${CL_GATEWAYS[$c]:+, }10.77.$c.$n"
 	return 0
+}
+
+cl_ipv6() {
+	local c n ns v4 v6 list
+	_cl_node "$1"
+	ns=$(cl_ns "$1") v4=10.77.$c.$n v6=fd77:$c::$n
+	sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+	ip addr add "fd77:$c::254" peer "$v6/128" dev "$ns-ul" nodad &&
+	ip -n "$ns" addr add "$v6" peer "fd77:$c::254/128" dev eth0 nodad &&
+	ip -n "$ns" route add ::/0 via "fd77:$c::254" || return
+	case $2 in
+	6) list="\"$v6\"" ;;
+	46) list="$v4, \"$v6\"" ;;
+	64) list="\"$v6\", $v4" ;;
+	*) return 1 ;;
+	esac
+	CL_GWADDR[$ns]="[$list]"
+	CL_GATEWAYS[$c]=${CL_GATEWAYS[$c]/$v4/$list}
 }
 
 # The controller's certificate, from a CA of the scenario's own, for its listen address.
@@ -217,7 +238,7 @@ kubeconfig: kubeconfig
 cluster: c$c
 project: $CL_PROJECT
 uplink: $CL_UPLINK
-gatewayAddress: 10.77.$c.$n
+gatewayAddress: ${CL_GWADDR[$ns]:-10.77.$c.$n}
 rekeyMinutes: 60
 metricsAddress: 127.0.0.1:9469
 stateDir: state

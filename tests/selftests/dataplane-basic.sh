@@ -6,7 +6,7 @@
 # cipher: setting up gateways is most of what this suite costs in a TCG guest.
 . "$(dirname "$0")/dataplane-lib.bash"
 
-ktap_plan 31
+ktap_plan 32
 
 for outer in 4 6; do
 	dp_teardown
@@ -38,20 +38,27 @@ for outer in 4 6; do
 	done
 done
 
+# Gateways 1 and 3 listen on :: (both families), gateway 2 on 0.0.0.0: 1 and 3 reach 2 over
+# IPv4 and each other over IPv6 on the same socket.
 dp_teardown
-if { dp_underlay && dp_gw 1 4 && dp_gw 2 4 && dp_gw 3 4 &&
-     dp_link 1 2 4 aes-256-gcm && dp_link 1 3 4 chacha20-poly1305 &&
+if { dp_underlay && dp_gw 1 6 && dp_gw 2 4 && dp_gw 3 6 &&
+     dp_link 1 2 4 aes-256-gcm && dp_link 1 3 6 chacha20-poly1305 &&
      dp_link 2 3 4 aes-256-gcm; } > /tmp/dataplane-setup.log 2>&1; then
 	ktap_ok "three gateways: full mesh set up"
 else
 	ktap_fail "three gateways: full mesh set up"
 	sed 's/^/# /' /tmp/dataplane-setup.log
 fi
-ktap_check "three gateways: 1 -> 2" dp_ping 1 -c 2 10.2.0.1
-ktap_check "three gateways: 1 -> 3" dp_ping 1 -c 2 10.3.0.1
-ktap_check "three gateways: 2 -> 3 over IPv6 inside" dp_ping 2 -c 2 fd03::1
+ktap_check "three gateways: 1 -> 2 (outer IPv4 from a :: socket)" dp_ping 1 -c 2 10.2.0.1
+ktap_check "three gateways: 1 -> 3 (outer IPv6)" dp_ping 1 -c 2 10.3.0.1
+ktap_check "three gateways: 2 -> 3 over IPv6 inside (outer IPv4 to a :: socket)" \
+	dp_ping 2 -c 2 fd03::1
 ktap_check "three gateways: gw1 lists two peers and four routes" \
 	test "$(dp_stat 1 peers)/$(dp_stat 1 routes)" = 2/4
+# What the dual-stack sockets learnt from authenticated packets: IPv4 endpoints stay IPv4.
+eps="$(dp_stat 3 peer.2.endpoint) $(dp_stat 1 peer.2.endpoint) $(dp_stat 1 peer.3.endpoint)"
+ktap_check "three gateways: endpoints by family, none v4-mapped ($eps)" \
+	test "$eps" = "192.168.2.2:$DP_PORT 192.168.2.2:$DP_PORT [fd00:3::2]:$DP_PORT"
 
 # A prefix routed to the device but not in the slice router: the sender learns it at once.
 ip -n dp-gw1 route add 10.50.0.0/16 dev slice0

@@ -6,7 +6,8 @@
 # an underlay network sees. Keys are random, one file per direction and key id, in $DP_KEYS.
 #
 #   dp_underlay                  the router namespace
-#   dp_gw N OUTER                gateway N, its socket on 0.0.0.0 (OUTER 4) or :: (OUTER 6)
+#   dp_gw N OUTER                gateway N, its socket on 0.0.0.0 (OUTER 4) or :: (OUTER 6,
+#                                which takes IPv4 peers too)
 #   dp_link A B OUTER CIPHER     A and B as each other's peers: endpoints, routes for each
 #                                other's inner prefixes, primary keys with key id 1
 #   dp_keys A B CIPHER ID SLOT   install keys with key id ID in SLOT on both sides

@@ -187,8 +187,11 @@ static void test_redundant_pairs(void **state)
 	free(key0);
 	free(key1);
 
-	/* A third member with one gateway node: its pairs are one, and the slice says so. */
-	add_gateway_nodes(st, "c3", "['192.0.2.3']", "10.246.0.0/16");
+	/*
+	 * A third member with one gateway node, dual-stack (an address of each family): its
+	 * pairs are one, and the slice says so.
+	 */
+	add_gateway_nodes(st, "c3", "['192.0.2.3','2001:db8::3']", "10.246.0.0/16");
 	put(st, KS_RES_SLICE, slice_obj("red", "10.1.0.0/16", "['c1','c2','c3']"));
 	assert_int_equal(array_size(st, gw, "red-c1-c2", "spec.localGatewayConfig.nodePorts"), 2);
 	assert_int_equal(array_size(st, gw, "red-c1-c3", "spec.localGatewayConfig.nodePorts"), 1);
