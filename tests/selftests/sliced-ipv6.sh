@@ -28,8 +28,10 @@ ktap_check "c1-c2 (IPv6) and c1-c3 (IPv4) come up" wait_for 60 both_up blue-c1-c
 want="10.77.3.1:$(port c3) [fd77:2::1]:$(port c2)"
 have=$(ip netns exec c1 slicectl -j show slice-blue | jq -r '[.[0].peers[].endpoint] | sort | join(" ")')
 ktap_check "c1's peers: c2 over IPv6, c3 over IPv4 ($have)" test "$have" = "$want"
-ktap_check "c1's port is bound on :: (both families)" \
-	sh -c "ip netns exec c1 ss -Hlun 'sport = :$(port c1)' | grep -qF '[::]'"
+# ss shows a :: socket that takes both families as *:PORT ([::]:PORT is IPv6-only).
+sockets=$(ip netns exec c1 ss -Hlun "sport = :$(port c1)" | awk '{print $4}' | sort | uniq -c | xargs)
+ktap_check "c1's port: the kernel's and sliced's sockets on :: for both families ($sockets)" \
+	test "$sockets" = "2 *:$(port c1)"
 ktap_check "c1's Cluster lists both its addresses ($(node_ips c1 spec))" \
 	test "$(node_ips c1 spec)" = '["10.77.1.1","fd77:1::1"]'
 ktap_check "c2's sliced reports its IPv6 gateway address" \
