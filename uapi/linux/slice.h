@@ -122,8 +122,7 @@ enum slice_a {
 	SLICE_A_NUM_ROUTES,		/* u32, get only */
 	SLICE_A_QOS,			/* nest slice_qos_a: DEV_SET sets it, DEV_GET reports it */
 	SLICE_A_LISTEN_IPV4,		/* binary, 4 bytes, set only: LISTEN_PORT's address */
-	SLICE_A_LISTEN_IPV6,		/* binary, 16 bytes, set only: LISTEN_PORT's address; :: is
-					 * both families (IPv4 packets too) */
+	SLICE_A_LISTEN_IPV6,		/* binary, 16 bytes, set only: its address (:: both families) */
 
 	__SLICE_A_MAX,
 	SLICE_A_MAX = __SLICE_A_MAX - 1
