@@ -92,7 +92,7 @@ struct ctl_engine_ops {
 			 bool *running);
 	void (*stop)(struct ctl_engine *e);
 	int (*history)(struct ctl_engine *e, uint64_t after, uint64_t upto, unsigned int limit,
-		       ctl_change_fn fn, void *arg, uint64_t *oldest);
+		       bool own_bodies, ctl_change_fn fn, void *arg, uint64_t *oldest);
 	bool (*lead)(struct ctl_engine *e, const char *identity);
 };
 
@@ -210,14 +210,16 @@ static inline void ctl_engine_stop(struct ctl_engine *e)
 
 /*
  * Calls fn for the committed changes with after < rv <= upto, in order, at most limit of
- * them; *oldest is where history starts. Returns -ERANGE when after is older than that
- * (the reader must start over from a full list), or what fn returned.
+ * them; *oldest is where history starts. Without own_bodies, the controller's own changes
+ * (internal) may come with the body "" (the reconcile loop skips them; SQLite need not read
+ * them). Returns -ERANGE when after is older than that (the reader must start over from a
+ * full list), or what fn returned.
  */
 static inline int ctl_engine_history(struct ctl_engine *e, uint64_t after, uint64_t upto,
-				     unsigned int limit, ctl_change_fn fn, void *arg,
-				     uint64_t *oldest)
+				     unsigned int limit, bool own_bodies, ctl_change_fn fn,
+				     void *arg, uint64_t *oldest)
 {
-	return e->ops->history(e, after, upto, limit, fn, arg, oldest);
+	return e->ops->history(e, after, upto, limit, own_bodies, fn, arg, oldest);
 }
 
 /*

@@ -192,7 +192,8 @@ static uint64_t et_wait(struct ctl_engine *base, uint64_t after,
 }
 
 static int et_history(struct ctl_engine *base, uint64_t after, uint64_t upto,
-		      unsigned int limit, ctl_change_fn fn, void *arg, uint64_t *oldest)
+		      unsigned int limit, bool own_bodies, ctl_change_fn fn, void *arg,
+		      uint64_t *oldest)
 {
 	struct etcd_engine *e = to_etcd(base);
 	int ret = 0;

@@ -229,7 +229,8 @@ static int sq_scan(struct ctl_engine *base, const char *resource, const char *ns
 }
 
 static int sq_history(struct ctl_engine *base, uint64_t after, uint64_t upto,
-		       unsigned int limit, ctl_change_fn fn, void *arg, uint64_t *oldest)
+		       unsigned int limit, bool own_bodies, ctl_change_fn fn, void *arg,
+		       uint64_t *oldest)
 {
 	struct sqlite_engine *e = to_sq(base);
 	sqlite3_stmt *q;
@@ -245,7 +246,7 @@ static int sq_history(struct ctl_engine *base, uint64_t after, uint64_t upto,
 		ret = -ERANGE;
 		goto out_commit;
 	}
-	q = sq_query(&e->r, Q_HISTORY);
+	q = sq_query(&e->r, own_bodies ? Q_HISTORY : Q_HISTORY_FOREIGN);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)after);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)upto);
 	sqlite3_bind_int(q, 3, (int)limit);

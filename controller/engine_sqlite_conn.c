@@ -11,6 +11,10 @@
 #include "api/log.h"
 #include "controller/engine_sqlite_int.h"
 
+/* The body of a change that is its object's current state (read only when CASE gets here). */
+#define HISTORY_ROW "(SELECT o.body FROM objects o WHERE o.resource=history.resource AND " \
+	"o.ns=history.ns AND o.name=history.name AND o.rv=history.rv)"
+
 static const char *const queries[Q_COUNT] = {
 	[Q_GET] = "SELECT body, rv FROM objects WHERE resource=?1 AND ns=?2 AND name=?3",
 	[Q_SCAN_ALL] = "SELECT body, rv FROM objects WHERE resource=?1 ORDER BY ns, name",
@@ -26,11 +30,13 @@ static const char *const queries[Q_COUNT] = {
 	 * A change whose body is '' is the object's current row (engine_sqlite.c, apply()): its
 	 * body is read from there, and is NULL if that ever were not so.
 	 */
-	[Q_HISTORY] = "SELECT h.rv, h.type, h.resource, h.ns, h.name, "
-		      "CASE WHEN h.body='' THEN o.body ELSE h.body END, h.internal FROM history h "
-		      "LEFT JOIN objects o ON h.body='' AND o.resource=h.resource AND o.ns=h.ns "
-		      "AND o.name=h.name AND o.rv=h.rv "
-		      "WHERE h.rv>?1 AND h.rv<=?2 ORDER BY h.rv LIMIT ?3",
+	[Q_HISTORY] = "SELECT rv, type, resource, ns, name, CASE WHEN body='' THEN " HISTORY_ROW
+		      " ELSE body END, internal FROM history WHERE rv>?1 AND rv<=?2 "
+		      "ORDER BY rv LIMIT ?3",
+	/* The same without the bodies of the controller's own changes (the reconcile loop's). */
+	[Q_HISTORY_FOREIGN] = "SELECT rv, type, resource, ns, name, CASE WHEN internal THEN '' "
+			      "WHEN body='' THEN " HISTORY_ROW " ELSE body END, internal "
+			      "FROM history WHERE rv>?1 AND rv<=?2 ORDER BY rv LIMIT ?3",
 	[Q_PUT] = "INSERT OR REPLACE INTO objects(resource, ns, name, body, rv) "
 		  "VALUES(?1,?2,?3,?4,?5)",
 	/* A create: fails on the primary key when the row exists (no read before it). */

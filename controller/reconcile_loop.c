@@ -137,8 +137,8 @@ static bool feed(struct ctl_loop *l, const struct timespec *deadline)
 
 	do {
 		before = l->cursor;
-		ret = ctl_obj_changes(l->st, l->cursor, BATCH, deadline, queue_change, l, &oldest,
-				      &running);
+		ret = ctl_obj_changes(l->st, l->cursor, BATCH, false, deadline, queue_change, l,
+				      &oldest, &running);
 		if (ret == -ERANGE) {
 			ks_log(LOG_WARNING, "reconcile loop fell behind the history (at %llu, history starts at %llu): full resync",
 			       (unsigned long long)l->cursor, (unsigned long long)oldest);
@@ -290,7 +290,7 @@ static bool lead(struct ctl_loop *l, bool *leading)
 		mono(&t);
 		t.tv_sec++;
 		/* A wait for nothing: only a second, or shutdown, ends it. */
-		ctl_obj_changes(l->st, UINT64_MAX, 0, &t, NULL, NULL, &oldest, &running);
+		ctl_obj_changes(l->st, UINT64_MAX, 0, false, &t, NULL, NULL, &oldest, &running);
 	}
 	if (running && !*leading) {
 		*leading = true;

@@ -105,11 +105,12 @@ uint64_t ctl_obj_kind_writes(struct ctl_store *st, const struct ks_resource *res
 /*
  * The change history, as watches and the reconcile loop read it: waits until a change after
  * resourceVersion after is committed (or deadline, or ctl_store_stop()), then calls fn for
- * up to limit committed changes after it, in order. Returns -ERANGE when after is older
+ * up to limit committed changes after it, in order; without own_bodies the controller's own
+ * changes may have the body "" (ctl_engine_history()). Returns -ERANGE when after is older
  * than the history kept (*oldest: where it starts; start over from a list), or what fn
  * returned. *running is false once the store stops.
  */
-int ctl_obj_changes(struct ctl_store *st, uint64_t after, unsigned int limit,
+int ctl_obj_changes(struct ctl_store *st, uint64_t after, unsigned int limit, bool own_bodies,
 		    const struct timespec *deadline, ctl_change_fn fn, void *arg,
 		    uint64_t *oldest, bool *running);
 /* The object of a change or row, with its metadata.resourceVersion; NULL if unreadable. */

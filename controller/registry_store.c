@@ -40,7 +40,7 @@ bool ctl_obj_reaches(struct ctl_store *st, uint64_t rv, const struct timespec *d
 	return !rv || ctl_engine_wait(st->db, rv - 1, deadline, &running) >= rv;
 }
 
-int ctl_obj_changes(struct ctl_store *st, uint64_t after, unsigned int limit,
+int ctl_obj_changes(struct ctl_store *st, uint64_t after, unsigned int limit, bool own_bodies,
 		    const struct timespec *deadline, ctl_change_fn fn, void *arg,
 		    uint64_t *oldest, bool *running)
 {
@@ -48,7 +48,7 @@ int ctl_obj_changes(struct ctl_store *st, uint64_t after, unsigned int limit,
 
 	if (upto <= after)
 		return 0;
-	return ctl_engine_history(st->db, after, upto, limit, fn, arg, oldest);
+	return ctl_engine_history(st->db, after, upto, limit, own_bodies, fn, arg, oldest);
 }
 
 /* The namespaces every Kubernetes cluster has, and the one Projects live in. */

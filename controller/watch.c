@@ -199,7 +199,7 @@ static bool next_batch(struct ctl_store *st, struct batch *b, bool *expired,
 
 	deadline_in(&until, POLL_MS);
 	/* Read without any lock held, so that many watchers do not hold up writers. */
-	*expired = ctl_obj_changes(st, b->last, BATCH, &until, collect, b, oldest,
+	*expired = ctl_obj_changes(st, b->last, BATCH, true, &until, collect, b, oldest,
 				   &running) == -ERANGE;
 	return running;
 }
