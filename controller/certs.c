@@ -9,6 +9,7 @@
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -175,11 +176,89 @@ static X509 *cert_from_pem(const char *pem)
 	return cert;
 }
 
+/* The DER between the PEM armour of label, its lines joined (malloc'd), or NULL. */
+static unsigned char *pem_unarmour(const char *pem, const char *label, size_t *len)
+{
+	char begin[64], end[64], *b64, *q;
+	const char *p, *stop;
+	unsigned char *der;
+
+	snprintf(begin, sizeof(begin), "-----BEGIN %s-----\n", label);
+	snprintf(end, sizeof(end), "-----END %s-----", label);
+	p = strstr(pem, begin);
+	stop = p ? strstr(p, end) : NULL;
+	if (!stop)
+		return NULL;
+	p += strlen(begin);
+	b64 = malloc((size_t)(stop - p) + 1);
+	if (!b64)
+		return NULL;
+	for (q = b64; p < stop; p++)
+		if (*p != '\n')
+			*q++ = *p;
+	*q = '\0';
+	der = ks_b64_decode(b64, len);
+	free(b64);
+	return der;
+}
+
+/*
+ * A key in the layout key_to_pem() writes, made from its private scalar and public point
+ * without OpenSSL's decoders (setting them up for one PEM costs more than a signature);
+ * NULL when the PEM is not that layout.
+ */
+static EVP_PKEY *key_from_own_pem(const char *pem)
+{
+	static const unsigned char head[] = { 0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20 };
+	static const unsigned char curve[] = { 0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+					       0x3d, 0x03, 0x01, 0x07, 0xa1, 0x44, 0x03, 0x42,
+					       0x00 };
+	const size_t want = sizeof(head) + 32 + sizeof(curve) + P256_POINT;
+	size_t len = 0;
+	unsigned char *der = pem_unarmour(pem, "EC PRIVATE KEY", &len);
+	EVP_PKEY_CTX *ctx = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY *key = NULL;
+	BIGNUM *priv = NULL;
+
+	if (!der || len != want || memcmp(der, head, sizeof(head)) ||
+	    memcmp(der + sizeof(head) + 32, curve, sizeof(curve)))
+		goto out;
+	priv = BN_bin2bn(der + sizeof(head), 32, NULL);
+	bld = OSSL_PARAM_BLD_new();
+	if (!priv || !bld ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+					      der + want - P256_POINT, P256_POINT))
+		goto out;
+	params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) != 1)
+		key = NULL;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_clear_free(priv);
+	if (der)
+		OPENSSL_cleanse(der, len);
+	free(der);
+	return key;
+}
+
 static EVP_PKEY *key_from_pem(const char *pem)
 {
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *key = key_from_own_pem(pem);
+	BIO *bio;
 
+	if (key)
+		return key;
+	/* Any other key PEM (PKCS#8, another curve): OpenSSL's decoders. */
+	bio = BIO_new_mem_buf(pem, -1);
+	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
 	BIO_free(bio);
 	return key;
 }

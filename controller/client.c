@@ -175,16 +175,15 @@ int ctl_store_create(struct ctl_store *st, const char *plural, const cJSON *obj)
 {
 	const struct ks_resource *res = resource(plural);
 	struct ctl_status err = { 0 };
-	cJSON *next, *out = NULL;
+	cJSON *next;
 	int ret;
 
 	if (!res || !ks_name(obj))
 		return -EINVAL;
 	next = cJSON_Duplicate(obj, true);
 	ret = ctl_obj_create(st, res, ks_namespace(obj), next, CTL_KEEP_STATUS | CTL_INTERNAL,
-			     &err, &out);
+			     &err, NULL);
 	cJSON_Delete(next);
-	cJSON_Delete(out);
 	if (!ret)
 		return 0;
 	if (status_errno(&err) != -EEXIST)

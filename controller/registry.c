@@ -478,7 +478,8 @@ int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const ch
 		return -1;
 	if (!(flags & CTL_DRY_RUN) && reg_commit(st, CTL_ADDED, res, obj, 0, flags, err, &why))
 		return -1;
-	*out = cJSON_Duplicate(obj, true);
+	if (out)
+		*out = cJSON_Duplicate(obj, true);
 	return 0;
 }
 

@@ -75,7 +75,8 @@ cJSON *ctl_obj_get_latest(struct ctl_store *st, const struct ks_resource *res,
 cJSON *ctl_obj_list_latest(struct ctl_store *st, const struct ks_resource *res,
 			   const char *ns, const struct ctl_selector *sel);
 
-/* Each returns 0 with the stored object in *out (caller frees), or -1 with err filled. */
+/* Each returns 0 with the stored object in *out (caller frees), or -1 with err filled;
+ * ctl_obj_create() takes out NULL too (obj, which it changed, is then what was stored). */
 int ctl_obj_create(struct ctl_store *st, const struct ks_resource *res, const char *ns,
 		   cJSON *obj, int flags, struct ctl_status *err, cJSON **out);
 int ctl_obj_update(struct ctl_store *st, const struct ks_resource *res, const char *ns,
