@@ -100,8 +100,7 @@ int ks_gateway_nodes(const cJSON *ips)
 	return v4 > v6 ? v4 : v6;
 }
 
-/* The pair-th address of family in ips (the pair-th node's), or NULL. */
-static const char *node_ip(const cJSON *ips, int pair, int family)
+const char *ks_gateway_node_ip(const cJSON *ips, int pair, int family)
 {
 	const cJSON *ip;
 	int k = 0;
@@ -121,7 +120,7 @@ int ks_gateway_pair_of(const cJSON *gw, const char *address)
 	int k, pairs = ks_gateway_pairs(gw), family = ks_ip_family(address);
 	const char *ip;
 
-	for (k = 0; family != AF_UNSPEC && k < pairs && (ip = node_ip(ips, k, family)); k++)
+	for (k = 0; family != AF_UNSPEC && k < pairs && (ip = ks_gateway_node_ip(ips, k, family)); k++)
 		if (!strcmp(ip, address))
 			return k;
 	return -1;
@@ -131,7 +130,7 @@ const char *ks_gateway_pair_remote(const cJSON *gw, int pair, int family)
 {
 	if (pair < 0 || pair >= ks_gateway_pairs(gw))
 		return NULL;
-	return node_ip(ks_get(gw, "spec.remoteGatewayConfig.nodeIps"), pair, family);
+	return ks_gateway_node_ip(ks_get(gw, "spec.remoteGatewayConfig.nodeIps"), pair, family);
 }
 
 const char *ks_gateway_pair_secret_key(char *buf, size_t size, int pair, const char *ext)
@@ -141,4 +140,16 @@ const char *ks_gateway_pair_secret_key(char *buf, size_t size, int pair, const c
 	else
 		snprintf(buf, size, "tls.%s", ext);
 	return buf;
+}
+
+int ks_gateway_node_block(const struct ks_prefix *cluster, int k, struct ks_prefix *out)
+{
+	/* log2(KS_GATEWAY_NODE_BLOCKS) more bits of prefix */
+	const int bits = __builtin_ctz(KS_GATEWAY_NODE_BLOCKS);
+
+	if (k < 0 || k >= KS_GATEWAY_NODE_BLOCKS || cluster->len + bits > 30)
+		return -1;
+	out->len = cluster->len + bits;
+	out->addr = cluster->addr + ((uint32_t)k << (32 - out->len));
+	return 0;
 }

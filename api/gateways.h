@@ -23,6 +23,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "api/subnet.h"
+
 /* spec.sliceGatewayProvider.numberOfGateways of a SliceConfig. */
 #define KS_GATEWAY_PAIRS_DEFAULT	2
 #define KS_GATEWAY_PAIRS_MAX		4
@@ -50,6 +52,13 @@ struct ks_liveness {
 	uint32_t hold_ms;
 };
 
+/*
+ * Gateway node k of a cluster (its place in the gateways' nodeIps) holds the k-th of
+ * KS_GATEWAY_NODE_BLOCKS equal parts of the cluster's block of the slice subnet for the
+ * addresses of its own pods; the cluster's other nodes route that part to it.
+ */
+#define KS_GATEWAY_NODE_BLOCKS		8
+
 /* The settings of a sliceGatewayProvider object (absent ones at their defaults). */
 struct ks_liveness ks_liveness_of(const cJSON *provider);
 /* NULL if the liveness object of a provider is valid, else what is wrong with which field
@@ -66,6 +75,10 @@ int ks_gateway_nodes(const cJSON *ips);
 int ks_gateway_pair_of(const cJSON *gw, const char *address);
 /* The remote node address of pair k in family (AF_INET or AF_INET6), or NULL. */
 const char *ks_gateway_pair_remote(const cJSON *gw, int pair, int family);
+/* The k-th address of family in a nodeIps list (node k's), or NULL. */
+const char *ks_gateway_node_ip(const cJSON *ips, int k, int family);
+/* Node k's part of a cluster's block: 0, or -1 when k or the block is too small for it. */
+int ks_gateway_node_block(const struct ks_prefix *cluster, int k, struct ks_prefix *out);
 /* Secret data key of pair k's "crt" or "key": tls.crt, tls-1.crt, ... */
 const char *ks_gateway_pair_secret_key(char *buf, size_t size, int pair, const char *ext);
 

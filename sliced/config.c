@@ -250,8 +250,38 @@ out:
 
 static const char *const node_settings[] = {
 	"kubeconfig", "cluster", "project", "uplink", "gatewayAddress", "rekeyMinutes", "metricsAddress",
-	"stateDir", "exportsDir", "cniSocket", "dnsAddress", "dnsUpstream",
+	"stateDir", "exportsDir", "cniSocket", "dnsAddress", "dnsUpstream", "workerNodes",
 };
+
+/* workerNodes: a list of distinct IPv4 addresses. */
+static int worker_nodes_load(struct config_ctx *ctx, struct sliced_config *cfg,
+			     const cJSON *root)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "workerNodes"), *item;
+	struct in_addr addr;
+	unsigned int i;
+
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list))
+		return config_fail(ctx, "workerNodes", "must be a list of IPv4 addresses");
+	if (cJSON_GetArraySize(list) > SLICED_WORKER_NODES_MAX)
+		return config_fail(ctx, "workerNodes", "at most %d worker nodes",
+				   SLICED_WORKER_NODES_MAX);
+	cJSON_ArrayForEach(item, list) {
+		if (!cJSON_IsString(item) || inet_pton(AF_INET, item->valuestring, &addr) != 1)
+			return config_fail(ctx, "workerNodes", "%s is not an IPv4 address",
+					   cJSON_IsString(item) ? item->valuestring : "an item");
+		for (i = 0; i < cfg->num_worker_nodes; i++)
+			if (!strcmp(cfg->worker_nodes[i], item->valuestring))
+				return config_fail(ctx, "workerNodes", "%s is listed twice",
+						   item->valuestring);
+		inet_ntop(AF_INET, &addr, cfg->worker_nodes[cfg->num_worker_nodes],
+			  INET_ADDRSTRLEN);
+		cfg->num_worker_nodes++;
+	}
+	return 0;
+}
 
 /* Where pods and services keep their files, and the slice DNS (docs/services.md). */
 static int services_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
@@ -361,6 +391,12 @@ static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 		return config_fail(ctx, "metricsAddress",
 				   "\"%s\" is not ADDRESS:PORT ([ADDRESS]:PORT for IPv6)", metrics);
 	cfg->rekey_minutes = minutes;
+	if (cfg->gateway_addr.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&cfg->gateway_addr)->sin_addr,
+			  cfg->gateway_ip, sizeof(cfg->gateway_ip));
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&cfg->gateway_addr)->sin6_addr,
+			  cfg->gateway_ip, sizeof(cfg->gateway_ip));
 	strcpy(cfg->uplink, uplink);
 	cfg->cluster = strdup(cluster);
 	cfg->project = strdup(project);
@@ -382,7 +418,7 @@ int config_load(struct sliced_config *cfg, const char *path, char *err, size_t e
 	if (!root)
 		return -1;
 	if (node_settings_load(&ctx, cfg, root, &kubeconfig) ||
-	    services_settings_load(&ctx, cfg, root))
+	    worker_nodes_load(&ctx, cfg, root) || services_settings_load(&ctx, cfg, root))
 		goto out;
 	kpath = config_path(path, kubeconfig);
 	if (!kpath || kubeconfig_load(cfg, kpath, err, errlen))

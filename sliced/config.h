@@ -30,8 +30,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "api/gateways.h"
+
 #define SLICED_REKEY_MINUTES_DEFAULT	60
 #define SLICED_REKEY_MINUTES_MAX	(7 * 24 * 60)
+/* Worker nodes of a cluster: the node blocks the gateway nodes leave (api/gateways.h). */
+#define SLICED_WORKER_NODES_MAX		(KS_GATEWAY_NODE_BLOCKS - KS_GATEWAY_PAIRS_MAX)
 
 struct sliced_config {
 	/* From the kubeconfig's current context. */
@@ -46,8 +50,13 @@ struct sliced_config {
 	char uplink[IFNAMSIZ];
 	struct sockaddr_storage gateway_addr;	/* port 0; the one reported as the node's */
 	struct sockaddr_storage gateway_addr2;	/* a dual-stack node's other family, or AF_UNSPEC */
+	char gateway_ip[INET6_ADDRSTRLEN];	/* gateway_addr as text */
 	unsigned int rekey_minutes;
 	struct sockaddr_storage metrics_addr;	/* ss_family AF_UNSPEC: no endpoint */
+	/* workerNodes: the cluster's nodes that are not gateway nodes, the same list on every
+	 * node of the cluster; each reaches the slice through the gateway nodes. */
+	char worker_nodes[SLICED_WORKER_NODES_MAX][INET_ADDRSTRLEN];
+	unsigned int num_worker_nodes;
 
 	/* Pods and services (docs/services.md). */
 	char *state_dir;			/* stateDir: pod address leases */

@@ -18,6 +18,8 @@
 #include "yamljson.h"
 
 #define API_CONTROLLER_PATH	"/apis/" KS_GROUP_CONTROLLER "/" KS_VERSION
+/* The node that exported a ServiceExportConfig: only it deletes the export again. */
+#define EXPORTS_ANNOT_NODE	"slice.kubeslice-c.io/export-node"
 
 struct exports {
 	const struct sliced_config *cfg;
@@ -458,6 +460,18 @@ static cJSON *file_status(const cJSON *exp, const cJSON *sec, const char *error)
 	return st;
 }
 
+/*
+ * Whether an export of this cluster is this node's to delete: the cluster's other nodes
+ * export their own pods' services (an export without the mark is from before there were
+ * several nodes).
+ */
+static bool export_mine(const struct exports *e, const cJSON *obj)
+{
+	const char *node = ks_annotation(obj, EXPORTS_ANNOT_NODE);
+
+	return !node || !strcmp(node, e->cfg->gateway_ip);
+}
+
 void exports_reconcile(struct exports *e, struct ipam *ipam)
 {
 	const cJSON *have = sync_cache(e->sync, SYNC_EXPORTS), *exp, *obj;
@@ -476,6 +490,7 @@ void exports_reconcile(struct exports *e, struct ipam *ipam)
 			continue;
 		}
 		sec = exports_config(exp, e->cfg->cluster, e->cfg->ns, ipam_pool_of(ipam, slice));
+		ks_set_annotation(sec, EXPORTS_ANNOT_NODE, e->cfg->gateway_ip);
 		cJSON_AddItemToObject(status, ks_get_str0(exp, "file"), file_status(exp, sec, NULL));
 		cJSON_AddItemToObject(desired, ks_name(sec), sec);
 	}
@@ -485,7 +500,7 @@ void exports_reconcile(struct exports *e, struct ipam *ipam)
 		reconcile_one(e, sec, cJSON_GetObjectItemCaseSensitive(have, sec->string));
 	cJSON_ArrayForEach(obj, have)
 		if (!cJSON_GetObjectItemCaseSensitive(desired, obj->string) &&
-		    !ks_get(obj, "metadata.deletionTimestamp")) {
+		    !ks_get(obj, "metadata.deletionTimestamp") && export_mine(e, obj)) {
 			log_msg(LOG_INFO, "ServiceExportConfig %s: export gone, deleting",
 				obj->string);
 			send_once(e, "DELETE", obj->string, NULL, NULL);

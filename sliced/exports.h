@@ -23,7 +23,9 @@
  * worker-cluster=<cluster> (so that sliced's watch sees its own), spec as KubeSlice's
  * (serviceName, serviceNamespace, sourceCluster, sliceName, serviceDiscoveryEndpoints,
  * serviceDiscoveryPorts, aliases) and status {exportStatus: READY | PENDING,
- * availableEndpoints, dnsName}. Exports removed from the directory are deleted.
+ * availableEndpoints, dnsName}, annotated with the node that made it. Exports removed from
+ * the directory are deleted, by the node that made them: each node of a cluster exports
+ * the services of its own pods (the same service from two nodes is not merged).
  *
  * Beside each file, FILE.status (JSON) says what became of it, as KubeSlice's ServiceExport
  * status does: {file, name, namespace, slice, exportStatus: READY | PENDING | ERROR,

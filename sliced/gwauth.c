@@ -323,7 +323,8 @@ static int gw_servername(SSL *ssl, int *alert, void *arg)
 	struct gw_listener *l = arg;
 	struct gw_session *s = SSL_get_ex_data(ssl, gw_ssl_index);
 	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-	struct gw_pair *pair = name ? l->find(l->find_ctx, name) : NULL;
+	struct gw_pair *pair = name ?
+		l->find(l->find_ctx, name, (const struct sockaddr *)&s->peer) : NULL;
 
 	if (!pair || !pair->server || !pair->ctx) {
 		snprintf(s->error, sizeof(s->error), "client asked for unknown gateway \"%s\"",

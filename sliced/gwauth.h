@@ -65,8 +65,10 @@ void gw_pair_release(struct gw_pair *pair);
 typedef void (*gw_send_fn)(void *ctx, const struct sockaddr *to, socklen_t tolen,
 			   const void *buf, size_t len);
 
-/* A server finds the pair a client asks for (by SNI, our local gateway name), or NULL. */
-typedef struct gw_pair *(*gw_find_pair_fn)(void *ctx, const char *local_name);
+/* A server finds the pair a client at address from asks for (by SNI, our local gateway
+ * name), or NULL. */
+typedef struct gw_pair *(*gw_find_pair_fn)(void *ctx, const char *local_name,
+					   const struct sockaddr *from);
 
 struct gw_keys {
 	uint8_t encrypt[GW_KEY_LEN];	/* what this side sends with */

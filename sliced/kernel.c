@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
 
 #include "kernel.h"
 #include "log.h"
@@ -143,32 +144,55 @@ static bool endpoint_same(const union slicenl_sockaddr *a, const union slicenl_s
 	       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, sizeof(a->in6.sin6_addr));
 }
 
+/* What the kernel should have of peer p: endpoint, liveness, whether it is a transit. */
+static void peer_want(const struct slice *sl, const struct peer *p, struct slicenl_peer *want)
+{
+	memset(want, 0, sizeof(*want));
+	want->id = p->desired.id;
+	want->flags = SLICENL_PEER_HAS_KEEPALIVE | SLICENL_PEER_HAS_TIMEOUT |
+		      SLICENL_PEER_HAS_HOLD | SLICENL_PEER_HAS_STATE | SLICENL_PEER_HAS_TRANSIT;
+	want->keepalive_interval_ms = sl->liveness.interval_ms;
+	want->keepalive_timeout_ms = sl->liveness.timeout_ms;
+	want->hold_ms = sl->liveness.hold_ms;
+	want->state = SLICE_PEER_STATE_UP;
+	want->transit = p->desired.transit;
+	if (p->desired.endpoint.sa.sa_family != AF_UNSPEC) {
+		want->flags |= SLICENL_PEER_HAS_ENDPOINT;
+		want->endpoint = p->desired.endpoint;
+	}
+}
+
+/* The settings of a peer found in the kernel that differ from want, only those in want. */
+static void peer_differences(const struct slicenl_peer *have, struct slicenl_peer *want)
+{
+	uint32_t flags = SLICENL_PEER_HAS_KEEPALIVE | SLICENL_PEER_HAS_TIMEOUT |
+			 SLICENL_PEER_HAS_HOLD | SLICENL_PEER_HAS_TRANSIT;
+
+	if (have->keepalive_interval_ms == want->keepalive_interval_ms &&
+	    have->keepalive_timeout_ms == want->keepalive_timeout_ms &&
+	    have->hold_ms == want->hold_ms && have->transit == want->transit)
+		flags = 0;
+	if ((want->flags & SLICENL_PEER_HAS_ENDPOINT) &&
+	    !endpoint_same(&have->endpoint, &want->endpoint))
+		flags |= SLICENL_PEER_HAS_ENDPOINT;
+	want->flags &= flags;
+}
+
 static void slice_peers(struct node *n, struct slice *sl)
 {
 	struct slicenl_peer *have = NULL, want;
 	struct peer *p;
 	size_t count = 0, i;
-	bool found;
 
 	if (slicenl_peer_dump(n->nl, sl->ifindex, &have, &count)) {
 		kernel_apply_failed(n, sl, "reading peers");
 		return;
 	}
 	for (p = sl->peers; p; p = p->next) {
-		memset(&want, 0, sizeof(want));
-		want.id = p->desired.id;
-		want.flags = SLICENL_PEER_HAS_KEEPALIVE | SLICENL_PEER_HAS_TIMEOUT |
-			     SLICENL_PEER_HAS_STATE;
-		want.keepalive_interval_ms = KERNEL_KEEPALIVE_S * 1000;
-		want.keepalive_timeout_ms = KERNEL_PEER_TIMEOUT_S * 1000;
-		want.state = SLICE_PEER_STATE_UP;
-		if (p->desired.endpoint.sa.sa_family != AF_UNSPEC) {
-			want.flags |= SLICENL_PEER_HAS_ENDPOINT;
-			want.endpoint = p->desired.endpoint;
-		}
-		for (i = 0, found = false; i < count && !found; i++)
-			found = have[i].id == p->desired.id;
-		if (!found) {
+		peer_want(sl, p, &want);
+		for (i = 0; i < count && have[i].id != p->desired.id; i++)
+			;
+		if (i == count) {
 			if (slicenl_peer_new(n->nl, sl->ifindex, &want))
 				kernel_apply_failed(n, sl, "adding a peer");
 			else
@@ -178,13 +202,13 @@ static void slice_peers(struct node *n, struct slice *sl)
 			tunnel_rekey(sl, p);
 			continue;
 		}
-		if (p->desired.endpoint.sa.sa_family != AF_UNSPEC &&
-		    !endpoint_same(&have[i - 1].endpoint, &p->desired.endpoint)) {
-			want.flags = SLICENL_PEER_HAS_ENDPOINT;
+		peer_differences(&have[i], &want);
+		if (want.flags) {
 			if (slicenl_peer_set(n->nl, sl->ifindex, &want))
-				kernel_apply_failed(n, sl, "setting a peer's endpoint");
+				kernel_apply_failed(n, sl, "setting a peer");
 			else
-				kernel_repaired(n, sl, "peer endpoint changed");
+				kernel_repaired(n, sl, want.flags & SLICENL_PEER_HAS_ENDPOINT ?
+						"peer endpoint changed" : "peer liveness changed");
 		}
 		tunnel_adopt(sl, p);
 	}
@@ -206,39 +230,71 @@ static bool route_same(const struct slicenl_route *a, const struct slicenl_route
 static void slice_routes(struct node *n, struct slice *sl)
 {
 	struct slicenl_route *have = NULL;
-	size_t count = 0, i;
-	struct peer *p;
+	struct slice_route *want;
+	size_t count = 0, i, j;
 	char what[96];
 
 	if (slicenl_route_dump(n->nl, sl->ifindex, &have, &count)) {
 		kernel_apply_failed(n, sl, "reading routes");
 		return;
 	}
-	for (p = sl->peers; p; p = p->next) {
-		p->desired.prefix.peer_id = p->desired.id;
-		for (i = 0; i < count && !route_same(&have[i], &p->desired.prefix); i++)
+	for (j = 0; j < sl->num_routes; j++) {
+		want = &sl->routes[j];
+		for (i = 0; i < count && !route_same(&have[i], &want->route); i++)
 			;
 		if (i < count) {
-			p->kernel_route = p->desired.prefix;
-			p->kernel_route_seen = true;
+			want->kernel_seen = true;
 			continue;
 		}
 		snprintf(what, sizeof(what), "route to %s/%u via peer %u was missing",
-			 inet_ntoa(p->desired.prefix.addr.ip4), p->desired.prefix.prefixlen,
-			 p->desired.id);
-		if (slicenl_route_add(n->nl, sl->ifindex, &p->desired.prefix))
+			 inet_ntoa(want->route.addr.ip4), want->route.prefixlen,
+			 want->route.peer_id);
+		if (slicenl_route_add(n->nl, sl->ifindex, &want->route))
 			kernel_apply_failed(n, sl, "adding a route");
 		else
-			kernel_repaired_known(n, sl, what, p->kernel_route_seen &&
-					      route_same(&p->kernel_route, &p->desired.prefix));
+			kernel_repaired_known(n, sl, what, want->kernel_seen);
 	}
 	for (i = 0; i < count; i++) {
-		for (p = sl->peers; p && !route_same(&have[i], &p->desired.prefix); p = p->next)
+		for (j = 0; j < sl->num_routes && !route_same(&have[i], &sl->routes[j].route); j++)
 			;
-		if (!p && !slicenl_route_del(n->nl, sl->ifindex, &have[i]))
+		if (j == sl->num_routes && !slicenl_route_del(n->nl, sl->ifindex, &have[i]))
 			kernel_repaired(n, sl, "a route not of the slice was removed");
 	}
 	free(have);
+}
+
+/*
+ * The slice subnet into the device in the node's own table, the route the CNI plugin adds
+ * with a pod too: a node forwards what comes over the slice for the cluster's other nodes
+ * (it is their transit peer), whether or not it has pods of its own.
+ */
+static void slice_node_route(struct node *n, struct slice *sl)
+{
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	uint32_t addr = htonl(sl->subnet.addr);
+	struct nl_addr *dst = nl_addr_build(AF_INET, &addr, sizeof(addr));
+	int err = -NLE_NOMEM;
+
+	if (!r || !nh || !dst) {
+		rtnl_route_nh_free(nh);
+		goto out;
+	}
+	nl_addr_set_prefixlen(dst, sl->subnet.len);
+	rtnl_route_set_family(r, AF_INET);
+	rtnl_route_set_dst(r, dst);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(r, RTPROT_STATIC);
+	rtnl_route_set_scope(r, RT_SCOPE_LINK);
+	rtnl_route_nh_set_ifindex(nh, sl->ifindex);
+	rtnl_route_add_nexthop(r, nh);
+	err = rtnl_route_add(n->rtnl, r, NLM_F_CREATE | NLM_F_REPLACE);
+out:
+	if (err)
+		log_event(LOG_ERR, sl->name, NULL, "route of the slice subnet to %s: %s",
+			  sl->ifname, nl_geterror(err));
+	nl_addr_put(dst);
+	rtnl_route_put(r);
 }
 
 /* Devices marked as ours whose slice is gone (also from before a restart). */
@@ -278,6 +334,7 @@ void kernel_sync(struct node *n, bool check)
 		if (!slice_device(n, sl) && !slice_socket(n, sl)) {
 			slice_peers(n, sl);
 			slice_routes(n, sl);
+			slice_node_route(n, sl);
 		}
 	kernel_sweep_devices(n);
 	n->converged = true;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Programming the kernel: each slice's device, UDP socket and LOCAL_ID, peers and routes in
+ * Programming the kernel: each slice's device, UDP socket and LOCAL_ID, peers (with the
+ * slice's liveness settings, transit for the cluster's other gateway nodes) and routes in
  * slice.ko are read, compared with the desired state and changed where they differ (as
  * wireguard-tools' sync_conf does). Devices marked as sliced's whose slice is gone are
  * deleted. Changes found while checking are drift: logged and reported as Events.
@@ -11,10 +12,6 @@
 #include <stdbool.h>
 
 #include "slice.h"
-
-/* Keepalive and timeout programmed into every peer. */
-#define KERNEL_KEEPALIVE_S	5
-#define KERNEL_PEER_TIMEOUT_S	30
 
 /*
  * kernel_sync - bring the kernel to n->slices: after the desired state changed (check

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -54,6 +55,17 @@ static void metric(FILE *f, const char *name, const struct slice *sl, const stru
 	fprintf(f, "} %.17g\n", value);
 }
 
+/* What path a peer is: "pair" k to the remote node, or "node" k of this cluster. */
+static void path_metric(FILE *f, const struct slice *sl, const struct peer *p)
+{
+	char node[INET6_ADDRSTRLEN];
+
+	peer_node(p, node);
+	fprintf(f, "slice_peer_path{cluster=\"%s\",slice=\"%s\",peer=\"%s\",kind=\"%s\","
+		   "index=\"%d\",node=\"%s\"} 1\n", sl->node->cfg->cluster, sl->name,
+		peer_name(p), p->desired.transit ? "node" : "pair", p->desired.pair, node);
+}
+
 /* The Prometheus text of every slice's and peer's counters and health. */
 static void metrics_text(struct node *n, FILE *f)
 {
@@ -80,7 +92,9 @@ static void metrics_text(struct node *n, FILE *f)
 	for (sl = n->slices; sl; sl = sl->next)
 		metric(f, "slice_handshakes_refused_total", sl, NULL, (double)sl->refused);
 	fprintf(f, "# TYPE slice_peer_up gauge\n# TYPE slice_peer_latency_seconds gauge\n"
-		   "# TYPE slice_peer_handshakes_total counter\n");
+		   "# TYPE slice_peer_handshakes_total counter\n# TYPE slice_peer_live gauge\n"
+		   "# TYPE slice_peer_failovers_total counter\n"
+		   "# TYPE slice_peer_recoveries_total counter\n# TYPE slice_peer_path gauge\n");
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		fprintf(f, "# TYPE %s counter\n", counters[i].name);
 	for (sl = n->slices; sl; sl = sl->next)
@@ -90,6 +104,11 @@ static void metrics_text(struct node *n, FILE *f)
 				metric(f, "slice_peer_latency_seconds", sl, p,
 				       p->health.rtt_ms / 1000.0);
 			metric(f, "slice_peer_handshakes_total", sl, p, p->tunnel.handshakes);
+			metric(f, "slice_peer_live", sl, p, !p->health.down);
+			metric(f, "slice_peer_failovers_total", sl, p, (double)p->health.failovers);
+			metric(f, "slice_peer_recoveries_total", sl, p,
+			       (double)p->health.recoveries);
+			path_metric(f, sl, p);
 			for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 				metric(f, counters[i].name, sl, p,
 				       (double)p->health.kernel.stats.counter[counters[i].attr]);

@@ -36,8 +36,7 @@ static int node_event(const struct slicenl_event *ev, void *arg)
 	if (!p)
 		return 0;
 	if (ev->cmd == SLICE_CMD_PEER_STATE_NTF) {
-		log_event(LOG_INFO, sl->name, peer_name(p), "tunnel %s",
-			  slicenl_state_name(ev->state));
+		status_peer_state(n, sl, p, ev->state);
 		/* A peer deleted behind our back also ends here: check now. */
 		n->next_check_ms = 0;
 	} else if (ev->cmd == SLICE_CMD_KEY_ROTATE_NTF) {

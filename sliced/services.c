@@ -7,10 +7,12 @@
 #include "ipam.h"
 #include "isolation.h"
 #include "log.h"
+#include "place.h"
 #include "services.h"
 #include "util.h"
 
 struct services {
+	const struct sliced_config *cfg;
 	struct sync *sync;
 	struct ipam *ipam;
 	struct dns *dns;
@@ -19,12 +21,15 @@ struct services {
 	uint64_t next_scan_ms, next_recheck_ms;
 };
 
-/* Everything derived from the caches, the leases and the export files, anew. */
+/* Everything derived from the caches, the leases and the export files, anew. The pods see
+ * each slice's cluster block narrowed to this node's block (place.h). */
 static void services_refresh(struct services *sv)
 {
-	const cJSON *slices = sync_cache(sv->sync, SYNC_SLICES);
-	cJSON *services;
+	cJSON *services, *slices = place_slices(sv->cfg, sync_cache(sv->sync, SYNC_SLICES),
+						sync_cache(sv->sync, SYNC_GATEWAYS));
 
+	if (!slices)
+		return;
 	ipam_update(sv->ipam, slices);
 	ipam_take_changed(sv->ipam);
 	exports_reconcile(sv->exports, sv->ipam);
@@ -32,6 +37,7 @@ static void services_refresh(struct services *sv)
 	dns_update(sv->dns, slices, services);
 	cJSON_Delete(services);
 	isolation_update(sv->isolation, slices, sv->ipam);
+	cJSON_Delete(slices);
 	sv->next_recheck_ms = now_ms() + SERVICES_RECHECK_MS;
 }
 
@@ -77,6 +83,7 @@ struct services *services_new(const struct sliced_config *cfg, struct sync *sync
 
 	if (!sv)
 		return NULL;
+	sv->cfg = cfg;
 	sv->sync = sync;
 	sv->ipam = ipam_new(cfg->state_dir, cfg->cni_socket, &cfg->dns_addr, err, sizeof(err));
 	if (!sv->ipam)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The node's slices and peers: creation, lookup and release (the model is in slice.h). */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,22 +47,23 @@ void slice_free(struct slice *sl)
 		peer_free(p);
 	}
 	tunnel_slice_release(sl);
+	free(sl->routes);
 	if (sl->ctl_fd >= 0)
 		close(sl->ctl_fd);
 	free(sl);
 }
 
-struct peer *peer_get(struct slice *sl, const char *gateway)
+struct peer *peer_get(struct slice *sl, const char *key)
 {
 	struct peer *p;
 
 	for (p = sl->peers; p; p = p->next)
-		if (!strcmp(p->desired.gateway, gateway))
+		if (!strcmp(p->desired.key, key))
 			return p;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	snprintf(p->desired.gateway, sizeof(p->desired.gateway), "%s", gateway);
+	snprintf(p->desired.key, sizeof(p->desired.key), "%s", key);
 	p->tunnel.key_id = -1;
 	p->health.rtt_ms = -1;
 	p->next = sl->peers;
@@ -73,4 +75,15 @@ void peer_free(struct peer *p)
 {
 	tunnel_peer_release(p);
 	free(p);
+}
+
+const char *peer_node(const struct peer *p, char buf[INET6_ADDRSTRLEN])
+{
+	const union slicenl_sockaddr *ep = &p->desired.endpoint;
+	const void *a = ep->sa.sa_family == AF_INET6 ? (const void *)&ep->in6.sin6_addr :
+						       (const void *)&ep->in.sin_addr;
+
+	if (ep->sa.sa_family == AF_UNSPEC || !inet_ntop(ep->sa.sa_family, a, buf, INET6_ADDRSTRLEN))
+		buf[0] = '\0';
+	return buf;
 }

@@ -16,8 +16,14 @@
  * routes that are not wanted are removed.
  *
  * Gateway ids: a cluster's id in a slice is its octet + 1 (the octet is its block of the
- * slice subnet), so every node derives the same id for the same cluster: LOCAL_ID from the
- * WorkerSliceConfig's octet, a peer's id from its gatewaySubnet's block.
+ * slice subnet), and the id of gateway node k of a cluster (k: its place in the gateways'
+ * nodeIps, so also the pair it runs) is the cluster's id + k * SLICE_NODE_ID_STEP. Every
+ * node derives the same id for the same node without talking: LOCAL_ID from the
+ * WorkerSliceConfig's octet and its own place, a peer's from its gatewaySubnet's block and
+ * the pair's or node's place. A cluster of one gateway node keeps the ids it always had.
+ *
+ * Node blocks: gateway node k of a cluster holds the k-th of KS_GATEWAY_NODE_BLOCKS equal
+ * parts of the cluster's block for its own addresses; its siblings route that part to it.
  *
  * Everything here runs on sliced's one thread: no locking.
  */
@@ -29,6 +35,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api/gateways.h"
 #include "api/kubeslice.h"
 #include "config.h"
 #include "gwauth.h"
@@ -37,14 +44,23 @@
 
 #define SLICE_ALIAS_PREFIX	"sliced:"
 #define SLICE_DEV_PREFIX	"slice-"
+#define SLICE_NODE_ID_STEP	256
+/* Remote clusters of one slice that get detours over the other gateway nodes. */
+#define SLICE_REMOTES_MAX	64
 /* Server sessions of one slice before their SNI names a pair. */
 #define SLICE_PENDING_MAX	8
 
-/* What the controller wants of one peer (desired.c). */
+/*
+ * What the controller wants of one peer (desired.c). A direct peer is this node's gateway
+ * pair to a remote cluster; a transit peer is another gateway node of this cluster, which
+ * the kernel uses as a detour while the own pair is down (see "Gateway ids" above).
+ */
 struct peer_desired {
+	char key[KS_NAME_MAX + 1];	/* found by: the gateway, or "node <address>" if transit */
 	char gateway[KS_NAME_MAX + 1];	/* our WorkerSliceGateway: status and Events go there */
+	bool transit;
+	int pair;			/* direct: the pair's index k; transit: the node's */
 	uint32_t id;
-	struct slicenl_route prefix;	/* the remote cluster's subnet */
 	union slicenl_sockaddr endpoint;	/* AF_UNSPEC: not known yet */
 	bool no_family;			/* the peer has no address of our families */
 };
@@ -69,6 +85,10 @@ struct peer_health {
 	uint64_t tx_bps, rx_bps;
 	int rtt_ms;			/* -1: no probe answered yet */
 	unsigned int lost, probes;
+	/* From the kernel's PEER_STATE_NTF: the data plane's own liveness of the path */
+	bool down;			/* out of its routes for silence */
+	uint64_t failovers;		/* times it went down since sliced started */
+	uint64_t recoveries;		/* times it came back */
 };
 
 struct peer {
@@ -77,9 +97,13 @@ struct peer {
 	struct peer_desired desired;
 	struct peer_tunnel tunnel;
 	struct peer_health health;
-	/* kernel.c: the route last seen in the kernel; its loss is drift in any pass */
-	struct slicenl_route kernel_route;
-	bool kernel_route_seen;
+};
+
+/* A route the slice wants (desired.c), and whether kernel.c has seen it in the kernel: its
+ * loss is then drift in any pass. */
+struct slice_route {
+	struct slicenl_route route;
+	bool kernel_seen;
 };
 
 struct slice {
@@ -92,6 +116,11 @@ struct slice {
 	uint32_t local_id;
 	uint16_t port;
 	uint32_t cipher;
+	struct ks_prefix subnet;	/* the slice subnet */
+	struct ks_liveness liveness;	/* of every peer */
+	int node_index;			/* in the cluster's gateway nodes, -1: not one of them */
+	struct slice_route *routes;
+	size_t num_routes;
 	/* kernel.c */
 	char ifname[IF_NAMESIZE];
 	uint32_t ifindex;
@@ -131,14 +160,18 @@ void slice_device_name(const char *slice, char ifname[IF_NAMESIZE]);
 struct slice *slice_get(struct node *n, const char *name);
 void slice_free(struct slice *sl);
 
-/* The peer for gateway (a WorkerSliceGateway's name), created empty when missing. */
-struct peer *peer_get(struct slice *sl, const char *gateway);
+/* The peer found by key (peer_desired.key), created empty when missing. */
+struct peer *peer_get(struct slice *sl, const char *key);
 void peer_free(struct peer *p);
 
-/* The remote gateway's name for logs ("" until its credentials are loaded). */
+/* The address of the peer's node as text ("" while it has none). */
+const char *peer_node(const struct peer *p, char buf[INET6_ADDRSTRLEN]);
+
+/* The remote gateway's name for logs ("" until its credentials are loaded), or a transit
+ * peer's key. */
 static inline const char *peer_name(const struct peer *p)
 {
-	return p->tunnel.pair.remote_name;
+	return p->desired.transit ? p->desired.key : p->tunnel.pair.remote_name;
 }
 
 #endif /* SLICED_SLICE_H */

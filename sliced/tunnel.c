@@ -51,17 +51,40 @@ static void slice_send(void *ctx, const struct sockaddr *to, socklen_t tolen, co
 		log_event(LOG_DEBUG, sl->name, NULL, "handshake send: %s", strerror(errno));
 }
 
-static struct gw_pair *slice_find_pair(void *ctx, const char *local_name)
+/* Whether two endpoints are of the same node (their addresses, whatever the ports). */
+static bool same_node(const union slicenl_sockaddr *a, const union slicenl_sockaddr *b)
 {
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->in.sin_addr.s_addr == b->in.sin_addr.s_addr;
+	return a->sa.sa_family == AF_INET6 &&
+	       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, sizeof(a->in6.sin6_addr));
+}
+
+/*
+ * The pair a client asks for. The cluster's other gateway nodes ask for the same name as
+ * the remote gateway does (transit peers use the slice's first gateway's credentials): a
+ * transit peer is found by its node's address, before any gateway pair of that name.
+ */
+static struct gw_pair *slice_find_pair(void *ctx, const char *local_name,
+				       const struct sockaddr *from)
+{
+	const union slicenl_sockaddr *a = (const union slicenl_sockaddr *)from;
 	struct slice *sl = ctx;
 	struct gw_pair *pair;
 	struct peer *p;
+	int transit;
 
-	for (p = sl->peers; p; p = p->next) {
-		pair = &p->tunnel.pair;
-		if (pair->ctx && pair->server && !strcmp(pair->local_name, local_name))
-			return pair;
-	}
+	for (transit = 1; transit >= 0; transit--)
+		for (p = sl->peers; p; p = p->next) {
+			pair = &p->tunnel.pair;
+			if (p->desired.transit != transit || !pair->ctx || !pair->server ||
+			    strcmp(pair->local_name, local_name))
+				continue;
+			if (!transit || same_node(a, &p->desired.endpoint))
+				return pair;
+		}
 	return NULL;
 }
 

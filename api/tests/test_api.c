@@ -429,6 +429,29 @@ static void test_liveness(void **state)
 	cJSON_Delete(p);
 }
 
+/* A node's block: the k-th eighth of its cluster's block, none past the eighth or below /30. */
+static void test_node_block(void **state)
+{
+	struct ks_prefix cluster, block;
+	char text[KS_PREFIX_STRLEN];
+
+	(void)state;
+	assert_int_equal(ks_prefix_parse("10.1.16.0/20", &cluster), 0);
+	assert_int_equal(ks_gateway_node_block(&cluster, 0, &block), 0);
+	ks_prefix_format(&block, text);
+	assert_string_equal(text, "10.1.16.0/23");
+	assert_int_equal(ks_gateway_node_block(&cluster, 4, &block), 0);
+	ks_prefix_format(&block, text);
+	assert_string_equal(text, "10.1.24.0/23");
+	assert_int_equal(ks_gateway_node_block(&cluster, 7, &block), 0);
+	ks_prefix_format(&block, text);
+	assert_string_equal(text, "10.1.30.0/23");
+	assert_int_equal(ks_gateway_node_block(&cluster, 8, &block), -1);
+	assert_int_equal(ks_gateway_node_block(&cluster, -1, &block), -1);
+	assert_int_equal(ks_prefix_parse("10.1.16.0/28", &cluster), 0);
+	assert_int_equal(ks_gateway_node_block(&cluster, 0, &block), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_dscp),
 		cmocka_unit_test(test_gateway_pairs),
 		cmocka_unit_test(test_liveness),
+		cmocka_unit_test(test_node_block),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);

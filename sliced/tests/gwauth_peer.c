@@ -32,7 +32,8 @@ static void send_udp(void *ctx, const struct sockaddr *to, socklen_t tolen, cons
 	sendto(*(int *)ctx, buf, len, 0, to, tolen);
 }
 
-static struct gw_pair *find_pair(void *ctx, const char *local_name)
+static struct gw_pair *find_pair(void *ctx, const char *local_name,
+				 const struct sockaddr *from)
 {
 	return impostor || !strcmp(local_name, pair.local_name) ? &pair : NULL;
 }

@@ -110,10 +110,12 @@ static void test_optional(void **state)
 	struct sliced_config cfg;
 	char err[512] = "";
 
-	assert_int_equal(load_with(&cfg, "rekeyMinutes: 5\nmetricsAddress: '[::1]:9469'\n",
-				   err, sizeof(err)), 0);
+	assert_int_equal(load_with(&cfg, "rekeyMinutes: 5\nmetricsAddress: '[::1]:9469'\n"
+				   "workerNodes: [192.0.2.20, 192.0.2.21]\n", err, sizeof(err)), 0);
 	assert_int_equal(cfg.rekey_minutes, 5);
 	assert_int_equal(cfg.metrics_addr.ss_family, AF_INET6);
+	assert_int_equal(cfg.num_worker_nodes, 2);
+	assert_string_equal(cfg.worker_nodes[1], "192.0.2.21");
 	config_free(&cfg);
 }
 
@@ -178,6 +180,11 @@ static const struct {
 	{ "cluster: [a, b]\n", "sliced.yaml: cluster: must be a non-empty string" },
 	{ "project: {a: b\n", "sliced.yaml: line " },
 	{ "cluster: a\ncluster: b\n", "sliced.yaml: line 6: cluster given twice" },
+	{ "workerNodes: 192.0.2.20\n", "sliced.yaml: workerNodes: must be a list of IPv4" },
+	{ "workerNodes: [192.0.2.300]\n", "sliced.yaml: workerNodes: 192.0.2.300 is not an IPv4" },
+	{ "workerNodes: [192.0.2.2, 192.0.2.2]\n", "workerNodes: 192.0.2.2 is listed twice" },
+	{ "workerNodes: [1.0.0.1, 1.0.0.2, 1.0.0.3, 1.0.0.4, 1.0.0.5]\n",
+	  "sliced.yaml: workerNodes: at most 4 worker nodes" },
 };
 
 static void test_bad(void **state)
