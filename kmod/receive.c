@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * slice: the receive path, UDP -> open -> replay check -> source check -> GRO. The source
- * check is skipped for a transit peer: a node of the own cluster forwarding for the others.
+ * check is skipped for a transit peer: a node of the own cluster forwarding for the others;
+ * what came from one over a detour is dropped if it could only take a detour again.
  *
  * The socket's encap_rcv (softirq) finds the peer and key and queues the packet on its peer
  * (queueing.c); it is opened inline when the peer's queue was empty, else by the crypto
@@ -39,8 +40,8 @@ static void slice_outer_source(struct sk_buff *skb, struct slice_endpoint *ep)
 	}
 }
 
-/* Checks the inner header and trims padding; returns its family and source, or 0. */
-static u16 slice_inner_check(struct sk_buff *skb, const void **saddr)
+/* Checks the inner header and trims padding; returns its family (or 0) and addresses. */
+static u16 slice_inner_check(struct sk_buff *skb, const void **saddr, const void **daddr)
 {
 	const struct ipv6hdr *ip6;
 	const struct iphdr *ip4;
@@ -58,6 +59,7 @@ static u16 slice_inner_check(struct sk_buff *skb, const void **saddr)
 			return 0;
 		skb->protocol = htons(ETH_P_IP);
 		*saddr = &((const struct iphdr *)skb->data)->saddr;
+		*daddr = &((const struct iphdr *)skb->data)->daddr;
 		return AF_INET;
 	case 6:
 		if (!pskb_may_pull(skb, sizeof(*ip6)))
@@ -68,6 +70,7 @@ static u16 slice_inner_check(struct sk_buff *skb, const void **saddr)
 			return 0;
 		skb->protocol = htons(ETH_P_IPV6);
 		*saddr = &((const struct ipv6hdr *)skb->data)->saddr;
+		*daddr = &((const struct ipv6hdr *)skb->data)->daddr;
 		return AF_INET6;
 	}
 	return 0;
@@ -97,7 +100,7 @@ static int slice_rx_finish(struct slice_peer *peer, struct sk_buff *skb)
 {
 	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
 	struct slice_endpoint ep;
-	const void *saddr;
+	const void *saddr, *daddr;
 	u16 family;
 
 	if (!slice_replay_accept(&cb->key->replay, cb->counter))
@@ -108,12 +111,15 @@ static int slice_rx_finish(struct slice_peer *peer, struct sk_buff *skb)
 		consume_skb(skb);
 		return 0;
 	}
-	family = slice_inner_check(skb, &saddr);
+	family = slice_inner_check(skb, &saddr, &daddr);
 	if (!family)
 		return SLICE_STATS_A_DROP_MALFORMED;
 	if (!test_bit(SLICE_PEER_TRANSIT, &peer->flags) &&
 	    !slice_routes_allow(&peer->slice->routes, family, saddr, peer))
 		return SLICE_STATS_A_DROP_SPOOFED;
+	if (test_bit(SLICE_PEER_TRANSIT, &peer->flags) &&
+	    slice_routes_detour_again(&peer->slice->routes, family, daddr, peer))
+		return SLICE_STATS_A_DROP_NO_ROUTE;
 	slice_deliver(peer->slice, peer, skb);
 	return 0;
 }

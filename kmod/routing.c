@@ -420,6 +420,36 @@ struct slice_peer *slice_routes_pick(struct slice_routes *t, u16 family, const v
 }
 
 /**
+ * slice_routes_detour_again - whether a received packet would only be detoured back
+ * @t: the table
+ * @family: AF_INET or AF_INET6
+ * @addr: the inner destination
+ * @from: the peer the packet came from
+ *
+ * A gateway node sends a remote cluster's packets over its sibling gateway nodes while its
+ * own pairs to that cluster are down (slice_routes_pick()). A packet that came over such a
+ * detour (@from is a detour of the destination's route) and finds this node's pairs down
+ * as well would take a detour again, back and forth until its TTL ran out: it has no way
+ * left. A packet from a node that is no detour of the route (a worker node) may take one.
+ *
+ * Context: rcu_read_lock() held.
+ * Return: true if the packet must be dropped.
+ */
+bool slice_routes_detour_again(struct slice_routes *t, u16 family, const void *addr,
+			       struct slice_peer *from)
+{
+	struct slice_route *r = slice_routes_match(t, family, addr);
+	struct slice_nexthops *nh;
+
+	if (!r)
+		return false;
+	nh = rcu_dereference(r->nexthops);
+	return slice_nexthop_in(from, SLICE_NH_DETOUR) && slice_nexthops_has(nh, from) &&
+	       slice_nexthops_count(nh, SLICE_NH_DIRECT, false) &&
+	       !slice_nexthops_count(nh, SLICE_NH_DIRECT, true);
+}
+
+/**
  * slice_routes_allow - check a received packet's inner source
  * @t: the table
  * @family: AF_INET or AF_INET6

@@ -78,6 +78,8 @@ struct slice_peer *slice_routes_pick(struct slice_routes *t, u16 family, const v
 				     u32 flow_hash);
 bool slice_routes_allow(struct slice_routes *t, u16 family, const void *addr,
 			struct slice_peer *peer);
+bool slice_routes_detour_again(struct slice_routes *t, u16 family, const void *addr,
+			       struct slice_peer *from);
 bool slice_prefix_valid(u16 family, const void *addr, u8 prefixlen);
 
 #endif /* _SLICE_ROUTING_H */

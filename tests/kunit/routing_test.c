@@ -226,6 +226,43 @@ static void routing_test_detour(struct kunit *test)
 	KUNIT_EXPECT_GT(test, hits[2], 75);
 }
 
+static bool routing_test_again(struct kunit *test, const char *dst, struct slice_peer *from)
+{
+	struct routing_test *t = test->priv;
+	struct in6_addr a = routing_test_addr(test, AF_INET, dst);
+	bool again;
+
+	rcu_read_lock();
+	again = slice_routes_detour_again(&t->table, AF_INET, &a, from);
+	rcu_read_unlock();
+	return again;
+}
+
+/* What came over a detour is dropped only when it could take nothing but a detour again. */
+static void routing_test_detour_again(struct kunit *test)
+{
+	struct slice_peer **p = ((struct routing_test *)test->priv)->peer;
+
+	set_bit(SLICE_PEER_TRANSIT, &p[1]->flags);
+	set_bit(SLICE_PEER_TRANSIT, &p[2]->flags);
+	routing_test_add(test, AF_INET, "10.9.0.0", 16, p[0]);
+	routing_test_add(test, AF_INET, "10.9.0.0", 16, p[1]);
+	routing_test_add(test, AF_INET, "10.8.0.0", 16, p[1]);
+	routing_test_add(test, AF_INET, "10.8.0.0", 16, p[2]);
+	KUNIT_EXPECT_FALSE(test, routing_test_again(test, "10.9.1.1", p[1]));
+	set_bit(SLICE_PEER_SILENT, &p[0]->flags);
+	/* the sibling's detour, with the own pair down too */
+	KUNIT_EXPECT_TRUE(test, routing_test_again(test, "10.9.1.1", p[1]));
+	/* a worker node's packet (no detour of the route) may take one */
+	KUNIT_EXPECT_FALSE(test, routing_test_again(test, "10.9.1.1", p[2]));
+	/* from a pair, and to a route of transit peers only, nothing is a detour */
+	KUNIT_EXPECT_FALSE(test, routing_test_again(test, "10.9.1.1", p[0]));
+	KUNIT_EXPECT_FALSE(test, routing_test_again(test, "10.8.1.1", p[1]));
+	KUNIT_EXPECT_FALSE(test, routing_test_again(test, "10.7.1.1", p[1]));
+	clear_bit(SLICE_PEER_SILENT, &p[0]->flags);
+	KUNIT_EXPECT_FALSE(test, routing_test_again(test, "10.9.1.1", p[1]));
+}
+
 static void routing_test_remove(struct kunit *test)
 {
 	struct routing_test *t = test->priv;
@@ -324,6 +361,7 @@ static struct kunit_case routing_test_cases[] = {
 	KUNIT_CASE(routing_test_ecmp),
 	KUNIT_CASE(routing_test_ecmp_stable),
 	KUNIT_CASE(routing_test_detour),
+	KUNIT_CASE(routing_test_detour_again),
 	KUNIT_CASE(routing_test_remove),
 	KUNIT_CASE(routing_test_allow),
 	KUNIT_CASE(routing_test_prefix_valid),

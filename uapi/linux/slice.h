@@ -185,7 +185,7 @@ enum slice_stats_a {
 	SLICE_STATS_A_TX_BYTES,
 	SLICE_STATS_A_RX_PACKETS,
 	SLICE_STATS_A_RX_BYTES,
-	SLICE_STATS_A_DROP_NO_ROUTE,	/* tx: no route, or every peer of the route down */
+	SLICE_STATS_A_DROP_NO_ROUTE,	/* no route, or every peer of it down; rx: only detours */
 	SLICE_STATS_A_DROP_NO_KEY,	/* tx: no usable key; rx: unknown key id */
 	SLICE_STATS_A_DROP_AUTH,	/* rx: authentication failed */
 	SLICE_STATS_A_DROP_REPLAY,	/* rx: counter seen before or too old */
