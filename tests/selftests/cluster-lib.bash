@@ -29,7 +29,8 @@
 #   cl_scenario N                the usual start: the underlay, clusters 1..N with a gateway
 #                                node each, the controller, the project and the N clusters
 #   cl_slice NAME SUBNET MEMBERS [SPEC...]   a SliceConfig (MEMBERS: "c1, c2"); each SPEC
-#                                is YAML under spec: (default $CL_QOS, the inline QoS profile)
+#                                is YAML under spec: (default $CL_QOS, the inline QoS profile);
+#                                its sliceGatewayProvider is $CL_PROVIDER
 #   cl_sliced_conf NODE [YAML...]   the node's kubeconfig (the cluster's token) and
 #                                sliced.yaml (uplink $CL_UPLINK, eth0; YAML lines appended)
 #   cl_sliced NODE               starts sliced -f -v on the node (again after a kill)
@@ -55,6 +56,7 @@ CL_LISTEN=$CL_CTL:6443
 CL_UPLINK=eth0
 CL_QOS='qosProfileDetails: {queueType: HTB, priority: 1, tcType: BANDWIDTH_CONTROL,
                     bandwidthCeilingKbps: 100000, bandwidthGuaranteedKbps: 50000, dscpClass: AF11}'
+CL_PROVIDER='{sliceGatewayType: OpenVPN, sliceCaType: Local}'
 CL_W=
 CL_CTL_PID=
 CL_CTL_ARGS=()
@@ -208,7 +210,7 @@ spec:
   sliceSubnet: $subnet
   maxClusters: 16
   clusters: [$members]
-  sliceGatewayProvider: {sliceGatewayType: OpenVPN, sliceCaType: Local}
+  sliceGatewayProvider: $CL_PROVIDER
 YAML
 		printf '%s\n' "$@" | sed 's/^/  /'
 	} | kubectl apply -f - >/dev/null
