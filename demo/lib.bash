@@ -16,12 +16,14 @@ show() { "$@" 2>&1 | if [ "$ktap" = 1 ]; then sed 's/^/#   /'; else sed 's/^/   
 # steps build on it), printing what it saw and the daemons' last log lines.
 check() { ktap_check "$@" || { cl_diagnostics; exit 1; }; }
 
-# The underlay, and in each cluster its gateway node.
+# The underlay, and in each cluster its two gateway nodes.
 make_underlay() {
 	local c
 	cl_underlay || return
-	for ((c = 1; c <= clusters; c++)); do cl_node $c || return; done
+	for ((c = 1; c <= clusters; c++)); do cl_node $c && cl_node $c:2 || return; done
 }
+
+sliced_up_both() { cl_sliced_up "$1" && cl_sliced_up "$1:2"; }
 
 apply_slices() {
 	local c s members="" i
@@ -57,7 +59,7 @@ demo_main() {
 	cl_init "$W"
 	# The demo keeps everything for the --keep shell; the e2e test leaves a clean machine.
 	[ "$ktap" = 1 ] || trap - EXIT
-	heading "Underlay: $clusters clusters (network namespaces c1..c$clusters, gateway nodes 10.77.N.1)"
+	heading "Underlay: $clusters clusters of two gateway nodes (network namespaces cN and cN-n2, 10.77.N.1 and .2)"
 	make_underlay || { echo "demo: the underlay could not be made" >&2; exit 1; }
 	heading "Controller (embedded store in $W/ctl, https://$CL_LISTEN)"
 	check "the controller serves the KubeSlice API" cl_controller
@@ -66,7 +68,7 @@ demo_main() {
 	check "kubectl applies the project, clusters, QoS profile and slices" apply_slices
 	heading "sliced on every gateway node"
 	for ((c = 1; c <= clusters; c++)); do
-		check "sliced starts in cluster c$c" cl_sliced_up $c
+		check "sliced starts on both gateway nodes of cluster c$c" sliced_up_both $c
 	done
 	check "every tunnel (${clusters}x$((clusters - 1)) gateway sides per slice) authenticates and is UP" \
 		wait_for 120 cl_gateways_up $((clusters * (clusters - 1) * slices))
@@ -75,6 +77,7 @@ demo_main() {
 	heading "Tunnels"
 	show kubectl get workerslicegateways -n $NS -o custom-columns='GATEWAY:.metadata.name,ROLE:.spec.gatewayHostType,REMOTE:.spec.remoteGatewayConfig.clusterName,STATE:.status.tunnelStatus.TunnelState,LATENCY_MS:.status.tunnelStatus.Latency,TX_BPS:.status.tunnelStatus.TxRate,RX_BPS:.status.tunnelStatus.RxRate'
 	demo_pods_and_services
+	demo_failover
 	[ "$ktap" = 1 ] && ktap_plan "$_ktap_n"
 	demo_next_steps
 	return 0
@@ -121,6 +124,37 @@ demo_pods_and_services() {
 	show ip netns exec c1-$s curl -s --max-time 10 http://web.shop.svc.slice.local:8080/
 	heading "The data plane in c1 (slicectl show)"
 	show ip netns exec c1 slicectl show
+}
+
+# Both pairs of each cluster pair up, then gateway node c1 killed under a 10 ms ping from a
+# pod on c1-n2 to pod c2: the replies came over pair 0 (c2 to c1) and take pair 1.
+pairs_up() {
+	[ "$(kubectl get workerslicegateways -n $NS -o json | jq '[.items[].status.gatewayPairs // {}
+		| .[] | select(.state == "UP")] | length')" = "$1" ]
+}
+demo_failover() {
+	local s=${SLICE_NAMES[0]} gap
+	heading "Gateway high availability: two pairs per cluster pair, one gateway node killed"
+	check "both pairs of every cluster pair are UP ($((2 * clusters * (clusters - 1) * slices)) pair ends)" \
+		wait_for 60 pairs_up $((2 * clusters * (clusters - 1) * slices))
+	show kubectl get workerslicegateway -n $NS $s-c2-c1 -o jsonpath='{range .status.gatewayPairs.*}pair on {.node} to {.remoteNode}: {.state}{"\n"}{end}'
+	check "slice-cni attaches pod c1-n2-$s on c1's second gateway node" cl_pod_add 1:2 c1-n2-$s $s
+	check "pod c1-n2-$s reaches pod c2-$s" ip netns exec c1-n2-$s ping -c 2 -W 3 "$(cl_pod_ip c2-$s)"
+	ip netns exec c1-n2-$s ping -D -i 0.01 -W 1 -w 8 "$(cl_pod_ip c2-$s)" > "$W/failover.ping" 2>&1 &
+	local ping=$!
+	sleep 3
+	ip link set c1-ul down
+	wait $ping
+	gap=$(python3 -c "
+import re, sys
+t = [float(m.group(1)) for m in (re.match(r'^\[(\d+\.\d+)\] \d+ bytes from', l) for l in open('$W/failover.ping')) if m]
+print(int(max(b - a for a, b in zip(t, t[1:])) * 1000) if len(t) > 1 else 999999)")
+	say "    gateway node c1 cut off under a 10 ms ping: failover_gap_ms=$gap"
+	check "the ping's replies moved to the other pair in under a second ($gap ms)" test "$gap" -lt 1000
+	check "c2's gateway says pair 0 is down" wait_for 30 sh -c "kubectl get workerslicegateway -n $NS $s-c2-c1 -o jsonpath='{.status.gatewayPairs.0.state}' | grep -qx DOWN"
+	show kubectl get events -n $NS --field-selector reason=GatewayPairDown -o custom-columns='OBJECT:.involvedObject.name,MESSAGE:.message'
+	ip link set c1-ul up
+	check "c1 back: both pairs UP again" wait_for 60 pairs_up $((2 * clusters * (clusters - 1) * slices))
 }
 
 demo_next_steps() {
