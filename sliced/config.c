@@ -249,8 +249,9 @@ out:
 }
 
 static const char *const node_settings[] = {
-	"kubeconfig", "cluster", "project", "uplink", "gatewayAddress", "rekeyMinutes", "metricsAddress",
-	"stateDir", "exportsDir", "cniSocket", "dnsAddress", "dnsUpstream", "workerNodes",
+	"kubeconfig", "cluster", "project", "uplink", "uplinkKbps", "gatewayAddress", "rekeyMinutes",
+	"metricsAddress", "stateDir", "exportsDir", "cniSocket", "dnsAddress", "dnsUpstream",
+	"workerNodes",
 };
 
 /* workerNodes: a list of distinct IPv4 addresses. */
@@ -361,14 +362,15 @@ bool config_has_family(const struct sliced_config *cfg, int family)
 static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 			      const cJSON *root, const char **kubeconfig)
 {
-	const char *cluster, *project, *uplink, *rekey, *metrics;
-	unsigned long minutes = SLICED_REKEY_MINUTES_DEFAULT;
+	const char *cluster, *project, *uplink, *capacity, *rekey, *metrics;
+	unsigned long minutes = SLICED_REKEY_MINUTES_DEFAULT, kbps = 0;
 
 	if (node_unknown_settings(ctx, root) ||
 	    config_string(ctx, root, "kubeconfig", "kubeconfig", true, kubeconfig) ||
 	    config_string(ctx, root, "cluster", "cluster", true, &cluster) ||
 	    config_string(ctx, root, "project", "project", true, &project) ||
 	    config_string(ctx, root, "uplink", "uplink", true, &uplink) ||
+	    config_string(ctx, root, "uplinkKbps", "uplinkKbps", false, &capacity) ||
 	    config_string(ctx, root, "rekeyMinutes", "rekeyMinutes", false, &rekey) ||
 	    config_string(ctx, root, "metricsAddress", "metricsAddress", false, &metrics))
 		return -1;
@@ -381,6 +383,9 @@ static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 				   project);
 	if (strlen(uplink) >= IFNAMSIZ || !if_nametoindex(uplink))
 		return config_fail(ctx, "uplink", "no interface \"%s\" here", uplink);
+	if (capacity && parse_uint(capacity, 1, SLICED_UPLINK_KBPS_MAX, &kbps))
+		return config_fail(ctx, "uplinkKbps", "\"%s\" is not a capacity in kbit/s, 1..%lu",
+				   capacity, (unsigned long)SLICED_UPLINK_KBPS_MAX);
 	if (gateway_addresses_load(ctx, cfg, cJSON_GetObjectItemCaseSensitive(root,
 									      "gatewayAddress")))
 		return -1;
@@ -397,6 +402,7 @@ static int node_settings_load(struct config_ctx *ctx, struct sliced_config *cfg,
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&cfg->gateway_addr)->sin6_addr,
 			  cfg->gateway_ip, sizeof(cfg->gateway_ip));
+	cfg->uplink_kbps = kbps;
 	strcpy(cfg->uplink, uplink);
 	cfg->cluster = strdup(cluster);
 	cfg->project = strdup(project);

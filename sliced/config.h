@@ -7,6 +7,7 @@
  *   cluster: cluster-1                   # this worker cluster's name on the controller
  *   project: demo                        # watches namespace kubeslice-demo
  *   uplink: eth0                         # interface towards the other clusters' gateways
+ *   uplinkKbps: 1000000                  # optional: its capacity, for the slices' HTB classes
  *   gatewayAddress: 192.0.2.10           # address the other gateways reach this node at;
  *                                        # dual-stack: [192.0.2.10, "2001:db8::10"]
  *   rekeyMinutes: 60                     # optional, 1..10080, default 60
@@ -36,6 +37,8 @@
 #define SLICED_REKEY_MINUTES_MAX	(7 * 24 * 60)
 /* Worker nodes of a cluster: the node blocks the gateway nodes leave (api/gateways.h). */
 #define SLICED_WORKER_NODES_MAX		(KS_GATEWAY_NODE_BLOCKS - KS_GATEWAY_PAIRS_MAX)
+/* What a u32 of kbit/s holds, as the QoS profiles' own figures. */
+#define SLICED_UPLINK_KBPS_MAX		4294967295UL
 
 struct sliced_config {
 	/* From the kubeconfig's current context. */
@@ -48,6 +51,7 @@ struct sliced_config {
 	char *project;
 	char *ns;			/* "kubeslice-<project>" */
 	char uplink[IFNAMSIZ];
+	uint32_t uplink_kbps;		/* uplinkKbps; 0: not given, no HTB on the uplink */
 	struct sockaddr_storage gateway_addr;	/* port 0; the one reported as the node's */
 	struct sockaddr_storage gateway_addr2;	/* a dual-stack node's other family, or AF_UNSPEC */
 	char gateway_ip[INET6_ADDRSTRLEN];	/* gateway_addr as text */

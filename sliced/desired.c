@@ -15,6 +15,7 @@
 #include "desired.h"
 #include "log.h"
 #include "place.h"
+#include "qos.h"
 #include "tunnel.h"
 
 /* A PEM member of a Secret's data, decoded; NULL when absent, empty or not base64 text. */
@@ -278,6 +279,17 @@ static void slice_gateways(struct slice *sl, const struct ks_prefix *net,
 		transits_update(sl, first, cluster_net, remotes, num_remotes);
 }
 
+/* The QoS profile; a reason it cannot be used is logged once. */
+static void slice_qos_update(struct slice *sl, const cJSON *wsc)
+{
+	char why[sizeof(sl->qos.invalid)] = "";
+
+	qos_parse(ks_get(wsc, "spec.qosProfileDetails"), &sl->qos.want, why, sizeof(why));
+	if (why[0] && strcmp(why, sl->qos.invalid))
+		log_event(LOG_WARNING, sl->name, NULL, "QoS profile not used: %s", why);
+	strcpy(sl->qos.invalid, why);
+}
+
 static void slice_update(struct node *n, const cJSON *wsc)
 {
 	const char *name = ks_get_str(wsc, "spec.sliceName");
@@ -316,6 +328,7 @@ static void slice_update(struct node *n, const cJSON *wsc)
 	num_old = sl->num_routes;
 	sl->routes = NULL;
 	sl->num_routes = 0;
+	slice_qos_update(sl, wsc);
 	for (p = sl->peers; p; p = p->next)
 		p->seen = false;
 	if (index >= 0)

@@ -13,11 +13,10 @@
 #include "kernel.h"
 #include "log.h"
 #include "port.h"
+#include "qos.h"
 #include "tunnel.h"
 
-/* Reported as drift in a check pass, or in any pass when (known) what was put right had been
- * seen in the kernel as desired: a desired-change pass can come first and repair it. */
-static void kernel_repaired_known(struct node *n, struct slice *sl, const char *what, bool known)
+void kernel_repaired_known(struct node *n, struct slice *sl, const char *what, bool known)
 {
 	n->repairs++;
 	if (!n->converged || (!n->checking && !known))
@@ -32,27 +31,42 @@ static void kernel_repaired(struct node *n, struct slice *sl, const char *what)
 	kernel_repaired_known(n, sl, what, false);
 }
 
-static void kernel_apply_failed(struct node *n, struct slice *sl, const char *what)
+void kernel_apply_failed_why(struct node *n, struct slice *sl, const char *what,
+			     const char *why)
 {
-	log_event(LOG_ERR, sl->name, NULL, "%s: %s", what, slicenl_extack(n->nl));
+	log_event(LOG_ERR, sl->name, NULL, "%s: %s", what, why);
 	sync_event(n->sync, "WorkerSliceConfig", KS_API_WORKER, sl->config, "Warning",
 		   "ApplyFailed", "slice %s, cluster %s: %s: %s", sl->name, n->cfg->cluster, what,
-		   slicenl_extack(n->nl));
+		   why);
 }
 
-/* The slice's device, created (marked as ours) when missing, and up. */
+void kernel_apply_failed(struct node *n, struct slice *sl, const char *what)
+{
+	kernel_apply_failed_why(n, sl, what, slicenl_extack(n->nl));
+}
+
+/*
+ * The slice's device, created when missing, up and marked as ours. The alias (the mark) is
+ * set by a change after the creation: the kernel ignores IFLA_IFALIAS in the request that
+ * creates a link (rtnl_create_link()), so a device made with it carried no mark and was
+ * never deleted with its slice.
+ */
 static int slice_device(struct node *n, struct slice *sl)
 {
-	struct rtnl_link *link = NULL, *want;
+	struct rtnl_link *link = NULL, *want, *cur = NULL;
 	char alias[sizeof(SLICE_ALIAS_PREFIX) + KS_NAME_MAX];
-	int err;
+	bool up = false, marked = false;
+	const char *have;
+	int err = 0;
 
 	snprintf(alias, sizeof(alias), SLICE_ALIAS_PREFIX "%s", sl->name);
 	if (!rtnl_link_get_kernel(n->rtnl, 0, sl->ifname, &link)) {
 		sl->ifindex = rtnl_link_get_ifindex(link);
-		err = (rtnl_link_get_flags(link) & IFF_UP) ? 0 : 1;
+		up = rtnl_link_get_flags(link) & IFF_UP;
+		have = rtnl_link_get_ifalias(link);
+		marked = have && !strcmp(have, alias);
 		rtnl_link_put(link);
-		if (!err)
+		if (up && marked)
 			return 0;
 	}
 	want = rtnl_link_alloc();
@@ -60,9 +74,9 @@ static int slice_device(struct node *n, struct slice *sl)
 		return -ENOMEM;
 	rtnl_link_set_name(want, sl->ifname);
 	rtnl_link_set_flags(want, IFF_UP);
+	rtnl_link_set_ifalias(want, alias);
 	if (!sl->ifindex) {
 		rtnl_link_set_type(want, SLICE_LINK_KIND);
-		rtnl_link_set_ifalias(want, alias);
 		err = rtnl_link_add(n->rtnl, want, NLM_F_CREATE | NLM_F_EXCL);
 		if (!err && !rtnl_link_get_kernel(n->rtnl, 0, sl->ifname, &link)) {
 			sl->ifindex = rtnl_link_get_ifindex(link);
@@ -70,15 +84,14 @@ static int slice_device(struct node *n, struct slice *sl)
 		}
 		log_event(err ? LOG_ERR : LOG_INFO, sl->name, NULL, "device %s %s%s", sl->ifname,
 			  err ? "not created: " : "created", err ? nl_geterror(err) : "");
-	} else {
-		struct rtnl_link *cur = NULL;
-
-		err = rtnl_link_get_kernel(n->rtnl, sl->ifindex, NULL, &cur);
-		if (!err)
-			err = rtnl_link_change(n->rtnl, cur, want, 0);
-		rtnl_link_put(cur);
+	} else if (!up) {
 		kernel_repaired(n, sl, "device was down");
 	}
+	if (!err)
+		err = rtnl_link_get_kernel(n->rtnl, sl->ifindex, NULL, &cur);
+	if (!err)
+		err = rtnl_link_change(n->rtnl, cur, want, 0);
+	rtnl_link_put(cur);
 	rtnl_link_put(want);
 	return err ? -EIO : 0;
 }
@@ -304,9 +317,13 @@ static void kernel_sweep_devices(struct node *n)
 	struct rtnl_link *link;
 	const char *alias;
 	struct slice *sl;
+	int err;
 
-	if (rtnl_link_alloc_cache(n->rtnl, AF_UNSPEC, &links))
+	err = rtnl_link_alloc_cache(n->rtnl, AF_UNSPEC, &links);
+	if (err) {
+		log_msg(LOG_ERR, "reading the links: %s", nl_geterror(err));
 		return;
+	}
 	for (link = (struct rtnl_link *)nl_cache_get_first(links); link;
 	     link = (struct rtnl_link *)nl_cache_get_next((struct nl_object *)link)) {
 		alias = rtnl_link_get_ifalias(link);
@@ -317,9 +334,10 @@ static void kernel_sweep_devices(struct node *n)
 			;
 		if (sl)
 			continue;
-		if (!rtnl_link_delete(n->rtnl, link))
-			log_event(LOG_INFO, alias + strlen(SLICE_ALIAS_PREFIX), NULL,
-				  "slice removed: device %s deleted", rtnl_link_get_name(link));
+		err = rtnl_link_delete(n->rtnl, link);
+		log_event(err ? LOG_ERR : LOG_INFO, alias + strlen(SLICE_ALIAS_PREFIX), NULL,
+			  "slice removed: device %s %s%s", rtnl_link_get_name(link),
+			  err ? "not deleted: " : "deleted", err ? nl_geterror(err) : "");
 	}
 	nl_cache_free(links);
 }
@@ -335,7 +353,9 @@ void kernel_sync(struct node *n, bool check)
 			slice_peers(n, sl);
 			slice_routes(n, sl);
 			slice_node_route(n, sl);
+			qos_sync(n, sl);
 		}
 	kernel_sweep_devices(n);
+	qos_sweep(n);
 	n->converged = true;
 }

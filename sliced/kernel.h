@@ -19,4 +19,21 @@
  */
 void kernel_sync(struct node *n, bool check);
 
+/*
+ * kernel_repaired_known - count one change the current pass made to sl's kernel state, and
+ * report it as drift (log and Warning Event DriftRepaired on the WorkerSliceConfig) in a
+ * check pass, or in any pass when @known: what was put right had been seen in the kernel as
+ * desired (a desired-change pass can come first and repair it). Nothing is reported before
+ * the first pass has converged (adoption after a start).
+ */
+void kernel_repaired_known(struct node *n, struct slice *sl, const char *what, bool known);
+
+/*
+ * kernel_apply_failed_why - log a change the kernel did not take and report it as a Warning
+ * Event ApplyFailed; kernel_apply_failed() gives the last genl request's extack as @why.
+ */
+void kernel_apply_failed_why(struct node *n, struct slice *sl, const char *what,
+			     const char *why);
+void kernel_apply_failed(struct node *n, struct slice *sl, const char *what);
+
 #endif /* SLICED_KERNEL_H */

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "node.h"
+#include "qos.h"
 #include "status.h"
 #include "tunnel.h"
 #include "util.h"
@@ -180,6 +181,7 @@ void node_free(struct node *n)
 		slicenl_close(n->events);
 	if (n->rtnl)
 		nl_socket_free(n->rtnl);
+	sliceqos_close(n->qos);
 	if (n->metrics_fd >= 0)
 		close(n->metrics_fd);
 	free(n);

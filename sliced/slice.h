@@ -6,6 +6,7 @@
  *   desired.c  WorkerSliceConfig / WorkerSliceGateway objects -> struct slice, peer.desired
  *   tunnel.c   handshakes and keys -> peer.tunnel, slice.pending, slice.listener
  *   kernel.c   the device, socket, peers and routes in slice.ko, diffed then applied
+ *   qos.c      the QoS profile: the device's over genl and the uplink's HTB class
  *   status.c   health sampling -> peer.health, the controller's status objects
  *   metrics.c  the /metrics text from peer.health, and the server that serves it
  *   node.c     the loop that ties them together (node.h is what sliced.c sees)
@@ -41,6 +42,8 @@
 #include "gwauth.h"
 #include "lib/slicenl.h"
 #include "sync.h"
+
+struct sliceqos;
 
 #define SLICE_ALIAS_PREFIX	"sliced:"
 #define SLICE_DEV_PREFIX	"slice-"
@@ -106,6 +109,20 @@ struct slice_route {
 	bool kernel_seen;
 };
 
+/* A slice's QoS (qos.c, docs/qos.md). */
+struct slice_qos {
+	/* desired.c, through qos_parse(): ceiling_kbps 0 is no profile; the mark is qos.c's */
+	struct slicenl_qos want;
+	char invalid[160];		/* why the profile could not be read; "" when it could */
+	/* qos.c */
+	uint32_t mark;			/* this node's mark for the slice; 0: none yet */
+	struct slicenl_qos in_force;	/* device and class as last seen or put right */
+	bool in_force_known;
+	struct slicenl_qos rejected;	/* the kernel refused it: not tried again while wanted */
+	bool rejected_known;
+	char condition[240];		/* the QoS condition last written, "" none */
+};
+
 struct slice {
 	struct slice *next;
 	struct node *node;
@@ -135,6 +152,7 @@ struct slice {
 	char refused_reason[200];	/* the latest one's */
 	char refused_gateway[KS_NAME_MAX + 1];	/* the Event's object */
 	struct peer *peers;
+	struct slice_qos qos;
 };
 
 struct node {
@@ -142,6 +160,7 @@ struct node {
 	struct sync *sync;
 	struct slicenl *nl, *events;
 	struct nl_sock *rtnl;
+	struct sliceqos *qos;		/* the uplink's HTB (qos.c), opened on first use */
 	struct slice *slices;
 	int metrics_fd;
 	/* node.c's timers */

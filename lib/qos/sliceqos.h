@@ -57,6 +57,21 @@ int sliceqos_class_apply(struct sliceqos *sq, const char *ifname, const struct s
 /* Remove the class and filter of the slice whose outer packets carry @mark. */
 int sliceqos_class_remove(struct sliceqos *sq, const char *ifname, uint32_t mark);
 /*
+ * Read back what is in force, for a caller that compares before it changes (sliced's drift
+ * repair). Each returns 1 when found, 0 when absent (no HTB of ours on @ifname counts as
+ * absent), -1 when the kernel's state cannot be read.
+ *
+ * sliceqos_uplink_get: the capacity of our HTB's parent class.
+ * sliceqos_class_get: the slice class of @mark and whether the fw filter files @mark in it
+ * (@c->mark is set; a guarantee of 0 reads back as 0).
+ * sliceqos_class_marks: the low 16 bits of every slice class's id, up to @max of them; the
+ * return value is the number of classes (more than @max when they did not fit).
+ */
+int sliceqos_uplink_get(struct sliceqos *sq, const char *ifname, uint32_t *rate_kbps);
+int sliceqos_class_get(struct sliceqos *sq, const char *ifname, uint32_t mark,
+		       struct sliceqos_class *c);
+int sliceqos_class_marks(struct sliceqos *sq, const char *ifname, uint32_t *marks, size_t max);
+/*
  * Put fq_codel on a slice device: its ceiling holds packets back in the device's qdisc, and
  * fq_codel keeps that standing queue short and fair among flows.
  */
@@ -65,7 +80,9 @@ int sliceqos_device_apply(struct sliceqos *sq, const char *ifname);
 /* Pure helpers, exposed for the unit tests and for callers that validate early. */
 uint64_t sliceqos_kbps_to_bytes(uint32_t kbps);
 uint32_t sliceqos_quantum(uint64_t rate_bytes_ps);
+uint32_t sliceqos_burst(uint64_t rate_bytes_ps);
 uint32_t sliceqos_classid(uint32_t mark);
+uint32_t sliceqos_bytes_to_kbps(uint64_t rate_bytes_ps);
 int sliceqos_class_check(const struct sliceqos_class *c, char *err, size_t errlen);
 struct rtnl_class *sliceqos_class_build(int ifindex, const struct sliceqos_class *c);
 struct rtnl_cls *sliceqos_filter_build(int ifindex, uint32_t mark);

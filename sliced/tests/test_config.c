@@ -102,6 +102,7 @@ static void test_good(void **state)
 	assert_int_equal(cfg.gateway_addr.ss_family, AF_INET);
 	assert_int_equal(cfg.rekey_minutes, SLICED_REKEY_MINUTES_DEFAULT);
 	assert_int_equal(cfg.metrics_addr.ss_family, AF_UNSPEC);
+	assert_int_equal(cfg.uplink_kbps, 0);
 	config_free(&cfg);
 }
 
@@ -111,8 +112,10 @@ static void test_optional(void **state)
 	char err[512] = "";
 
 	assert_int_equal(load_with(&cfg, "rekeyMinutes: 5\nmetricsAddress: '[::1]:9469'\n"
-				   "workerNodes: [192.0.2.20, 192.0.2.21]\n", err, sizeof(err)), 0);
+				   "workerNodes: [192.0.2.20, 192.0.2.21]\n"
+				   "uplinkKbps: 4294967295\n", err, sizeof(err)), 0);
 	assert_int_equal(cfg.rekey_minutes, 5);
+	assert_true(cfg.uplink_kbps == UINT32_MAX);
 	assert_int_equal(cfg.metrics_addr.ss_family, AF_INET6);
 	assert_int_equal(cfg.num_worker_nodes, 2);
 	assert_string_equal(cfg.worker_nodes[1], "192.0.2.21");
@@ -174,6 +177,10 @@ static const struct {
 	{ "gatewayPort: 31000\n", "sliced.yaml: gatewayPort: unknown setting" },
 	{ "rekeyMinutes: 0\n", "sliced.yaml: rekeyMinutes: \"0\" is not a number" },
 	{ "rekeyMinutes: 5m\n", "sliced.yaml: rekeyMinutes: \"5m\"" },
+	{ "uplinkKbps: 0\n", "sliced.yaml: uplinkKbps: \"0\" is not a capacity in kbit/s, "
+	  "1..4294967295" },
+	{ "uplinkKbps: 4294967296\n", "sliced.yaml: uplinkKbps: \"4294967296\"" },
+	{ "uplinkKbps: 1Gbit\n", "sliced.yaml: uplinkKbps: \"1Gbit\"" },
 	{ "metricsAddress: 127.0.0.1\n", "sliced.yaml: metricsAddress: \"127.0.0.1\" is not" },
 	{ "gatewayAdress: 192.0.2.1\n", "sliced.yaml: gatewayAdress: unknown setting" },
 	{ "kubeconfig: missing.yaml\n", "missing.yaml: No such file or directory" },

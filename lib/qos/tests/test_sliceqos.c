@@ -26,6 +26,11 @@ static void test_kbps_to_bytes(void **state)
 	assert_int_equal(sliceqos_kbps_to_bytes(5120), 640000);
 	/* The largest value genl carries must not wrap. */
 	assert_true(sliceqos_kbps_to_bytes(UINT32_MAX) == (uint64_t)UINT32_MAX * 125);
+	/* Read back exactly; HTB's smallest rate (nothing guaranteed) is 0 again. */
+	assert_int_equal(sliceqos_bytes_to_kbps(sliceqos_kbps_to_bytes(1234)), 1234);
+	assert_int_equal(sliceqos_bytes_to_kbps(1), 0);
+	assert_true(sliceqos_bytes_to_kbps(sliceqos_kbps_to_bytes(UINT32_MAX)) == UINT32_MAX);
+	assert_true(sliceqos_bytes_to_kbps(UINT64_MAX / 8) == UINT32_MAX);
 }
 
 static void test_quantum(void **state)
@@ -36,6 +41,17 @@ static void test_quantum(void **state)
 	assert_int_equal(sliceqos_quantum(640000), 64000);
 	assert_int_equal(sliceqos_quantum(2000000), 200000);
 	assert_int_equal(sliceqos_quantum(UINT64_MAX), 200000);
+}
+
+static void test_burst(void **state)
+{
+	/* 120 ms at the rate, two frames at least but a second's worth at most. */
+	assert_int_equal(sliceqos_burst(1), 1);
+	assert_int_equal(sliceqos_burst(1000), 1000);
+	assert_int_equal(sliceqos_burst(8000), 3200);
+	assert_int_equal(sliceqos_burst(sliceqos_kbps_to_bytes(12872)), 193080);
+	assert_int_equal(sliceqos_burst(sliceqos_kbps_to_bytes(10000000)), 150000000);
+	assert_true(sliceqos_burst(UINT64_MAX) == UINT32_MAX);
 }
 
 static void test_classid(void **state)
@@ -133,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kbps_to_bytes),
 		cmocka_unit_test(test_quantum),
+		cmocka_unit_test(test_burst),
 		cmocka_unit_test(test_classid),
 		cmocka_unit_test(test_class_check),
 		cmocka_unit_test(test_class_build),
