@@ -41,6 +41,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <net/if.h>
 
 #define KS_GROUP_CONTROLLER	"controller.kubeslice.io"
 #define KS_GROUP_WORKER		"worker.kubeslice.io"
@@ -159,5 +160,12 @@ int ks_project_namespace(const char *project, char *buf, size_t len);
 /* Name checks: Kubernetes' DNS-1123 label (63) and subdomain (253) rules. */
 bool ks_dns1123_label(const char *s);
 bool ks_dns1123_subdomain(const char *s);
+
+/*
+ * ks_pod_host_ifname - the node-side veth of a pod interface: "sl" and a hash of the CNI
+ * container id and ifname. slice-cni names the veth it makes so, and sliced finds it so to
+ * check the pod's node side.
+ */
+void ks_pod_host_ifname(const char *container_id, const char *ifname, char out[IF_NAMESIZE]);
 
 #endif /* API_KUBESLICE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The kinds of the KubeSlice API and the names that identify objects. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,4 +104,20 @@ bool ks_dns1123_subdomain(const char *s)
 			return true;
 		s = dot + 1;
 	}
+}
+
+void ks_pod_host_ifname(const char *container_id, const char *ifname, char out[IF_NAMESIZE])
+{
+	/* FNV-1a, 48 bits of it: short enough for a name, wide enough not to collide. */
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *parts[] = { container_id, "/", ifname };
+	const char *p;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		for (p = parts[i]; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 0x100000001b3ULL;
+		}
+	snprintf(out, IF_NAMESIZE, "sl%012llx", (unsigned long long)(h & 0xffffffffffffULL));
 }

@@ -8,13 +8,13 @@
 
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
-#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
-#include <netlink/route/route.h>
 
+#include "api/kubeslice.h"
 #include "cni/attach.h"
 #include "cni/protocol.h"
+#include "lib/rtnl/rtnl.h"
 
 /* A connected rtnetlink socket of the calling thread's current network namespace. */
 static struct nl_sock *rtnl_open(struct cni_error *err)
@@ -60,95 +60,6 @@ static void netns_leave(int back)
 		_exit(CNI_ERR_IO);
 	}
 	close(back);
-}
-
-static struct nl_addr *addr_of(const char *text, int len)
-{
-	char buf[64];
-	struct nl_addr *a = NULL;
-
-	snprintf(buf, sizeof(buf), "%s/%d", text, len);
-	return nl_addr_parse(buf, AF_INET, &a) ? NULL : a;
-}
-
-static struct nl_addr *prefix_of(const char *cidr)
-{
-	struct nl_addr *a = NULL;
-
-	return nl_addr_parse(cidr, AF_INET, &a) ? NULL : a;
-}
-
-static int link_index(struct nl_sock *sk, const char *name, struct rtnl_link **out)
-{
-	struct rtnl_link *link = NULL;
-	int ifindex;
-
-	if (rtnl_link_get_kernel(sk, 0, name, &link))
-		return 0;
-	ifindex = rtnl_link_get_ifindex(link);
-	if (out)
-		*out = link;
-	else
-		rtnl_link_put(link);
-	return ifindex;
-}
-
-static int link_up(struct nl_sock *sk, int ifindex)
-{
-	struct rtnl_link *cur = NULL, *want = rtnl_link_alloc();
-	int ret = -NLE_NOMEM;
-
-	if (want && !(ret = rtnl_link_get_kernel(sk, ifindex, NULL, &cur))) {
-		rtnl_link_set_flags(want, IFF_UP);
-		ret = rtnl_link_change(sk, cur, want, 0);
-	}
-	rtnl_link_put(cur);
-	rtnl_link_put(want);
-	return ret;
-}
-
-static int addr_add(struct nl_sock *sk, int ifindex, const char *ip)
-{
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local = addr_of(ip, 32);
-	int ret = -NLE_NOMEM;
-
-	if (a && local) {
-		rtnl_addr_set_ifindex(a, ifindex);
-		rtnl_addr_set_local(a, local);
-		ret = rtnl_addr_add(sk, a, NLM_F_REPLACE);
-	}
-	nl_addr_put(local);
-	rtnl_addr_put(a);
-	return ret;
-}
-
-/* A route to dst over ifindex, through gw or (gw NULL) on the link. */
-static int route_add(struct nl_sock *sk, struct nl_addr *dst, int ifindex, const char *gw)
-{
-	struct rtnl_route *r = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *via = gw ? addr_of(gw, 32) : NULL;
-	int ret = -NLE_NOMEM;
-
-	if (!r || !nh || !dst || (gw && !via)) {
-		rtnl_route_nh_free(nh);
-		goto out;
-	}
-	rtnl_route_set_family(r, AF_INET);
-	rtnl_route_set_dst(r, dst);
-	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(r, RTPROT_STATIC);
-	rtnl_route_set_scope(r, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	if (via)
-		rtnl_route_nh_set_gateway(nh, via);
-	rtnl_route_add_nexthop(r, nh);
-	ret = rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_REPLACE);
-out:
-	nl_addr_put(via);
-	rtnl_route_put(r);
-	return ret;
 }
 
 static void mac_of(struct rtnl_link *link, char mac[18])
@@ -198,7 +109,6 @@ static int veth_create(struct nl_sock *sk, const struct cni_request *req, const 
 static int pod_side(const struct cni_request *req, const struct cni_lease *lease,
 		    struct cni_iface *pod, struct cni_error *err)
 {
-	struct nl_addr *gw = addr_of(lease->gateway, 32), *slice = prefix_of(lease->slice_subnet);
 	struct rtnl_link *link = NULL;
 	struct nl_sock *sk = NULL;
 	int back, ifindex, ret = -1;
@@ -208,7 +118,7 @@ static int pod_side(const struct cni_request *req, const struct cni_lease *lease
 	sk = rtnl_open(err);
 	if (!sk)
 		goto leave;
-	ifindex = link_index(sk, req->ifname, &link);
+	ifindex = slicertnl_link_index(sk, req->ifname, &link);
 	if (!ifindex) {
 		cni_fail(err, CNI_ERR_IO, NULL, "%s did not arrive in the pod", req->ifname);
 		goto leave;
@@ -216,11 +126,11 @@ static int pod_side(const struct cni_request *req, const struct cni_lease *lease
 	mac_of(link, pod->mac);
 	snprintf(pod->name, sizeof(pod->name), "%s", req->ifname);
 	pod->sandbox = req->netns;
-	if ((ret = link_up(sk, link_index(sk, "lo", NULL))) ||
-	    (ret = addr_add(sk, ifindex, lease->address)) ||
-	    (ret = link_up(sk, ifindex)) ||
-	    (ret = route_add(sk, gw, ifindex, NULL)) ||
-	    (ret = route_add(sk, slice, ifindex, lease->gateway))) {
+	if ((ret = slicertnl_link_up(sk, slicertnl_link_index(sk, "lo", NULL))) ||
+	    (ret = slicertnl_addr_add(sk, ifindex, lease->address)) ||
+	    (ret = slicertnl_link_up(sk, ifindex)) ||
+	    (ret = slicertnl_route_add(sk, lease->gateway, ifindex, NULL)) ||
+	    (ret = slicertnl_route_add(sk, lease->slice_subnet, ifindex, lease->gateway))) {
 		cni_fail(err, CNI_ERR_IO, nl_geterror(ret), "cannot set up %s in the pod",
 			 req->ifname);
 		ret = -1;
@@ -230,8 +140,6 @@ leave:
 out:
 	rtnl_link_put(link);
 	nl_socket_free(sk);
-	nl_addr_put(gw);
-	nl_addr_put(slice);
 	return ret;
 }
 
@@ -254,9 +162,8 @@ static int forwarding_on(struct cni_error *err)
 static int node_side(struct nl_sock *sk, const struct cni_lease *lease, const char *host,
 		     int slice_ifindex, struct cni_iface *out, struct cni_error *err)
 {
-	struct nl_addr *pod = addr_of(lease->address, 32), *slice = prefix_of(lease->slice_subnet);
 	struct rtnl_link *link = NULL;
-	int ifindex = link_index(sk, host, &link), ret;
+	int ifindex = slicertnl_link_index(sk, host, &link), ret;
 
 	if (!ifindex) {
 		ret = cni_fail(err, CNI_ERR_IO, NULL, "%s vanished", host);
@@ -265,13 +172,13 @@ static int node_side(struct nl_sock *sk, const struct cni_lease *lease, const ch
 	mac_of(link, out->mac);
 	snprintf(out->name, sizeof(out->name), "%s", host);
 	out->sandbox = NULL;
-	ret = addr_add(sk, ifindex, lease->gateway);
+	ret = slicertnl_addr_add(sk, ifindex, lease->gateway);
 	if (!ret)
-		ret = link_up(sk, ifindex);
+		ret = slicertnl_link_up(sk, ifindex);
 	if (!ret)
-		ret = route_add(sk, pod, ifindex, NULL);
+		ret = slicertnl_route_add(sk, lease->address, ifindex, NULL);
 	if (!ret)
-		ret = route_add(sk, slice, slice_ifindex, NULL);
+		ret = slicertnl_route_add(sk, lease->slice_subnet, slice_ifindex, NULL);
 	if (ret)
 		ret = cni_fail(err, CNI_ERR_IO, nl_geterror(ret),
 			       "cannot set up %s on the node", host);
@@ -279,8 +186,6 @@ static int node_side(struct nl_sock *sk, const struct cni_lease *lease, const ch
 		ret = forwarding_on(err);
 out:
 	rtnl_link_put(link);
-	nl_addr_put(pod);
-	nl_addr_put(slice);
 	return ret;
 }
 
@@ -294,15 +199,15 @@ int attach_add(const struct cni_request *req, const struct cni_lease *lease,
 
 	if (!sk)
 		return -1;
-	cni_host_ifname(req->container_id, req->ifname, host_name);
-	slice_ifindex = link_index(sk, lease->device, &dev);
+	ks_pod_host_ifname(req->container_id, req->ifname, host_name);
+	slice_ifindex = slicertnl_link_index(sk, lease->device, &dev);
 	if (!slice_ifindex) {
 		cni_fail(err, CNI_ERR_TRY_LATER, lease->device,
 			 "the slice's device is not on this node yet");
 		goto out;
 	}
 	/* A retried ADD finds the pair of the attempt before: start over. */
-	if (link_index(sk, host_name, NULL) && attach_del(req, err))
+	if (slicertnl_link_index(sk, host_name, NULL) && attach_del(req, err))
 		goto out;
 	if (veth_create(sk, req, host_name, rtnl_link_get_mtu(dev), err))
 		goto out;
@@ -328,8 +233,8 @@ int attach_del(const struct cni_request *req, struct cni_error *err)
 
 	if (!sk)
 		return -1;
-	cni_host_ifname(req->container_id, req->ifname, host_name);
-	if (link_index(sk, host_name, &link)) {
+	ks_pod_host_ifname(req->container_id, req->ifname, host_name);
+	if (slicertnl_link_index(sk, host_name, &link)) {
 		ret = rtnl_link_delete(sk, link);
 		if (ret && ret != -NLE_OBJ_NOTFOUND && ret != -NLE_NODEV)
 			ret = cni_fail(err, CNI_ERR_IO, nl_geterror(ret), "cannot delete %s",
@@ -342,54 +247,13 @@ int attach_del(const struct cni_request *req, struct cni_error *err)
 	return ret;
 }
 
-/* Whether the main table routes dst over ifindex. */
-static bool route_present(struct nl_sock *sk, struct nl_addr *dst, int ifindex)
-{
-	struct nl_cache *cache = NULL;
-	struct nl_object *o;
-	struct rtnl_route *r;
-	struct rtnl_nexthop *nh;
-	bool found = false;
-
-	if (!dst || rtnl_route_alloc_cache(sk, AF_INET, 0, &cache))
-		return false;
-	for (o = nl_cache_get_first(cache); o && !found; o = nl_cache_get_next(o)) {
-		r = (struct rtnl_route *)o;
-		nh = rtnl_route_nexthop_n(r, 0);
-		found = rtnl_route_get_table(r) == RT_TABLE_MAIN &&
-			!nl_addr_cmp(rtnl_route_get_dst(r), dst) && nh &&
-			rtnl_route_nh_get_ifindex(nh) == ifindex;
-	}
-	nl_cache_free(cache);
-	return found;
-}
-
-static bool addr_present(struct nl_sock *sk, int ifindex, const char *ip)
-{
-	struct nl_addr *want = addr_of(ip, 32);
-	struct nl_cache *cache = NULL;
-	struct nl_object *o;
-	bool found = false;
-
-	if (!want || rtnl_addr_alloc_cache(sk, &cache)) {
-		nl_addr_put(want);
-		return false;
-	}
-	for (o = nl_cache_get_first(cache); o && !found; o = nl_cache_get_next(o))
-		found = rtnl_addr_get_ifindex((struct rtnl_addr *)o) == ifindex &&
-			!nl_addr_cmp(rtnl_addr_get_local((struct rtnl_addr *)o), want);
-	nl_cache_free(cache);
-	nl_addr_put(want);
-	return found;
-}
-
 /* The pieces of one side: the link up, its address, its routes. */
 static int side_check(struct nl_sock *sk, const char *where, const char *ifname,
-		      const char *addr, struct nl_addr *route1, struct nl_addr *route2,
+		      const char *addr, const char *route1, const char *route2,
 		      struct cni_error *err)
 {
 	struct rtnl_link *link = NULL;
-	int ifindex = link_index(sk, ifname, &link);
+	int ifindex = slicertnl_link_index(sk, ifname, &link);
 	bool up = link && (rtnl_link_get_flags(link) & IFF_UP);
 
 	rtnl_link_put(link);
@@ -397,10 +261,11 @@ static int side_check(struct nl_sock *sk, const char *where, const char *ifname,
 		return cni_fail(err, CNI_ERR_NOT_ATTACHED, NULL, "%s: %s is missing", where, ifname);
 	if (!up)
 		return cni_fail(err, CNI_ERR_NOT_ATTACHED, NULL, "%s: %s is down", where, ifname);
-	if (!addr_present(sk, ifindex, addr))
+	if (!slicertnl_addr_present(sk, ifindex, addr))
 		return cni_fail(err, CNI_ERR_NOT_ATTACHED, NULL, "%s: %s lacks address %s", where,
 				ifname, addr);
-	if (!route_present(sk, route1, ifindex) || (route2 && !route_present(sk, route2, ifindex)))
+	if (!slicertnl_route_present(sk, route1, ifindex) ||
+	    (route2 && !slicertnl_route_present(sk, route2, ifindex)))
 		return cni_fail(err, CNI_ERR_NOT_ATTACHED, NULL, "%s: a route over %s is missing",
 				where, ifname);
 	return 0;
@@ -409,18 +274,17 @@ static int side_check(struct nl_sock *sk, const char *where, const char *ifname,
 int attach_check(const struct cni_request *req, const struct cni_lease *lease,
 		 struct cni_error *err)
 {
-	struct nl_addr *pod = addr_of(lease->address, 32), *gw = addr_of(lease->gateway, 32);
-	struct nl_addr *slice = prefix_of(lease->slice_subnet);
 	char host_name[IF_NAMESIZE];
 	struct nl_sock *sk = rtnl_open(err);
 	int back, ret = -1;
 
 	if (!sk)
 		goto out;
-	cni_host_ifname(req->container_id, req->ifname, host_name);
-	if (side_check(sk, "node", host_name, lease->gateway, pod, NULL, err))
+	ks_pod_host_ifname(req->container_id, req->ifname, host_name);
+	if (side_check(sk, "node", host_name, lease->gateway, lease->address, NULL, err))
 		goto out;
-	if (!route_present(sk, slice, link_index(sk, lease->device, NULL))) {
+	if (!slicertnl_route_present(sk, lease->slice_subnet,
+				     slicertnl_link_index(sk, lease->device, NULL))) {
 		cni_fail(err, CNI_ERR_NOT_ATTACHED, NULL, "node: no route to %s over %s",
 			 lease->slice_subnet, lease->device);
 		goto out;
@@ -430,12 +294,10 @@ int attach_check(const struct cni_request *req, const struct cni_lease *lease,
 	if (netns_enter(req->netns, &back, err))
 		goto out;
 	sk = rtnl_open(err);
-	ret = sk ? side_check(sk, "pod", req->ifname, lease->address, gw, slice, err) : -1;
+	ret = sk ? side_check(sk, "pod", req->ifname, lease->address, lease->gateway,
+				 lease->slice_subnet, err) : -1;
 	netns_leave(back);
 out:
 	nl_socket_free(sk);
-	nl_addr_put(pod);
-	nl_addr_put(gw);
-	nl_addr_put(slice);
 	return ret;
 }

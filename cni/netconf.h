@@ -100,7 +100,4 @@ cJSON *cni_error_json(const struct cni_error *err);
 /* The VERSION answer. */
 cJSON *cni_version_json(void);
 
-/* The node-side veth of a pod interface: "sl" and a hash of container id and ifname. */
-void cni_host_ifname(const char *container_id, const char *ifname, char out[IF_NAMESIZE]);
-
 #endif /* CNI_NETCONF_H */

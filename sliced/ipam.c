@@ -309,6 +309,16 @@ struct ipam_pool *ipam_pool_of(struct ipam *m, const char *slice)
 	return NULL;
 }
 
+struct ipam_pool *ipam_pool_next(struct ipam *m, const struct ipam_pool *prev)
+{
+	const struct ipam_slice *s;
+
+	if (!prev)
+		return m->slices ? &m->slices->pool : NULL;
+	s = (const struct ipam_slice *)((const char *)prev - offsetof(struct ipam_slice, pool));
+	return s->next ? &s->next->pool : NULL;
+}
+
 static struct ipam_slice *slice_of(struct ipam *m, const char *slice)
 {
 	struct ipam_slice *s;

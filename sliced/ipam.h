@@ -107,6 +107,9 @@ void ipam_update(struct ipam *m, const cJSON *slices);
 /* The pool of slice, or NULL when this cluster has no such slice. */
 struct ipam_pool *ipam_pool_of(struct ipam *m, const char *slice);
 
+/* ipam_pool_next - the pool after prev (the first one when NULL), NULL after the last. */
+struct ipam_pool *ipam_pool_next(struct ipam *m, const struct ipam_pool *prev);
+
 /* ipam_handle - the reply to one CNI request (see cni/protocol.h); never NULL. */
 cJSON *ipam_handle(struct ipam *m, const cJSON *req);
 

@@ -9,11 +9,19 @@
 #include "api/subnet.h"
 #include "isolation.h"
 #include "log.h"
+#include "nftlist.h"
 
 struct isolation {
 	struct nft_ctx *nft;
 	char *applied;		/* the ruleset in force; NULL before the first apply */
+	char *expect;		/* its table as nft listed it then (canonical), NULL: none */
 };
+
+bool isolation_enabled(const cJSON *wsc)
+{
+	return cJSON_IsTrue(ks_get(ks_get(wsc, "spec.namespaceIsolationProfile"),
+				   "isolationEnabled"));
+}
 
 static bool admitted(const cJSON *profile, const char *ns)
 {
@@ -45,7 +53,7 @@ static void slice_rules(FILE *sets, FILE *rules, const cJSON *wsc, struct ipam *
 	bool first = true;
 	size_t i;
 
-	if (!cJSON_IsTrue(ks_get(profile, "isolationEnabled")) || !slice || !cluster || !whole ||
+	if (!isolation_enabled(wsc) || !slice || !cluster || !whole ||
 	    ks_prefix_parse(cluster, &p) || ks_prefix_parse(whole, &p))
 		return;
 	set_name(slice, set, sizeof(set));
@@ -111,22 +119,83 @@ static int apply(struct isolation *iso, const char *ruleset)
 	return ret;
 }
 
-void isolation_update(struct isolation *iso, const cJSON *slices, struct ipam *ipam)
+const char *isolation_compare(bool want, const char *expect, const char *listing)
 {
-	char *ruleset = isolation_ruleset(slices, ipam);
+	char *now;
+	bool same;
 
-	if (!ruleset || (iso->applied && !strcmp(iso->applied, ruleset))) {
-		free(ruleset);
-		return;
+	if (!want)
+		return listing ? "table inet " ISOLATION_TABLE " was there while no slice isolates" :
+				 NULL;
+	if (!listing)
+		return "table inet " ISOLATION_TABLE " was missing";
+	/* What nft listed after the apply could not be read: nothing to compare with. */
+	if (!expect)
+		return NULL;
+	now = nftlist_canonical(listing);
+	same = now && !strcmp(now, expect);
+	free(now);
+	return same ? NULL : "table inet " ISOLATION_TABLE " differed from the slices' rules";
+}
+
+/* The table as nft lists it now, malloc'ed; NULL when there is none (or nft fails). */
+static char *list_table(struct isolation *iso)
+{
+	const char *out;
+
+	/* Reading a buffer empties it: neither may carry text of an earlier command. */
+	nft_ctx_get_output_buffer(iso->nft);
+	if (nft_run_cmd_from_buffer(iso->nft, "list table inet " ISOLATION_TABLE)) {
+		nft_ctx_get_error_buffer(iso->nft);
+		return NULL;
+	}
+	out = nft_ctx_get_output_buffer(iso->nft);
+	return out ? strdup(out) : NULL;
+}
+
+/* After an apply: what the table must look like until the desired state changes. */
+static void expect_table(struct isolation *iso)
+{
+	char *listing = *iso->applied ? list_table(iso) : NULL;
+
+	free(iso->expect);
+	iso->expect = listing ? nftlist_canonical(listing) : NULL;
+	if (listing && !iso->expect)
+		log_msg(LOG_WARNING, "namespace isolation: cannot read nft's listing of table "
+			ISOLATION_TABLE "; its drift goes unseen");
+	free(listing);
+}
+
+enum isolation_result isolation_update(struct isolation *iso, const cJSON *slices,
+				       struct ipam *ipam, const char **what)
+{
+	char *ruleset = isolation_ruleset(slices, ipam), *listing;
+	enum isolation_result result = ISOLATION_CHANGED;
+
+	*what = NULL;
+	if (!ruleset)
+		return ISOLATION_FAILED;
+	if (iso->applied && !strcmp(iso->applied, ruleset)) {
+		listing = list_table(iso);
+		*what = isolation_compare(*ruleset, iso->expect, listing);
+		free(listing);
+		if (!*what) {
+			free(ruleset);
+			return ISOLATION_KEPT;
+		}
+		result = ISOLATION_REPAIRED;
 	}
 	if (apply(iso, ruleset)) {
 		free(ruleset);
-		return;
+		return ISOLATION_FAILED;
 	}
-	log_msg(LOG_INFO, "namespace isolation: %s", *ruleset ? "rules replaced" :
-		"no slice isolates, table " ISOLATION_TABLE " removed");
+	if (result == ISOLATION_CHANGED)
+		log_msg(LOG_INFO, "namespace isolation: %s", *ruleset ? "rules replaced" :
+			"no slice isolates, table " ISOLATION_TABLE " removed");
 	free(iso->applied);
 	iso->applied = ruleset;
+	expect_table(iso);
+	return result;
 }
 
 struct isolation *isolation_new(void)
@@ -151,5 +220,6 @@ void isolation_free(struct isolation *iso)
 	if (iso->nft)
 		nft_ctx_free(iso->nft);
 	free(iso->applied);
+	free(iso->expect);
 	free(iso);
 }

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <netlink/route/link.h>
-#include <netlink/route/route.h>
 
 #include "kernel.h"
+#include "lib/rtnl/rtnl.h"
 #include "log.h"
 #include "port.h"
 #include "qos.h"
@@ -279,35 +279,24 @@ static void slice_routes(struct node *n, struct slice *sl)
 /*
  * The slice subnet into the device in the node's own table, the route the CNI plugin adds
  * with a pod too: a node forwards what comes over the slice for the cluster's other nodes
- * (it is their transit peer), whether or not it has pods of its own.
+ * (it is their transit peer), whether or not it has pods of its own. Missing is drift.
  */
 static void slice_node_route(struct node *n, struct slice *sl)
 {
-	struct rtnl_route *r = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	uint32_t addr = htonl(sl->subnet.addr);
-	struct nl_addr *dst = nl_addr_build(AF_INET, &addr, sizeof(addr));
-	int err = -NLE_NOMEM;
+	char subnet[KS_PREFIX_STRLEN], what[96];
+	int err;
 
-	if (!r || !nh || !dst) {
-		rtnl_route_nh_free(nh);
-		goto out;
-	}
-	nl_addr_set_prefixlen(dst, sl->subnet.len);
-	rtnl_route_set_family(r, AF_INET);
-	rtnl_route_set_dst(r, dst);
-	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(r, RTPROT_STATIC);
-	rtnl_route_set_scope(r, RT_SCOPE_LINK);
-	rtnl_route_nh_set_ifindex(nh, sl->ifindex);
-	rtnl_route_add_nexthop(r, nh);
-	err = rtnl_route_add(n->rtnl, r, NLM_F_CREATE | NLM_F_REPLACE);
-out:
-	if (err)
+	ks_prefix_format(&sl->subnet, subnet);
+	if (slicertnl_route_present(n->rtnl, subnet, sl->ifindex))
+		return;
+	err = slicertnl_route_add(n->rtnl, subnet, sl->ifindex, NULL);
+	if (err) {
 		log_event(LOG_ERR, sl->name, NULL, "route of the slice subnet to %s: %s",
 			  sl->ifname, nl_geterror(err));
-	nl_addr_put(dst);
-	rtnl_route_put(r);
+		return;
+	}
+	snprintf(what, sizeof(what), "route to %s over %s was missing", subnet, sl->ifname);
+	kernel_repaired(n, sl, what);
 }
 
 /* Devices marked as ours whose slice is gone (also from before a restart). */

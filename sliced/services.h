@@ -2,7 +2,8 @@
 /*
  * Pods and services on the slice (docs/services.md), one object for sliced's loop: pod
  * addresses for the CNI plugin (ipam.h), service export (exports.h), the slice DNS (dns.h)
- * and namespace isolation (isolation.h), all fed from the sync caches.
+ * and namespace isolation (isolation.h), all fed from the sync caches; the drift of the
+ * isolation table and of the pods' node side (podnet.h), reported on the node's slices.
  */
 #ifndef SLICED_SERVICES_H
 #define SLICED_SERVICES_H
@@ -10,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "slice.h"
 #include "sync.h"
 
 /* How often the exports directory is looked at, and the controller compared with it. */
@@ -18,8 +20,9 @@
 
 struct services;
 
-/* services_new - NULL with the reason logged. */
-struct services *services_new(const struct sliced_config *cfg, struct sync *sync);
+/* services_new - NULL with the reason logged; drift Events go through node (kernel.h). */
+struct services *services_new(const struct sliced_config *cfg, struct sync *sync,
+			      struct node *node);
 void services_free(struct services *sv);
 
 /* The sync caches changed. */

@@ -76,7 +76,7 @@ static int run(const struct sliced_config *cfg)
 		return 1;
 	}
 	node = node_new(cfg, &sync);
-	services = node ? services_new(cfg, &sync) : NULL;
+	services = node ? services_new(cfg, &sync, node) : NULL;
 	if (!services) {
 		node_free(node);
 		sync_release(&sync);

@@ -452,6 +452,19 @@ static void test_node_block(void **state)
 	assert_int_equal(ks_gateway_node_block(&cluster, 0, &block), -1);
 }
 
+static void test_host_ifname(void **state)
+{
+	char a[IF_NAMESIZE], b[IF_NAMESIZE], c[IF_NAMESIZE];
+
+	ks_pod_host_ifname("abc123", "eth0", a);
+	ks_pod_host_ifname("abc123", "eth0", b);
+	ks_pod_host_ifname("abc123", "eth1", c);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_int_equal(strlen(a), 14);
+	assert_memory_equal(a, "sl", 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_gateway_pairs),
 		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_node_block),
+		cmocka_unit_test(test_host_ifname),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);

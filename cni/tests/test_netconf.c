@@ -214,19 +214,6 @@ static void test_lease_errors(void **state)
 	cJSON_Delete(reply);
 }
 
-static void test_host_ifname(void **state)
-{
-	char a[IF_NAMESIZE], b[IF_NAMESIZE], c[IF_NAMESIZE];
-
-	cni_host_ifname("abc123", "eth0", a);
-	cni_host_ifname("abc123", "eth0", b);
-	cni_host_ifname("abc123", "eth1", c);
-	assert_string_equal(a, b);
-	assert_string_not_equal(a, c);
-	assert_int_equal(strlen(a), 14);
-	assert_memory_equal(a, "sl", 2);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,7 +224,6 @@ int main(void)
 		cmocka_unit_test_setup(test_version, setup),
 		cmocka_unit_test_setup(test_lease_and_result, setup),
 		cmocka_unit_test_setup(test_lease_errors, setup),
-		cmocka_unit_test_setup(test_host_ifname, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
