@@ -315,6 +315,13 @@ cl_gateways_up() {
 		grep -c '^UP$')" = "$1" ]
 }
 
+# cl_event_count REASON TEXT: Events of REASON whose message contains TEXT; cl_event_has: any.
+cl_event_count() {
+	kubectl get events -n "$CL_NS" -o json |
+		jq --arg r "$1" --arg t "$2" '[.items[] | select(.reason == $r and (.message | contains($t)))] | length'
+}
+cl_event_has() { [ "$(cl_event_count "$@")" -gt 0 ]; }
+
 cl_diagnostics() {
 	local f
 	for f in "$CL_W"/controller.log "$CL_W"/*/sliced.log "$CL_W"/*.http.log; do

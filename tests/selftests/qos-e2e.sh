@@ -48,12 +48,6 @@ class_is() {
 	[ "$(c1 "$TOOL" show eth0 "$1")" = "class $(printf '0x%x' "$1") $(($2 * 17 / 16)) $(($3 * 17 / 16)) 1" ]
 }
 both_classes() { class_is "$RED_MARK" "$1" "$3" && class_is "$BLUE_MARK" "$2" "$3"; }
-events() { kubectl get events -n "$NS" -o json; }
-# event_count REASON TEXT: Events of REASON whose message contains TEXT.
-event_count() {
-	events | jq --arg r "$1" --arg t "$2" '[.items[] | select(.reason == $r and (.message | contains($t)))] | length'
-}
-event_has() { [ "$(event_count "$@")" -gt 0 ]; }
 # condition: status and message of red-c1's QoSProfileApplied condition.
 condition() {
 	kubectl get workersliceconfig -n "$NS" red-c1 -o json |
@@ -136,14 +130,14 @@ ktap_check "the flow never stalled across the change" \
 # The uplink's capacity: sliced restarted with a new uplinkKbps, shared by two slices.
 UPLINK=$((CAP / 6))
 A_GUAR=$((UPLINK * 3 / 10)) B_GUAR=$((UPLINK / 2))
-drifts=$(event_count DriftRepaired "")
+drifts=$(cl_event_count DriftRepaired "")
 kill "$(cl_sliced_pid 1)"
 wait "$(cl_sliced_pid 1)" 2>/dev/null
 cl_sliced_up 1 "uplinkKbps: $UPLINK"
 uplink_is() { [ "$(c1 "$TOOL" show eth0)" = "uplink $1" ]; }
 ktap_check "sliced restarted with uplinkKbps $UPLINK: our HTB at that capacity" \
 	wait_for 30 uplink_is "$UPLINK"
-adopted() { [ "$(mark_of red)" = "$RED_MARK" ] && [ "$(event_count DriftRepaired "")" = "$drifts" ]; }
+adopted() { [ "$(mark_of red)" = "$RED_MARK" ] && [ "$(cl_event_count DriftRepaired "")" = "$drifts" ]; }
 ktap_check "and it adopts the slice's profile and mark, with no drift reported" adopted
 
 qos_config gold "$UPLINK" "$B_GUAR" 1 EF
@@ -209,14 +203,14 @@ ktap_check "an edit of SliceQoSConfig gold reaches blue's device" \
 RED_WANT=".ceiling_kbps == $UPLINK and .guaranteed_kbps == $A_GUAR and .priority == 1 and .dscp == \"AF21\" and .mark == $RED_MARK"
 c1 slicectl qos slice-red ceiling 1000 guaranteed 10 priority 5 dscp EF mark 0x77
 ktap_check "a profile changed with slicectl qos is put back" wait_for 30 dev_is red "$RED_WANT"
-ktap_check "with a DriftRepaired Event" wait_for 10 event_has DriftRepaired "QoS profile of slice-red"
+ktap_check "with a DriftRepaired Event" wait_for 10 cl_event_has DriftRepaired "QoS profile of slice-red"
 c1 tc class change dev eth0 parent 51ce:1 classid "51ce:$(printf '%x' "$RED_MARK")" htb rate 8kbit ceil 16kbit
 ktap_check "a class changed with tc is put back" wait_for 30 class_is "$RED_MARK" "$A_GUAR" "$UPLINK"
-ktap_check "with a DriftRepaired Event" wait_for 10 event_has DriftRepaired "HTB class 51ce:$(printf '%x' "$RED_MARK") on eth0 was rate 8 kbit/s"
+ktap_check "with a DriftRepaired Event" wait_for 10 cl_event_has DriftRepaired "HTB class 51ce:$(printf '%x' "$RED_MARK") on eth0 was rate 8 kbit/s"
 c1 tc qdisc del dev eth0 root
 ktap_check "the uplink's HTB deleted with tc comes back with both classes" \
 	wait_for 30 both_classes "$A_GUAR" "$B_GUAR" "$UPLINK"
-ktap_check "with DriftRepaired Events" wait_for 10 event_has DriftRepaired "on eth0 was missing"
+ktap_check "with DriftRepaired Events" wait_for 10 cl_event_has DriftRepaired "on eth0 was missing"
 
 # Edits the kernel refuses (a WorkerSliceConfig patched past the controller's checks).
 patch_red() { kubectl patch workersliceconfig -n "$NS" red-c1 --type merge -p "{\"spec\": {\"qosProfileDetails\": $1}}" >/dev/null; }

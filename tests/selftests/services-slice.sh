@@ -5,10 +5,12 @@
 # the controller runs), pods attached with slice-cni in each, a service exported in c3 and
 # fetched from a pod in c1 by its slice DNS name (dig, curl, python3 -m http.server), the
 # same service exported from c2 too (both endpoints), exports removed (the names go), a
-# pod of a namespace not on the slice kept off it by isolation, bad CNI input refused with
-# nothing left behind, and pod addresses kept across a restart of sliced.
+# pod of a namespace not on the slice kept off it by isolation, the isolation table and a
+# pod's route changed by hand put back (drift) with Events, isolation turned off leaving no
+# table, bad CNI input refused with nothing left behind, and pod addresses kept across a
+# restart of sliced.
 . "$(dirname "$0")/cluster-lib.bash"
-ktap_plan 31
+ktap_plan 42
 
 cl_init "$(mktemp -d /tmp/services-slice.XXXXXX)"
 W=$CL_W NS=$CL_NS
@@ -64,12 +66,43 @@ ktap_check "while the slice's namespace can" \
 	ip netns exec c1-client curl -sf --max-time 5 "http://$C3_WEB:8000/"
 ktap_check "sliced's nftables table holds the rule" \
 	sh -c "ip netns exec c1 nft list table inet slice_isolation | grep -q '$(cl_pod_ip c1-client)'"
+
+# Drift: what sliced made for the pods, changed by hand, is put back within a check (10 s)
+# and reported as a DriftRepaired Event.
+C1_CLIENT=$(cl_pod_ip c1-client)
+ip netns exec c1 nft delete table inet slice_isolation
+ktap_check "the isolation table deleted by hand is back" \
+	wait_for 30 sh -c "ip netns exec c1 nft list table inet slice_isolation | grep -q '$C1_CLIENT'"
+ktap_check "with a DriftRepaired Event" \
+	wait_for 10 cl_event_has DriftRepaired "table inet slice_isolation was missing"
+ip netns exec c1 nft flush chain inet slice_isolation forward
+ktap_check "its rules flushed by hand are back" \
+	wait_for 30 sh -c "ip netns exec c1 nft list chain inet slice_isolation forward | grep -q 'ip saddr != @pods_red drop'"
+ktap_check "with a DriftRepaired Event" \
+	wait_for 10 cl_event_has DriftRepaired "table inet slice_isolation differed from the slices' rules"
+ktap_check "and the other namespace's pod is kept off the slice again" \
+	sh -c "! ip netns exec c1-intruder curl -sf --max-time 3 http://$C3_WEB:8000/"
+ip -n c1 route del "$C1_CLIENT/32"
+ktap_check "a pod's /32 route deleted by hand is back" \
+	wait_for 30 sh -c "ip -n c1 route show '$C1_CLIENT/32' | grep -q ."
+ktap_check "with a DriftRepaired Event naming the pod" \
+	wait_for 10 cl_event_has DriftRepaired "pod shop/client-0 ($C1_CLIENT) on sl"
+ktap_check "and the pod reaches the slice again" \
+	ip netns exec c1-client curl -sf --max-time 5 "http://$C3_WEB:8000/"
 kubectl patch sliceconfig red -n $NS --type merge \
 	-p '{"spec": {"namespaceIsolationProfile": {"isolationEnabled": false}}}' >/dev/null
 ktap_check "isolation turned off: that pod reaches the slice" \
 	wait_for 20 ip netns exec c1-intruder curl -sf --max-time 2 "http://$C3_WEB:8000/"
 ktap_check "and sliced has removed its table" \
 	sh -c "! ip netns exec c1 nft list table inet slice_isolation"
+sleep 12
+ktap_check "and it stays removed past a check" \
+	sh -c "! ip netns exec c1 nft list table inet slice_isolation"
+ip netns exec c1 nft add table inet slice_isolation
+ktap_check "a table of that name made by hand while no slice isolates is deleted" \
+	wait_for 30 sh -c "! ip netns exec c1 nft list table inet slice_isolation"
+ktap_check "with a DriftRepaired Event" \
+	wait_for 10 cl_event_has DriftRepaired "was there while no slice isolates"
 
 cl_export 2 red "web-*" 8000 web.example.com
 ktap_check "exported from two clusters, the name has both endpoints" \
