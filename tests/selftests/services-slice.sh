@@ -5,12 +5,12 @@
 # the controller runs), pods attached with slice-cni in each, a service exported in c3 and
 # fetched from a pod in c1 by its slice DNS name (dig, curl, python3 -m http.server), the
 # same service exported from c2 too (both endpoints), exports removed (the names go), a
-# pod of a namespace not on the slice kept off it by isolation, the isolation table and a
-# pod's route changed by hand put back (drift) with Events, isolation turned off leaving no
+# pod of a namespace not on the slice kept off it by isolation, the isolation table, a
+# pod's route and the slice subnet's route changed by hand put back (drift) with Events, isolation turned off leaving no
 # table, bad CNI input refused with nothing left behind, and pod addresses kept across a
 # restart of sliced.
 . "$(dirname "$0")/cluster-lib.bash"
-ktap_plan 42
+ktap_plan 45
 
 cl_init "$(mktemp -d /tmp/services-slice.XXXXXX)"
 W=$CL_W NS=$CL_NS
@@ -70,25 +70,39 @@ ktap_check "sliced's nftables table holds the rule" \
 # Drift: what sliced made for the pods, changed by hand, is put back within a check (10 s)
 # and reported as a DriftRepaired Event.
 C1_CLIENT=$(cl_pod_ip c1-client)
+since() { echo "$(date +%s.%N) - $1" | bc; }
+ktap_check "no drift reported while nothing was changed by hand" \
+	test "$(cl_event_count DriftRepaired '')" = 0
+t0=$(date +%s.%N)
 ip netns exec c1 nft delete table inet slice_isolation
 ktap_check "the isolation table deleted by hand is back" \
 	wait_for 30 sh -c "ip netns exec c1 nft list table inet slice_isolation | grep -q '$C1_CLIENT'"
+ktap_diag "isolation table back $(since "$t0") s after it was deleted (check every 10 s)"
 ktap_check "with a DriftRepaired Event" \
 	wait_for 10 cl_event_has DriftRepaired "table inet slice_isolation was missing"
+t0=$(date +%s.%N)
 ip netns exec c1 nft flush chain inet slice_isolation forward
 ktap_check "its rules flushed by hand are back" \
 	wait_for 30 sh -c "ip netns exec c1 nft list chain inet slice_isolation forward | grep -q 'ip saddr != @pods_red drop'"
+ktap_diag "rules back $(since "$t0") s after the chain was flushed"
 ktap_check "with a DriftRepaired Event" \
 	wait_for 10 cl_event_has DriftRepaired "table inet slice_isolation differed from the slices' rules"
 ktap_check "and the other namespace's pod is kept off the slice again" \
 	sh -c "! ip netns exec c1-intruder curl -sf --max-time 3 http://$C3_WEB:8000/"
+t0=$(date +%s.%N)
 ip -n c1 route del "$C1_CLIENT/32"
 ktap_check "a pod's /32 route deleted by hand is back" \
 	wait_for 30 sh -c "ip -n c1 route show '$C1_CLIENT/32' | grep -q ."
+ktap_diag "pod route back $(since "$t0") s after it was deleted"
 ktap_check "with a DriftRepaired Event naming the pod" \
 	wait_for 10 cl_event_has DriftRepaired "pod shop/client-0 ($C1_CLIENT) on sl"
 ktap_check "and the pod reaches the slice again" \
 	ip netns exec c1-client curl -sf --max-time 5 "http://$C3_WEB:8000/"
+ip -n c1 route del 10.1.0.0/16 dev slice-red
+ktap_check "the slice subnet's route into the device deleted by hand is back" \
+	wait_for 30 sh -c "ip -n c1 route show 10.1.0.0/16 dev slice-red | grep -q ."
+ktap_check "with a DriftRepaired Event" \
+	wait_for 10 cl_event_has DriftRepaired "route to 10.1.0.0/16 over slice-red was missing"
 kubectl patch sliceconfig red -n $NS --type merge \
 	-p '{"spec": {"namespaceIsolationProfile": {"isolationEnabled": false}}}' >/dev/null
 ktap_check "isolation turned off: that pod reaches the slice" \
