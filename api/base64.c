@@ -35,11 +35,17 @@ char *ks_b64_encode(const void *data, size_t len)
 	return out;
 }
 
+/* A character's value in the alphabet, or -1: by range, not a strchr per character (the
+ * etcd engine decodes every value it reads; the search was a fifth of its CPU). */
 static int b64_value(char c)
 {
-	const char *p = c ? strchr(b64_alphabet, c) : NULL;
-
-	return p ? (int)(p - b64_alphabet) : -1;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 unsigned char *ks_b64_decode(const char *s, size_t *len)

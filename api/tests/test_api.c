@@ -143,6 +143,28 @@ static void test_base64(void **state)
 	assert_null(ks_b64_decode("Zg=a", &len));
 	assert_null(ks_b64_decode("Zg==Zg==", &len));
 	assert_null(ks_b64_decode("Zm9*", &len));
+	assert_null(ks_b64_decode("Zm9-", &len));
+	assert_null(ks_b64_decode("Zm9_", &len));
+}
+
+/* Every byte value through encode and decode: each of the 64 characters is decoded. */
+static void test_base64_alphabet(void **state)
+{
+	unsigned char all[256], *dec;
+	size_t len;
+	char *enc;
+
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	enc = ks_b64_encode(all, sizeof(all));
+	for (const char *c = "AZaz09+/"; *c; c++)
+		assert_non_null(strchr(enc, *c));
+	dec = ks_b64_decode(enc, &len);
+	assert_non_null(dec);
+	assert_int_equal(len, sizeof(all));
+	assert_memory_equal(dec, all, sizeof(all));
+	free(dec);
+	free(enc);
 }
 
 static void test_base64_text(void **state)
@@ -474,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_json_paths),
 		cmocka_unit_test(test_json_metadata),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_base64_alphabet),
 		cmocka_unit_test(test_base64_text),
 		cmocka_unit_test(test_write_file),
 		cmocka_unit_test(test_read_fd),
