@@ -80,7 +80,11 @@ static struct etcd_change *event_change(struct etcd_engine *e, const cJSON *ev)
 				etcd_num(kv, "create_revision") == etcd_num(kv, "mod_revision") ? CTL_ADDED :
 				CTL_MODIFIED,
 			.rv = etcd_num(kv, "mod_revision"),
-			.internal = internal,
+			/* A deletion carries no value of its own, and the marker of the last
+			 * one says who wrote it, not who deleted it: a user's delete of an
+			 * object the controller made looked like the controller's and was
+			 * never reconciled. So every deletion counts as someone else's. */
+			.internal = internal && !deleted,
 		};
 		ch->c.resource = p;
 		p = stpcpy(p, res) + 1;
