@@ -5,6 +5,10 @@
  * controller's own (CTL_INTERNAL: grouped into fewer commits, told apart in the change
  * history), are not validated (they derive objects from validated ones) and keep the
  * status they carry on create.
+ *
+ * On the reconcile loop's thread reads come from its informer (cache.h) and every write is
+ * put into it; a write that lost a race reads its object from the store again before it
+ * compares once more. Elsewhere (validation) reads go to the store.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +17,9 @@
 
 #include "api/json.h"
 #include "api/log.h"
+#include "controller/cache.h"
 #include "controller/registry.h"
+#include "controller/strategy.h"
 
 /* Writes that lose a race with another writer are compared again this often. */
 #define APPLY_RETRIES 8
@@ -33,9 +39,11 @@ cJSON *ctl_store_get(struct ctl_store *st, const char *plural, const char *ns,
 	const struct ks_resource *res = resource(plural);
 	cJSON *obj;
 
+	struct ctl_cache *c = ctl_cache_mine(st);
+
 	if (!res)
 		return NULL;
-	obj = ctl_obj_get_latest(st, res, ns, name);
+	obj = c ? ctl_cache_get(c, res, ns, name) : ctl_obj_get_latest(st, res, ns, name);
 	if (!obj)
 		errno = ENOENT;
 	return obj;
@@ -46,6 +54,7 @@ cJSON *ctl_store_list(struct ctl_store *st, const char *plural, const char *ns,
 {
 	const struct ks_resource *res = resource(plural);
 	struct ctl_selector *sel;
+	struct ctl_cache *c;
 	char err[256];
 	cJSON *items;
 
@@ -56,7 +65,8 @@ cJSON *ctl_store_list(struct ctl_store *st, const char *plural, const char *ns,
 		errno = EINVAL;
 		return NULL;
 	}
-	items = ctl_obj_list_latest(st, res, ns, sel);
+	c = ctl_cache_mine(st);
+	items = c ? ctl_cache_list(c, res, ns, sel) : ctl_obj_list_latest(st, res, ns, sel, NULL);
 	ctl_selector_free(sel);
 	return items;
 }
@@ -126,6 +136,17 @@ static cJSON *apply_onto(const cJSON *cur, const cJSON *obj)
 	return next;
 }
 
+/* The loop's informer told of a write of ours: stored is the object as stored (NULL: the
+ * write failed, nothing to tell). */
+static void cached_write(struct ctl_store *st, const struct ks_resource *res,
+			 const cJSON *stored)
+{
+	struct ctl_cache *c = ctl_cache_mine(st);
+
+	if (c && stored)
+		ctl_cache_wrote(c, res, stored);
+}
+
 /* Creates obj or updates the stored cur (read at its resourceVersion) towards it. */
 static int apply_once(struct ctl_store *st, const struct ks_resource *res, const cJSON *obj,
 		      struct ctl_status *err)
@@ -134,7 +155,7 @@ static int apply_once(struct ctl_store *st, const struct ks_resource *res, const
 	cJSON *cur, *next, *out = NULL;
 	int ret;
 
-	cur = ctl_obj_get_latest(st, res, ns, ks_name(obj));
+	cur = ctl_store_get(st, res->plural, ns, ks_name(obj));
 	if (!cur) {
 		next = cJSON_Duplicate(obj, true);
 		ret = ctl_obj_create(st, res, ns, next, CTL_KEEP_STATUS | CTL_INTERNAL, err, &out);
@@ -146,6 +167,7 @@ static int apply_once(struct ctl_store *st, const struct ks_resource *res, const
 		next = apply_onto(cur, obj);
 		ret = ctl_obj_update(st, res, ns, ks_name(obj), next, CTL_INTERNAL, err, &out);
 	}
+	cached_write(st, res, ret ? NULL : out);
 	cJSON_Delete(cur);
 	cJSON_Delete(next);
 	cJSON_Delete(out);
@@ -164,7 +186,10 @@ int ctl_store_apply(struct ctl_store *st, const char *plural, const cJSON *obj)
 		ret = apply_once(st, res, obj, &err);
 		if (!ret || err.code != 409)
 			break;
-		/* Someone else wrote it between the read and the write: compare again. */
+		/* Someone else wrote it between the read and the write (or before a read of
+		 * the informer, which has not seen it yet): read and compare again. */
+		if (ctl_cache_mine(st))
+			ctl_cache_refresh(ctl_cache_mine(st), res, ks_namespace(obj), ks_name(obj));
 		cJSON_Delete(err.causes);
 		err = (struct ctl_status){ 0 };
 	}
@@ -183,6 +208,7 @@ int ctl_store_create(struct ctl_store *st, const char *plural, const cJSON *obj)
 	next = cJSON_Duplicate(obj, true);
 	ret = ctl_obj_create(st, res, ks_namespace(obj), next, CTL_KEEP_STATUS | CTL_INTERNAL,
 			     &err, NULL);
+	cached_write(st, res, ret ? NULL : next);
 	cJSON_Delete(next);
 	if (!ret)
 		return 0;
@@ -204,6 +230,7 @@ int ctl_store_apply_status(struct ctl_store *st, const char *plural, const cJSON
 	copy = cJSON_Duplicate(obj, true);
 	ret = ctl_obj_update(st, res, ks_namespace(obj), ks_name(obj), copy,
 			     CTL_STATUS_ONLY | CTL_FORCE | CTL_INTERNAL, &err, &out);
+	cached_write(st, res, ret ? NULL : out);
 	cJSON_Delete(copy);
 	cJSON_Delete(out);
 	return ret ? failed("writing status of", plural, obj, &err) : 0;
@@ -216,9 +243,19 @@ int ctl_store_delete(struct ctl_store *st, const char *plural, const char *ns,
 	struct ctl_status err = { 0 };
 	cJSON *out = NULL;
 
+	struct ctl_cache *c = ctl_cache_mine(st);
+	int ret;
+
 	if (!res)
 		return -EINVAL;
-	if (ctl_obj_delete(st, res, ns, name, NULL, NULL, CTL_INTERNAL, &err, &out))
+	ret = ctl_obj_delete(st, res, ns, name, NULL, NULL, CTL_INTERNAL, &err, &out);
+	if (c && ctl_strategy_for(res)->owns_namespace)
+		/* Everything in it went too, not through here: read it all again. */
+		ctl_cache_reset(c);
+	else if (c)
+		/* Gone, or marked while finalizers remain: the store says which. */
+		ctl_cache_refresh(c, res, ns, name);
+	if (ret)
 		return err.code == 404 ? 0 : -EIO;
 	cJSON_Delete(out);
 	return 0;

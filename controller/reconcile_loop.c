@@ -4,6 +4,10 @@
  * history showed (a deleted object is only in the history), so a burst of changes to one
  * object is one reconcile. A reconcile's writes are committed together at its end; when
  * that fails, its key comes back after a backoff.
+ *
+ * The reconcilers read through the loop's informer (cache.h), fed here with every change
+ * of the history, theirs too; a failed commit, and every full resync (also after history
+ * was lost and on becoming leader), make it read the store again.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +18,7 @@
 
 #include "api/json.h"
 #include "api/log.h"
+#include "controller/cache.h"
 #include "controller/metrics.h"
 #include "controller/reconcile_loop.h"
 #include "controller/workqueue.h"
@@ -44,6 +49,7 @@ struct seen {
 /**
  * struct ctl_loop - the loop
  * @st: the store
+ * @cache: the reconcilers' informer, made by the loop's thread
  * @wq: keys to reconcile
  * @resync: seconds between full resyncs
  * @cursor: the history has been read up to this resourceVersion
@@ -55,6 +61,7 @@ struct seen {
  */
 struct ctl_loop {
 	struct ctl_store *st;
+	struct ctl_cache *cache;
 	struct ctl_wq *wq;
 	unsigned int resync;
 	uint64_t cursor;
@@ -111,6 +118,8 @@ static int queue_change(void *arg, const struct ctl_change *c)
 	struct seen *s;
 
 	l->cursor = c->rv;
+	if (l->cache)
+		ctl_cache_feed(l->cache, c);
 	if (c->internal || !res)
 		return 0;
 	s = malloc(sizeof(*s) + strlen(c->body) + 1);
@@ -184,8 +193,11 @@ static int commit(struct ctl_loop *l)
 {
 	int ret = ctl_obj_flush(l->st);
 
-	if (ret)
+	if (ret) {
 		ks_log(LOG_ERR, "committing reconciled objects failed; retrying");
+		/* It holds writes that are lost now. */
+		ctl_cache_reset(l->cache);
+	}
 	return ret;
 }
 
@@ -193,6 +205,9 @@ static int commit(struct ctl_loop *l)
 static int resync(struct ctl_loop *l)
 {
 	set_reconciling(l, true, 0);
+	/* A resync starts from the store itself, as a relist does: anything the informer
+	 * got wrong is put right here. */
+	ctl_cache_reset(l->cache);
 	reconcile_timed(l, NULL, NULL, false);
 	set_reconciling(l, false, 1);
 	return commit(l);
@@ -305,6 +320,8 @@ void ctl_loop_run(struct ctl_loop *l)
 	struct timespec next_resync, now;
 	bool running = true, leading = false;
 
+	/* Without memory for it, the reconcilers read the store. */
+	l->cache = ctl_cache_attach(l->st);
 	mono(&next_resync);
 	while (running && lead(l, &leading)) {
 		struct timespec wake = next_resync;

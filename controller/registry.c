@@ -303,9 +303,9 @@ cJSON *ctl_obj_list(struct ctl_store *st, const struct ks_resource *res, const c
 }
 
 cJSON *ctl_obj_list_latest(struct ctl_store *st, const struct ks_resource *res,
-			   const char *ns, const struct ctl_selector *sel)
+			   const char *ns, const struct ctl_selector *sel, uint64_t *rv)
 {
-	return list(st, res, ns, sel, true, NULL);
+	return list(st, res, ns, sel, true, rv);
 }
 
 static int check_namespace(struct ctl_store *st, const struct ks_resource *res,

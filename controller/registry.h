@@ -73,7 +73,7 @@ cJSON *ctl_obj_list(struct ctl_store *st, const struct ks_resource *res, const c
 cJSON *ctl_obj_get_latest(struct ctl_store *st, const struct ks_resource *res,
 			  const char *ns, const char *name);
 cJSON *ctl_obj_list_latest(struct ctl_store *st, const struct ks_resource *res,
-			   const char *ns, const struct ctl_selector *sel);
+			   const char *ns, const struct ctl_selector *sel, uint64_t *rv);
 
 /* Each returns 0 with the stored object in *out (caller frees), or -1 with err filled;
  * ctl_obj_create() takes out NULL too (obj, which it changed, is then what was stored). */
@@ -100,6 +100,8 @@ uint64_t ctl_obj_committed(struct ctl_store *st);
 bool ctl_obj_reaches(struct ctl_store *st, uint64_t rv, const struct timespec *deadline);
 /* The store's size on disk in bytes, or -1. */
 int64_t ctl_obj_store_bytes(struct ctl_store *st);
+/* The slot of the reconcile loop's informer (cache.h), freed with the store. */
+struct ctl_cache **ctl_store_cache(struct ctl_store *st);
 /* Writes of one kind so far (since start): a cache of that kind knows when to look again. */
 uint64_t ctl_obj_kind_writes(struct ctl_store *st, const struct ks_resource *res);
 

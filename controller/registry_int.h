@@ -20,6 +20,7 @@ struct ctl_store {
 	size_t n_kinds;
 	uint64_t *kind_writes;
 	struct ctl_rindex *rindex;
+	struct ctl_cache *cache;
 	struct ctl_events *events;
 };
 

@@ -10,6 +10,7 @@
 #include "api/json.h"
 #include "api/kubeslice.h"
 #include "api/log.h"
+#include "controller/cache.h"
 #include "controller/registry.h"
 #include "controller/registry_int.h"
 
@@ -114,9 +115,15 @@ struct ctl_rindex **ctl_store_rindex(struct ctl_store *st)
 	return &st->rindex;
 }
 
+struct ctl_cache **ctl_store_cache(struct ctl_store *st)
+{
+	return &st->cache;
+}
+
 void ctl_store_close(struct ctl_store *st)
 {
 	ctl_engine_close(st->db);
+	ctl_cache_free(st->cache);
 	ctl_rindex_free(st->rindex);
 	ctl_events_free(st->events);
 	free(st->kind_writes);
