@@ -45,6 +45,8 @@
 #                                the pods whose names match SELECTOR
 #   cl_unexport NODE             removes it
 #   cl_gateways_up WANT          WANT WorkerSliceGateways report TunnelState UP
+#   cl_event_count REASON TEXT   the project's Events of REASON whose message holds TEXT
+#   cl_event_has REASON TEXT     there is one
 #   cl_diagnostics               the last lines of every daemon's log, as diagnostics
 # shellcheck source=tests/selftests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -315,7 +317,6 @@ cl_gateways_up() {
 		grep -c '^UP$')" = "$1" ]
 }
 
-# cl_event_count REASON TEXT: Events of REASON whose message contains TEXT; cl_event_has: any.
 cl_event_count() {
 	kubectl get events -n "$CL_NS" -o json |
 		jq --arg r "$1" --arg t "$2" '[.items[] | select(.reason == $r and (.message | contains($t)))] | length'
