@@ -14,7 +14,8 @@
  * An ungrouped write is durable before it returns, so anything acknowledged survives kill -9;
  * grouped writes (the controller's own) may wait for ctl_engine_flush() (SQLite: they join
  * an open transaction that commits with the next ungrouped write, the flush, or every
- * BATCH_MAX writes; etcd: each is its own transaction).
+ * BATCH_MAX writes; etcd: they wait in a batch of their thread's that is one transaction
+ * at the flush, when full, or before a latest scan; engine_etcd_batch.c).
  *
  * Locking: each engine serializes what it must with locks of its own; every function may be
  * called from any thread.

@@ -49,8 +49,17 @@ static char *et_get(struct ctl_engine *base, const char *resource, const char *n
 	cJSON *req = cJSON_CreateObject(), *resp;
 	const cJSON *kv;
 	char key[1024], *body = NULL;
+	bool batched;
 
 	key_of(e, key, sizeof(key), resource, ns, name);
+	if (latest) {
+		/* Our own writes not committed yet are read back. */
+		body = etcd_batch_get(e, key, rv, &batched);
+		if (batched) {
+			cJSON_Delete(req);
+			return body;
+		}
+	}
 	etcd_set_b64(req, "key", key, strlen(key));
 	resp = etcd_call(e, "kv/range", req);
 	kv = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp, "kvs"), 0);
@@ -76,6 +85,9 @@ static int et_scan(struct ctl_engine *base, const char *resource, const char *ns
 	char prefix[1024];
 	int ret = 0;
 
+	/* Our own writes not committed yet are in what a latest scan reads: commit them. */
+	if (latest)
+		etcd_batch_flush(e, false);
 	/* No label index here: the registry matches the selector on what comes back. */
 	key_of(e, prefix, sizeof(prefix), resource, ns, NULL);
 	etcd_add_prefix_range(req, prefix);
@@ -97,41 +109,44 @@ static int et_scan(struct ctl_engine *base, const char *resource, const char *ns
 	return ret;
 }
 
-static int et_write(struct ctl_engine *base, struct ctl_change *c, uint64_t expect,
-		    bool group)
+/* The request of a txn that puts value (len bytes, marker first) at key, or deletes key
+ * (value NULL). */
+cJSON *etcd_request_op(const char *key, const char *value, size_t len)
 {
-	struct etcd_engine *e = to_etcd(base);
-	cJSON *txn = cJSON_CreateObject(), *op = cJSON_CreateObject(), *fail, *resp, *inner;
+	cJSON *op = cJSON_CreateObject();
+	cJSON *inner = cJSON_AddObjectToObject(op, value ? "request_put" : "request_delete_range");
+
+	etcd_set_b64(inner, "key", key, strlen(key));
+	if (value)
+		etcd_set_b64(inner, "value", value, len);
+	return op;
+}
+
+int etcd_write_now(struct etcd_engine *e, const char *key, struct ctl_change *c,
+		   uint64_t expect, bool group)
+{
+	cJSON *txn = cJSON_CreateObject(), *fail, *resp;
 	size_t blen = strlen(c->body);
-	char key[1024], *value = malloc(blen + 2);
+	char *value = malloc(blen + 2);
 	int ret;
 
 	if (!value) {
 		cJSON_Delete(txn);
-		cJSON_Delete(op);
 		return -ENOMEM;
 	}
-	key_of(e, key, sizeof(key), c->resource, c->ns, c->name);
 	etcd_add_compare(txn, key, expect);
 	if (group && etcd_add_fence(e, txn)) {
 		/* Only the leader writes the controller's own objects. */
 		free(value);
 		cJSON_Delete(txn);
-		cJSON_Delete(op);
 		return -EIO;
 	}
-	if (c->type == CTL_DELETED) {
-		inner = cJSON_AddObjectToObject(op, "request_delete_range");
-		etcd_set_b64(inner, "key", key, strlen(key));
-	} else {
-		value[0] = group ? 'i' : 'e';
-		memcpy(value + 1, c->body, blen + 1);
-		inner = cJSON_AddObjectToObject(op, "request_put");
-		etcd_set_b64(inner, "key", key, strlen(key));
-		etcd_set_b64(inner, "value", value, blen + 1);
-	}
+	value[0] = group ? 'i' : 'e';
+	memcpy(value + 1, c->body, blen + 1);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(txn, "success"),
+			     etcd_request_op(key, c->type == CTL_DELETED ? NULL : value,
+					     blen + 1));
 	free(value);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(txn, "success"), op);
 	fail = cJSON_CreateObject();
 	etcd_set_b64(cJSON_AddObjectToObject(fail, "request_range"), "key", key, strlen(key));
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(txn, "failure"), fail);
@@ -158,10 +173,20 @@ static int et_write(struct ctl_engine *base, struct ctl_change *c, uint64_t expe
 	return ret;
 }
 
+static int et_write(struct ctl_engine *base, struct ctl_change *c, uint64_t expect,
+		    bool group)
+{
+	struct etcd_engine *e = to_etcd(base);
+	char key[1024];
+
+	key_of(e, key, sizeof(key), c->resource, c->ns, c->name);
+	return group ? etcd_batch_write(e, key, c, expect) : etcd_write_now(e, key, c, expect,
+									    false);
+}
+
 static int et_flush(struct ctl_engine *base)
 {
-	/* Every write is its own transaction, durable when it returns. */
-	return 0;
+	return etcd_batch_flush(to_etcd(base), true);
 }
 
 static int64_t et_size(struct ctl_engine *base)
@@ -237,6 +262,7 @@ static void et_close(struct ctl_engine *base)
 		pthread_join(e->watcher, NULL);
 	if (e->keeper_running)
 		pthread_join(e->keeper, NULL);
+	etcd_batch_free(&e->batch);
 	for (int i = 0; i < e->n_pool; i++)
 		curl_easy_cleanup(e->pool[i]);
 	for (size_t i = 0; i < e->count; i++)
@@ -309,6 +335,7 @@ int ctl_engine_open_etcd(const struct ctl_etcd_config *cfg, unsigned int history
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	e->base.ops = &etcd_ops;
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->batch.lock, NULL);
 	pthread_condattr_init(&cattr);
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
 	pthread_cond_init(&e->changed, &cattr);

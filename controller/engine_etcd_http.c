@@ -185,11 +185,14 @@ void etcd_add_prefix_range(cJSON *req, const char *prefix)
 	etcd_set_b64(req, "range_end", end, n);
 }
 
-/* The compare of a conditional write, or nothing for CTL_RV_ANY. */
+/* The compare of a conditional write, or nothing for CTL_RV_ANY, added to the txn's list. */
 void etcd_add_compare(cJSON *txn, const char *key, uint64_t expect)
 {
-	cJSON *cmp, *list = cJSON_AddArrayToObject(txn, "compare");
+	cJSON *cmp, *list = cJSON_GetObjectItemCaseSensitive(txn, "compare");
 	char rv[24];
+
+	if (!list)
+		list = cJSON_AddArrayToObject(txn, "compare");
 
 	if (expect == CTL_RV_ANY)
 		return;

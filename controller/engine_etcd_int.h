@@ -36,6 +36,56 @@ struct etcd_change {
 };
 
 /**
+ * struct etcd_op - one grouped write waiting in the batch (engine_etcd_batch.c)
+ * @key: the object's key
+ * @value: its value, marker byte first; NULL to delete it
+ * @expect: the compare of the key's first write in the batch
+ * @rv: the provisional resourceVersion its writer was given
+ */
+struct etcd_op {
+	char *key;
+	char *value;
+	uint64_t expect;
+	uint64_t rv;
+};
+
+/**
+ * struct etcd_moved - a provisional resourceVersion and the revision it was committed at
+ * @key: the object's key
+ * @from: the provisional resourceVersion
+ * @to: the transaction's revision
+ */
+struct etcd_moved {
+	char *key;
+	uint64_t from, to;
+};
+
+/**
+ * struct etcd_batch - the controller's own writes waiting for one transaction
+ * @lock: serializes the fields but @writer and @has_writer
+ * @writer: the thread whose grouped writes are batched (set once)
+ * @has_writer: @writer is set (atomic)
+ * @ops: the writes, one per key
+ * @n: entries in @ops
+ * @cap: room in @ops
+ * @bytes: their bodies' size
+ * @moved: the writes of this batch's transactions so far, until the flush at its end
+ * @n_moved: entries in @moved
+ * @cap_moved: room in @moved
+ * @lost: a write since the last ctl_engine_flush() was lost
+ */
+struct etcd_batch {
+	pthread_mutex_t lock;
+	pthread_t writer;
+	bool has_writer;
+	struct etcd_op *ops;
+	size_t n, cap, bytes;
+	struct etcd_moved *moved;
+	size_t n_moved, cap_moved;
+	bool lost;
+};
+
+/**
  * struct etcd_engine - an etcd cluster
  * @base: what engine.h dispatches on
  * @lock: serializes every field below but the configuration
@@ -61,6 +111,7 @@ struct etcd_change {
  * @fence: create_revision of the leader key we wrote, 0 when we do not lead
  * @keeper: the thread renewing @lease while we lead
  * @keeper_running: @keeper was started and not joined
+ * @batch: the grouped writes not committed yet
  */
 struct etcd_engine {
 	struct ctl_engine base;
@@ -87,6 +138,7 @@ struct etcd_engine {
 	uint64_t fence;
 	pthread_t keeper;
 	bool keeper_running;
+	struct etcd_batch batch;
 };
 
 static inline struct etcd_engine *to_etcd(struct ctl_engine *base)
@@ -116,6 +168,21 @@ void etcd_add_prefix_range(cJSON *req, const char *prefix);
 void etcd_add_compare(cJSON *txn, const char *key, uint64_t expect);
 /* The object JSON of a kv field (malloc'd, without the marker byte); internal from it. */
 char *etcd_kv_body(const cJSON *kv, const char *field, bool *internal);
+
+/* A txn's operation: put value (len bytes) at key, or delete key when value is NULL. */
+cJSON *etcd_request_op(const char *key, const char *value, size_t len);
+/* One write as its own transaction (group: the controller's, fenced). */
+int etcd_write_now(struct etcd_engine *e, const char *key, struct ctl_change *c,
+		   uint64_t expect, bool group);
+
+/* The grouped writes (engine_etcd_batch.c): a write into the batch; the batch committed
+ * (end: the reconcile loop's flush, which reports a lost write since the last one); the
+ * batch's state of key, for its own thread (*found false: not in the batch). */
+int etcd_batch_write(struct etcd_engine *e, const char *key, struct ctl_change *c,
+		     uint64_t expect);
+int etcd_batch_flush(struct etcd_engine *e, bool end);
+char *etcd_batch_get(struct etcd_engine *e, const char *key, uint64_t *rv, bool *found);
+void etcd_batch_free(struct etcd_batch *b);
 
 /* The history watch (engine_etcd_watch.c). */
 void *etcd_watch_thread(void *arg);

@@ -6,7 +6,9 @@
 # a SliceConfig edited through the API is reconciled from its new version; a derived
 # object deleted through the API is made again, node ports a worker wrote reach the peer; a slice deleted
 # (its objects cascading) and made again under the same name gets everything again; and
-# so after a restart. Prints KTAP. CTL_STORE=etcd runs it on etcd.
+# so after a restart. On etcd, where the reconcilers' writes are batched into transactions,
+# each object's resourceVersion is its key's mod_revision. Prints KTAP. CTL_STORE=etcd runs
+# it on etcd.
 #   informer.sh [path/to/slice-controller]
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +28,27 @@ wait_project_ns
 k apply -f "$WORK/clusters.yaml" >/dev/null
 k apply -f "$WORK/slice.yaml" >/dev/null
 eventually "the slice's gateways are made" yields 2 count workerslicegateways -n $NS
+
+# On etcd the reconcilers' writes go in batches, one transaction each: an object's
+# resourceVersion is still its key's mod_revision, and many objects share one.
+if [ "${CTL_STORE:-sqlite}" = etcd ]; then
+	rv_pairs() {
+		k get workerslicegateways,workersliceconfigs,secrets -n $NS -o json | jq -r \
+			'.items[] | "\(.kind | ascii_downcase)s/\(.metadata.name) \(.metadata.resourceVersion)"'
+	}
+	mod_revisions() {
+		local key rv
+		while read -r key rv; do
+			m=$(ETCDCTL_API=3 etcdctl --endpoints "${ETCD_ENDPOINTS%%,*}" --cacert "$ETCD_CA" \
+				get "/kubeslice/${key%%/*}/$NS/${key#*/}" -w json | jq -r '.kvs[0].mod_revision')
+			[ "$m" = "$rv" ] || { echo "$key: resourceVersion $rv, mod_revision $m"; return 1; }
+		done < <(rv_pairs)
+	}
+	ktap_check "each derived object's resourceVersion is its etcd mod_revision" mod_revisions
+	shared() { [ "$(rv_pairs | awk '{ print $2 }' | sort | uniq -d | wc -l)" -gt 0 ] ||
+		{ echo "no two objects share a revision:"; rv_pairs; return 1; }; }
+	ktap_check "objects written in one transaction share its revision" shared
+fi
 
 # The informer holds the WorkerSliceConfigs now: a change of the SliceConfig must reach them.
 k patch sliceconfig -n $NS red --type merge \
