@@ -46,6 +46,14 @@
  */
 #define SLICEQOS_BURST_MS	120
 #define SLICEQOS_BURST_MIN	3200U
+/*
+ * The largest packet HTB charges to a class (a GSO packet; a slice's own outer packets are
+ * at most the uplink's MTU). A class that sends within its rate is charged the packet's
+ * whole time at that rate, so its rate bucket can owe up to one such packet's time (HTB
+ * caps the debt at a minute), and a changed rate keeps that debt: see
+ * sliceqos_class_renew().
+ */
+#define SLICEQOS_FRAME_MAX	65536U
 
 struct sliceqos {
 	struct nl_sock *sk;
@@ -135,6 +143,13 @@ uint32_t sliceqos_burst(uint64_t rate_bytes_ps)
 	if (b > rate_bytes_ps)
 		b = rate_bytes_ps;
 	return b > UINT32_MAX ? UINT32_MAX : b;
+}
+
+bool sliceqos_class_renew(uint64_t old_rate, uint64_t new_rate)
+{
+	/* A packet at the old rate takes longer than the burst lasts (divided: no overflow). */
+	return new_rate > old_rate &&
+	       old_rate <= (uint64_t)SLICEQOS_FRAME_MAX * 1000 / SLICEQOS_BURST_MS;
 }
 
 uint32_t sliceqos_classid(uint32_t mark)
@@ -376,33 +391,6 @@ int sliceqos_uplink_remove(struct sliceqos *sq, const char *ifname)
 	return 0;
 }
 
-int sliceqos_class_apply(struct sliceqos *sq, const char *ifname, const struct sliceqos_class *c)
-{
-	struct rtnl_cls *filter;
-	char why[160];
-	int ifindex, err;
-
-	if (sliceqos_class_check(c, why, sizeof(why)) < 0)
-		return sliceqos_fail(sq, "%s: %s", ifname, why);
-	ifindex = sliceqos_ifindex(sq, ifname);
-	if (ifindex < 0)
-		return -1;
-	err = sliceqos_uplink_ours(sq, ifindex, ifname);
-	if (err <= 0)
-		return err < 0 ? -1 : sliceqos_fail(sq, "%s: no slice HTB on this uplink; apply "
-						    "the uplink (its rate) first", ifname);
-	if (sliceqos_class_add(sq, ifname, sliceqos_class_build(ifindex, c)) < 0 ||
-	    sliceqos_leaf_apply(sq, ifindex, ifname, c->mark & TC_H_MIN_MASK) < 0)
-		return -1;
-	filter = sliceqos_filter_build(ifindex, c->mark);
-	err = filter ? rtnl_cls_add(sq->sk, filter, NLM_F_CREATE) : -NLE_NOMEM;
-	rtnl_cls_put(filter);
-	if (err < 0)
-		return sliceqos_fail(sq, "%s: fw filter for mark 0x%x: %s", ifname, c->mark,
-				     nl_geterror(err));
-	return 0;
-}
-
 int sliceqos_class_remove(struct sliceqos *sq, const char *ifname, uint32_t mark)
 {
 	struct sliceqos_class c = { .mark = mark, .guaranteed_kbps = 1, .ceiling_kbps = 1 };
@@ -450,22 +438,32 @@ static int sliceqos_our_classes(struct sliceqos *sq, const char *ifname, int *if
 	return 1;
 }
 
-/* Rate and ceil of one of our classes in kbit/s; 0 when it is not there or not HTB. */
-static int sliceqos_class_read(struct nl_cache *cache, int ifindex, uint32_t minor,
-			       uint32_t *rate_kbps, uint32_t *ceil_kbps, uint32_t *prio)
+/* Rate and ceil of one of our classes in bytes/s; 0 when it is not there or not HTB. */
+static int sliceqos_class_read_bytes(struct nl_cache *cache, int ifindex, uint32_t minor,
+				     uint64_t *rate, uint64_t *ceil, uint32_t *prio)
 {
 	struct rtnl_class *cls = rtnl_class_get(cache, ifindex,
 						TC_H_MAKE(SLICEQOS_MAJOR << 16, minor));
-	uint64_t rate = 0, ceil = 0;
 	int found = cls && !strcmp(rtnl_tc_get_kind(TC_CAST(cls)), "htb") &&
-		    !rtnl_htb_get_rate64(cls, &rate) && !rtnl_htb_get_ceil64(cls, &ceil);
+		    !rtnl_htb_get_rate64(cls, rate) && !rtnl_htb_get_ceil64(cls, ceil);
+
+	if (found)
+		*prio = rtnl_htb_get_prio(cls);
+	rtnl_class_put(cls);
+	return found;
+}
+
+/* The same in kbit/s. */
+static int sliceqos_class_read(struct nl_cache *cache, int ifindex, uint32_t minor,
+			       uint32_t *rate_kbps, uint32_t *ceil_kbps, uint32_t *prio)
+{
+	uint64_t rate = 0, ceil = 0;
+	int found = sliceqos_class_read_bytes(cache, ifindex, minor, &rate, &ceil, prio);
 
 	if (found) {
 		*rate_kbps = sliceqos_bytes_to_kbps(rate);
 		*ceil_kbps = sliceqos_bytes_to_kbps(ceil);
-		*prio = rtnl_htb_get_prio(cls);
 	}
-	rtnl_class_put(cls);
 	return found;
 }
 
@@ -516,6 +514,63 @@ int sliceqos_class_get(struct sliceqos *sq, const char *ifname, uint32_t mark,
 				    &c->ceiling_kbps, &c->priority);
 	nl_cache_free(cache);
 	return found ? sliceqos_filter_present(sq, ifindex, ifname, mark) : 0;
+}
+
+/*
+ * A class whose rate rises from one at which a packet takes longer than the new burst lasts
+ * is removed first, so that sliceqos_class_apply() creates it with full buckets: HTB keeps
+ * a class's token debt across a change of rate, and at the old rate that debt can be a
+ * minute (a guarantee of 0 is 1 byte/s: its one packet within the rate owes 60 s), during
+ * which the class only borrows and gets no more than its neighbours leave (qos-e2e under
+ * TCG: a slice guaranteed 3/10 of the uplink got 57-78 % of it for up to a minute after its
+ * guarantee was raised from 0). What the removal costs is the packets in the class's queue.
+ */
+static int sliceqos_class_debt_clear(struct sliceqos *sq, const char *ifname,
+				     const struct sliceqos_class *c)
+{
+	uint64_t rate = 0, ceil = 0, want = sliceqos_kbps_to_bytes(c->guaranteed_kbps);
+	struct nl_cache *cache;
+	uint32_t prio;
+	int ifindex, found;
+
+	found = sliceqos_our_classes(sq, ifname, &ifindex, &cache);
+	if (found <= 0)
+		return found;
+	found = sliceqos_class_read_bytes(cache, ifindex, c->mark & TC_H_MIN_MASK, &rate, &ceil,
+					  &prio);
+	nl_cache_free(cache);
+	if (!found || !sliceqos_class_renew(rate, want ? want : 1))
+		return 0;
+	return sliceqos_class_remove(sq, ifname, c->mark);
+}
+
+int sliceqos_class_apply(struct sliceqos *sq, const char *ifname, const struct sliceqos_class *c)
+{
+	struct rtnl_cls *filter;
+	char why[160];
+	int ifindex, err;
+
+	if (sliceqos_class_check(c, why, sizeof(why)) < 0)
+		return sliceqos_fail(sq, "%s: %s", ifname, why);
+	ifindex = sliceqos_ifindex(sq, ifname);
+	if (ifindex < 0)
+		return -1;
+	err = sliceqos_uplink_ours(sq, ifindex, ifname);
+	if (err <= 0)
+		return err < 0 ? -1 : sliceqos_fail(sq, "%s: no slice HTB on this uplink; apply "
+						    "the uplink (its rate) first", ifname);
+	if (sliceqos_class_debt_clear(sq, ifname, c) < 0)
+		return -1;
+	if (sliceqos_class_add(sq, ifname, sliceqos_class_build(ifindex, c)) < 0 ||
+	    sliceqos_leaf_apply(sq, ifindex, ifname, c->mark & TC_H_MIN_MASK) < 0)
+		return -1;
+	filter = sliceqos_filter_build(ifindex, c->mark);
+	err = filter ? rtnl_cls_add(sq->sk, filter, NLM_F_CREATE) : -NLE_NOMEM;
+	rtnl_cls_put(filter);
+	if (err < 0)
+		return sliceqos_fail(sq, "%s: fw filter for mark 0x%x: %s", ifname, c->mark,
+				     nl_geterror(err));
+	return 0;
 }
 
 int sliceqos_class_marks(struct sliceqos *sq, const char *ifname, uint32_t *marks, size_t max)

@@ -18,6 +18,7 @@
 #ifndef SLICEQOS_H
 #define SLICEQOS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,12 @@ uint64_t sliceqos_kbps_to_bytes(uint32_t kbps);
 uint32_t sliceqos_quantum(uint64_t rate_bytes_ps);
 uint32_t sliceqos_burst(uint64_t rate_bytes_ps);
 uint32_t sliceqos_classid(uint32_t mark);
+/*
+ * Whether a class whose rate goes from @old_rate to @new_rate (bytes/s) is created anew
+ * rather than changed: when it rises from a rate at which HTB's largest packet takes longer
+ * than the burst (HTB keeps the token debt of the old rate across the change).
+ */
+bool sliceqos_class_renew(uint64_t old_rate, uint64_t new_rate);
 uint32_t sliceqos_bytes_to_kbps(uint64_t rate_bytes_ps);
 int sliceqos_class_check(const struct sliceqos_class *c, char *err, size_t errlen);
 struct rtnl_class *sliceqos_class_build(int ifindex, const struct sliceqos_class *c);

@@ -61,6 +61,24 @@ static void test_classid(void **state)
 	assert_int_equal(sliceqos_classid(0xabcd0042), 0x51ce0042);
 }
 
+static void test_class_renew(void **state)
+{
+	/* Nothing guaranteed (1 byte/s) raised to anything: created anew. */
+	assert_true(sliceqos_class_renew(1, 2));
+	assert_true(sliceqos_class_renew(1, sliceqos_kbps_to_bytes(2048)));
+	/* A rate at which 64 KiB take longer than 120 ms: up to 546133 bytes/s. */
+	assert_true(sliceqos_class_renew(546133, 10000000));
+	assert_false(sliceqos_class_renew(546134, 10000000));
+	assert_false(sliceqos_class_renew(sliceqos_kbps_to_bytes(10000),
+					  sliceqos_kbps_to_bytes(20000)));
+	/* Unchanged or lowered: changed in place (the debt is the new rate's own). */
+	assert_false(sliceqos_class_renew(1, 1));
+	assert_false(sliceqos_class_renew(1000, 1000));
+	assert_false(sliceqos_class_renew(sliceqos_kbps_to_bytes(2048), 1));
+	/* The largest rates do not overflow. */
+	assert_false(sliceqos_class_renew(UINT64_MAX - 1, UINT64_MAX));
+}
+
 static void expect_rejected(struct sliceqos_class c, const char *why)
 {
 	char err[160] = "";
@@ -151,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_quantum),
 		cmocka_unit_test(test_burst),
 		cmocka_unit_test(test_classid),
+		cmocka_unit_test(test_class_renew),
 		cmocka_unit_test(test_class_check),
 		cmocka_unit_test(test_class_build),
 		cmocka_unit_test(test_filter_build),
