@@ -132,6 +132,25 @@ static void peer_endpoint(struct slice *sl, struct peer *p, const cJSON *gw, int
 }
 
 /*
+ * The peer named key, seen in this pass and bound to gateway gw as pair (or node) pair
+ * with the kernel id id: what a direct and a transit peer share. NULL when out of memory.
+ */
+static struct peer *peer_claim(struct slice *sl, const char *key, const cJSON *gw,
+			       bool transit, int pair, uint32_t id)
+{
+	struct peer *p = peer_get(sl, key);
+
+	if (!p)
+		return NULL;
+	p->seen = true;
+	snprintf(p->desired.gateway, sizeof(p->desired.gateway), "%s", ks_name(gw));
+	p->desired.transit = transit;
+	p->desired.pair = pair;
+	p->desired.id = id;
+	return p;
+}
+
+/*
  * The direct peer of gateway gw: pair k between this node and the remote end's nodeIps[k],
  * and the route of the remote cluster's block to it. remote_net is set (for the detours)
  * whenever the gateway is complete.
@@ -159,14 +178,9 @@ static void peer_update(struct slice *sl, const cJSON *gw, const struct ks_prefi
 	if (k >= ks_gateway_pairs(gw) || !(id = node_id(cluster_id, k)))
 		return;	/* no pair of this gateway on this node (a worker node's index is past
 			 * every pair's) */
-	p = peer_get(sl, ks_name(gw));
+	p = peer_claim(sl, ks_name(gw), gw, false, k, id);
 	if (!p)
 		return;
-	p->seen = true;
-	snprintf(p->desired.gateway, sizeof(p->desired.gateway), "%s", ks_name(gw));
-	p->desired.transit = false;
-	p->desired.pair = k;
-	p->desired.id = id;
 	port = cJSON_GetArrayItem(ks_get(gw, "spec.remoteGatewayConfig.nodePorts"), k);
 	peer_endpoint(sl, p, gw, k, port);
 	peer_load_creds(sl, p, gw, k, local, remote, !strcmp(host, KS_GATEWAY_SERVER));
@@ -198,14 +212,9 @@ static void transit_update(struct slice *sl, const cJSON *gw, int j, const char 
 	    !(id = node_id((int)sl->local_id % SLICE_NODE_ID_STEP, j)))
 		return;
 	snprintf(key, sizeof(key), "node %s", ip);
-	p = peer_get(sl, key);
+	p = peer_claim(sl, key, gw, true, j, id);
 	if (!p)
 		return;
-	p->seen = true;
-	snprintf(p->desired.gateway, sizeof(p->desired.gateway), "%s", ks_name(gw));
-	p->desired.transit = true;
-	p->desired.pair = j;
-	p->desired.id = id;
 	endpoint_set(&p->desired.endpoint, ip, sl->port);
 	/* the lower address serves: network byte order compares as the numbers do */
 	peer_load_creds(sl, p, gw, 0, local, local,
