@@ -10,10 +10,17 @@
 #   ktap_diag MSG            a "# MSG" diagnostic line
 #   ktap_done                exits 0 when nothing failed, 1 otherwise
 #   netns_add NAME           creates a namespace with lo up, deleted when the script exits
-#   wait_for SECS CMD...     retries CMD every 0.1 s until it succeeds or SECS pass; on timeout
-#                            the last try's output goes to stderr (a timed-out check's diagnostics)
+#   wait_for SECS CMD...     retries CMD every 0.1 s until it succeeds or SECS (slowed) pass; on
+#                            timeout the last try's output goes to stderr (a timed-out check's
+#                            diagnostics)
+#   slowed N                 N times SLICE_SLOWDOWN: a wall-clock bound or wait of the test kernel
 #   run_bg CMD...            runs CMD in the background; killed when the script exits
-# Variables: TOP (repository root), BIN (the project's binaries: $TOP/build/bin, on PATH).
+# Variables: TOP (repository root), BIN (the project's binaries: $TOP/build/bin, on PATH),
+# SLICE_SLOWDOWN (default 1): how many times slower than the test kernel's this guest runs.
+# tests/run --debug sets it for the debug kernel (KASAN, lockdep, kmemleak), whose guests run
+# 3-12x slower under TCG: a time bound stated for the test kernel (a failover gap under a
+# second, a wait of 20 s) is then the same bound scaled, not a weaker one, and the test kernel
+# keeps its own.
 # KTAP_HUMAN=1 before sourcing prints results for people instead (the demo): no header,
 # coloured ok / FAILED lines.
 set -u
@@ -22,6 +29,7 @@ BIN=$TOP/build/bin
 PATH=$BIN:$PATH
 _ktap_n=0 _ktap_failed=0 _ktap_netns=() _ktap_bg=()
 KTAP_HUMAN=${KTAP_HUMAN:-0}
+SLICE_SLOWDOWN=${SLICE_SLOWDOWN:-1}
 _ktap_out=$(mktemp /tmp/ktap-check.XXXXXX) _ktap_wait=$(mktemp /tmp/ktap-wait.XXXXXX)
 
 [ "$KTAP_HUMAN" = 1 ] || echo "KTAP version 1"
@@ -59,8 +67,11 @@ netns_add() {
 	ip -n "$1" link set lo up
 }
 
+slowed() { echo $(($1 * SLICE_SLOWDOWN)); }
+
 wait_for() {
-	local secs=$1 i
+	local secs i
+	secs=$(slowed "$1")
 	shift
 	for ((i = 0; i < secs * 10; i++)); do
 		"$@" >"$_ktap_wait" 2>&1 && return 0
