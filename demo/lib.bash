@@ -133,7 +133,7 @@ pairs_up() {
 		| .[] | select(.state == "UP")] | length')" = "$1" ]
 }
 demo_failover() {
-	local s=${SLICE_NAMES[0]} gap replies
+	local s=${SLICE_NAMES[0]} gap replies at
 	heading "Gateway high availability: two pairs per cluster pair, one gateway node killed"
 	check "both pairs of every cluster pair are UP ($((2 * clusters * (clusters - 1) * slices)) pair ends)" \
 		wait_for 60 pairs_up $((2 * clusters * (clusters - 1) * slices))
@@ -145,8 +145,8 @@ demo_failover() {
 	sleep 3
 	ip link set c1-ul down
 	wait $ping
-	read -r gap replies <<<"$(cl_ping_gap "$W/failover.ping")"
-	say "    gateway node c1 cut off under a 10 ms ping: failover_gap_ms=$gap ($replies replies)"
+	read -r gap replies at <<<"$(cl_ping_gap "$W/failover.ping")"
+	say "    gateway node c1 cut off under a 10 ms ping: failover_gap_ms=$gap ($replies replies, from $at s)"
 	check "the ping's replies moved to the other pair in under $CL_GAP_MS ms ($gap ms)" test "$gap" -lt "$CL_GAP_MS"
 	check "c2's gateway says pair 0 is down" wait_for 30 sh -c "kubectl get workerslicegateway -n $NS $s-c2-c1 -o jsonpath='{.status.gatewayPairs.0.state}' | grep -qx DOWN"
 	show kubectl get events -n $NS --field-selector reason=GatewayPairDown -o custom-columns='OBJECT:.involvedObject.name,MESSAGE:.message'

@@ -53,7 +53,8 @@
 #   cl_ping_gap FILE             the longest gap between that ping's replies in ms, the time
 #                                after the last reply to the ping's end included (so a ping
 #                                whose replies stopped at the cut fails), and how many replies
-#                                there were (999999 0 with none)
+#                                there were, and when the gap began in seconds from the ping's
+#                                start (999999 0 0 with none)
 #   CL_GAP_MS                    the failover bound: a gap under a second, slowed
 #   cl_diagnostics               the last lines of every daemon's log, as diagnostics
 # shellcheck source=tests/selftests/lib.sh
@@ -334,20 +335,23 @@ cl_event_has() { [ "$(cl_event_count "$@")" -gt 0 ]; }
 CL_GAP_MS=$(slowed 1000)
 CL_PING_SECS=$((3 + $(slowed 6)))
 cl_ping_cut() {
+	date +%s.%N >"$3.start"
 	ip netns exec "$1" ping -D -i 0.01 -W 1 -w "$CL_PING_SECS" "$2" >"$3" 2>&1 &
 }
-# The ping's end is taken as its first reply plus its deadline: never later than the real
-# end, so the gap after the last reply is never overstated.
+# The ping's end is taken as its start (stamped before it began) plus its deadline: never
+# later than the real end, so the gap after the last reply is never overstated.
 cl_ping_gap() {
 	python3 - "$1" "$CL_PING_SECS" <<'PY'
 import re, sys
 stamps = [float(m.group(1)) for m in
           (re.match(r'^\[(\d+\.\d+)\] \d+ bytes from', l) for l in open(sys.argv[1])) if m]
 if not stamps:
-    print(999999, 0)
+    print(999999, 0, 0)
     sys.exit()
-ends = stamps + [max(stamps[-1], stamps[0] + float(sys.argv[2]) - 0.1)]
-print(int(max(b - a for a, b in zip(ends, ends[1:])) * 1000), len(stamps))
+start = float(open(sys.argv[1] + '.start').read())
+ends = stamps + [max(stamps[-1], start + float(sys.argv[2]))]
+gap, at = max((b - a, a) for a, b in zip(ends, ends[1:]))
+print(int(gap * 1000), len(stamps), '%.2f' % (at - start))
 PY
 }
 

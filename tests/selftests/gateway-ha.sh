@@ -108,7 +108,7 @@ ktap_check "both gateway pairs carry traffic" wait_for 20 both_pairs_used
 # clusters' worker nodes; sets GAP and WORKER_GAP, the longest gaps in ms.
 GAP= WORKER_GAP=
 kill_node() {
-	local node=$1 from=$2 to=$3 ul ping wping fns tns replies wreplies
+	local node=$1 from=$2 to=$3 ul ping wping fns tns replies wreplies at wat
 	ul=$(cl_ns "$node")-ul fns=$(cl_ns "$from") tns=$(cl_ns "$to")
 	ip netns exec "$tns" iperf3 -s -1 -B "$(slice_addr "$to")" >"$W/iperf-s.log" 2>&1 &
 	sleep 1
@@ -124,10 +124,10 @@ kill_node() {
 	wait $ping $wping
 	wait $IPERF
 	IPERF_RC=$?
-	read -r GAP replies <<<"$(cl_ping_gap "$W/ping-$node")"
-	read -r WORKER_GAP wreplies <<<"$(cl_ping_gap "$W/wping-$node")"
-	ktap_diag "kill $node: failover_gap_ms=$GAP ($replies replies), worker to worker" \
-		"$WORKER_GAP ms ($wreplies replies); iperf3: $(python3 -c "
+	read -r GAP replies at <<<"$(cl_ping_gap "$W/ping-$node")"
+	read -r WORKER_GAP wreplies wat <<<"$(cl_ping_gap "$W/wping-$node")"
+	ktap_diag "kill $node: failover_gap_ms=$GAP ($replies replies, from $at s), worker to worker" \
+		"$WORKER_GAP ms ($wreplies replies, from $wat s); iperf3: $(python3 -c "
 import json, sys
 d = json.load(open('$W/iperf-$node.json'))
 print(d.get('error') or '%.1f Mbit/s, %d retransmits' % (d['end']['sum_sent']['bits_per_second'] / 1e6,
