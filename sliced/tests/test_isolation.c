@@ -19,6 +19,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "ipam_fixture.h"
 #include "isolation.h"
 #include "log.h"
 #include "nftlist.h"
@@ -33,18 +34,16 @@ static const char slices_json[] =
 
 static void test_ruleset(void **state)
 {
-	struct sockaddr_storage none = { .ss_family = AF_UNSPEC };
-	char dir[] = "/tmp/test_isolation.XXXXXX", text[1024], err[256], sock[128], cmd[64];
 	const struct ipam_lease *l;
+	struct ipam_fixture f;
 	struct nft_ctx *nft;
+	char text[1024];
 	struct ipam *m;
 	cJSON *slices;
 	char *rules;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(sock, sizeof(sock), "%s/cni.sock", dir);
-	m = ipam_new(dir, sock, &none, err, sizeof(err));
-	assert_non_null(m);
+	ipam_fixture_open(&f, "test_isolation");
+	m = f.m;
 	snprintf(text, sizeof(text), slices_json, "true");
 	slices = cJSON_Parse(text);
 	ipam_update(m, slices);
@@ -81,9 +80,7 @@ static void test_ruleset(void **state)
 	assert_string_equal(rules, "");
 	free(rules);
 	cJSON_Delete(slices);
-	ipam_free(m);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	ipam_fixture_close(&f);
 }
 
 /* As nft 1.0.6 lists the table it was given: blank lines, elements wrapped and sorted. */
@@ -178,22 +175,20 @@ static int nft(const char *cmd)
  */
 static void test_drift(void **state)
 {
-	struct sockaddr_storage none = { .ss_family = AF_UNSPEC };
-	char dir[] = "/tmp/test_isolation.XXXXXX", text[1024], err[256], sock[128], cmd[64];
 	const struct ipam_lease *l;
 	struct isolation *iso;
+	struct ipam_fixture f;
 	cJSON *on, *off;
 	const char *what;
+	char text[1024];
 	struct ipam *m;
 
 	if (unshare(CLONE_NEWNET)) {
 		skip();
 		return;
 	}
-	assert_non_null(mkdtemp(dir));
-	snprintf(sock, sizeof(sock), "%s/cni.sock", dir);
-	m = ipam_new(dir, sock, &none, err, sizeof(err));
-	assert_non_null(m);
+	ipam_fixture_open(&f, "test_isolation");
+	m = f.m;
 	snprintf(text, sizeof(text), slices_json, "true");
 	on = cJSON_Parse(text);
 	snprintf(text, sizeof(text), slices_json, "false");
@@ -232,9 +227,7 @@ static void test_drift(void **state)
 	isolation_free(iso);
 	cJSON_Delete(on);
 	cJSON_Delete(off);
-	ipam_free(m);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	ipam_fixture_close(&f);
 }
 
 int main(void)

@@ -17,6 +17,7 @@
 #include <sched.h>
 
 #include "api/kubeslice.h"
+#include "ipam_fixture.h"
 #include "log.h"
 #include "podnet.h"
 
@@ -81,10 +82,10 @@ static bool whole(const char *host, const char *pod)
 
 static void test_check(void **state)
 {
-	struct sockaddr_storage none = { .ss_family = AF_UNSPEC };
-	char dir[] = "/tmp/test_podnet.XXXXXX", err[256], sock[128], a[IF_NAMESIZE], b[IF_NAMESIZE];
+	char a[IF_NAMESIZE], b[IF_NAMESIZE];
 	const struct ipam_lease *l;
 	struct reports r = { 0 };
+	struct ipam_fixture f;
 	struct podnet *pn;
 	cJSON *slices;
 	struct ipam *m;
@@ -93,10 +94,8 @@ static void test_check(void **state)
 		skip();
 		return;
 	}
-	assert_non_null(mkdtemp(dir));
-	snprintf(sock, sizeof(sock), "%s/cni.sock", dir);
-	m = ipam_new(dir, sock, &none, err, sizeof(err));
-	assert_non_null(m);
+	ipam_fixture_open(&f, "test_podnet");
+	m = f.m;
 	slices = cJSON_Parse(slices_json);
 	ipam_update(m, slices);
 	assert_int_equal(ipam_pool_alloc(ipam_pool_of(m, "red"), "c-a", "eth0", "shop", "web-0",
@@ -147,8 +146,7 @@ static void test_check(void **state)
 
 	podnet_free(pn);
 	cJSON_Delete(slices);
-	ipam_free(m);
-	assert_int_equal(sh("rm -rf %s", dir), 0);
+	ipam_fixture_close(&f);
 }
 
 int main(void)
