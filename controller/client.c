@@ -260,3 +260,26 @@ int ctl_store_delete(struct ctl_store *st, const char *plural, const char *ns,
 	cJSON_Delete(out);
 	return 0;
 }
+
+int ctl_store_empty_namespace(struct ctl_store *st, const char *ns)
+{
+	const struct ks_resource *res = resource(KS_RES_NAMESPACE);
+	struct ctl_cache *c = ctl_cache_mine(st);
+	cJSON *nsobj = ctl_obj_get_latest(st, res, NULL, ns);
+	long removed;
+
+	if (nsobj || errno != ENOENT) {
+		/* Made again since (its content is the new one's), or unreadable: left. */
+		cJSON_Delete(nsobj);
+		return nsobj ? 0 : -EIO;
+	}
+	removed = ctl_obj_delete_contents(st, ns, CTL_INTERNAL);
+	if (removed > 0) {
+		ks_log(LOG_WARNING, "namespace %s: %ld objects made after its deletion removed",
+		       ns, removed);
+		/* They went by cascade, not through here: read it all again. */
+		if (c)
+			ctl_cache_reset(c);
+	}
+	return removed < 0 ? (int)removed : 0;
+}

@@ -47,6 +47,14 @@ int ctl_store_delete(struct ctl_store *st, const char *resource, const char *ns,
 		     const char *name);
 
 /*
+ * Delete whatever is in namespace ns, which is gone: what the reconcilers created in it
+ * after its deletion had emptied it (their namespace check answers from the informer,
+ * which may not have seen that deletion yet). Nothing when ns exists again. Returns 0 or
+ * -errno.
+ */
+int ctl_store_empty_namespace(struct ctl_store *st, const char *ns);
+
+/*
  * The reconcilers' in-memory indexes of this store (reconcile_ports.c): the slot is NULL
  * until they make them; the store frees them with ctl_rindex_free() when it closes.
  */

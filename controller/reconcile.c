@@ -234,6 +234,9 @@ static void reconcile_one(struct ctl_store *st, const char *resource, const cJSO
 		return;
 	if (!strcmp(resource, KS_RES_PROJECT)) {
 		ctl_project_reconcile(st, obj, deleted);
+	} else if (!strcmp(resource, KS_RES_NAMESPACE)) {
+		if (deleted)
+			ctl_store_empty_namespace(st, name);
 	} else if (!ns) {
 		return;
 	} else if (!strcmp(resource, KS_RES_CLUSTER)) {

@@ -15,6 +15,7 @@
 
 #include "api/json.h"
 #include "api/log.h"
+#include "controller/cache.h"
 #include "controller/registry.h"
 #include "controller/registry_int.h"
 #include "controller/strategy.h"
@@ -308,22 +309,33 @@ cJSON *ctl_obj_list_latest(struct ctl_store *st, const struct ks_resource *res,
 	return list(st, res, ns, sel, true, rv);
 }
 
-static int check_namespace(struct ctl_store *st, const struct ks_resource *res,
-			   const char *ns, struct ctl_status *err)
+/* 403 when the namespace nsobj (taken) is being deleted: no new content goes into it. */
+static int refuse_terminating(cJSON *nsobj, const char *ns, struct ctl_status *err)
 {
-	const struct ks_resource *ns_res = ks_resource_by_plural(KS_RES_NAMESPACE);
+	bool terminating = ks_get(nsobj, "metadata.deletionTimestamp") != NULL;
+
+	cJSON_Delete(nsobj);
+	if (!terminating)
+		return 0;
+	ctl_status_set(err, 403, "Forbidden",
+		       "unable to create new content in namespace %s because it is being terminated",
+		       ns);
+	return -1;
+}
+
+/* The namespace check against the store itself: one point read. */
+static int check_namespace_stored(struct ctl_store *st, const struct ks_resource *ns_res,
+				  const char *ns, struct ctl_status *err)
+{
 	cJSON *nsobj;
 	uint64_t rv;
-	char *body;
+	char *body = ctl_engine_get(st->db, ns_res->plural, "", ns, true, &rv);
 
-	if (!res->namespaced)
-		return 0;
-	body = ctl_engine_get(st->db, ns_res->plural, "", ns, true, &rv);
 	if (!body) {
 		ctl_obj_get_failed(err, ns_res, ns);
 		return -1;
 	}
-	/* Every create reads its namespace: decoded only when it may be terminating. */
+	/* Decoded only when it may be terminating. */
 	if (!strstr(body, "\"deletionTimestamp\"")) {
 		free(body);
 		return 0;
@@ -335,15 +347,31 @@ static int check_namespace(struct ctl_store *st, const struct ks_resource *res,
 		ctl_obj_get_failed(err, ns_res, ns);
 		return -1;
 	}
-	if (ks_get(nsobj, "metadata.deletionTimestamp")) {
-		ctl_status_set(err, 403, "Forbidden",
-			       "unable to create new content in namespace %s because it is being terminated",
-			       ns);
-		cJSON_Delete(nsobj);
-		return -1;
-	}
-	cJSON_Delete(nsobj);
-	return 0;
+	return refuse_terminating(nsobj, ns, err);
+}
+
+/*
+ * Every create checks that its namespace exists and is not being deleted. On the reconcile
+ * loop's thread the informer answers (on etcd the store's read is an HTTPS round trip per
+ * create), as the API server's NamespaceLifecycle admission answers from its informer, and
+ * the store when the informer has no such namespace (one it has not seen yet, as that
+ * admission looks it up live). What a stale informer lets in (a create racing a deletion
+ * of its namespace it has not seen) is removed when the loop sees that deletion
+ * (ctl_store_empty_namespace()).
+ */
+static int check_namespace(struct ctl_store *st, const struct ks_resource *res,
+			   const char *ns, struct ctl_status *err)
+{
+	const struct ks_resource *ns_res = ks_resource_by_plural(KS_RES_NAMESPACE);
+	struct ctl_cache *c = ctl_cache_mine(st);
+	cJSON *nsobj;
+
+	if (!res->namespaced)
+		return 0;
+	nsobj = c ? ctl_cache_get(c, ns_res, NULL, ns) : NULL;
+	if (nsobj)
+		return refuse_terminating(nsobj, ns, err);
+	return check_namespace_stored(st, ns_res, ns, err);
 }
 
 /* Fills metadata.name from generateName with five random characters, as the API does. */

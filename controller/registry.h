@@ -88,6 +88,13 @@ int ctl_obj_delete(struct ctl_store *st, const struct ks_resource *res, const ch
 		   const char *name, const char *uid, const char *rv, int flags,
 		   struct ctl_status *err, cJSON **out);
 
+/*
+ * Deletes everything in namespace ns and what it owns, as the namespace's own deletion does
+ * (flags: CTL_INTERNAL): what a create let in after that deletion had looked. Returns the
+ * objects removed, or -ENOMEM.
+ */
+long ctl_obj_delete_contents(struct ctl_store *st, const char *ns, int flags);
+
 /* Commits the CTL_INTERNAL writes made since the last call. Returns 0 or -EIO (some or all
  * of them are lost). */
 int ctl_obj_flush(struct ctl_store *st);

@@ -134,18 +134,19 @@ static int delete_named(struct ctl_store *st, const struct ks_resource *res, con
 }
 
 /* Removes (or marks) what depends on owner: objects owning it by uid and, for a namespace,
- * everything in it. What was removed goes onto *todo. */
-static void delete_dependents_of(struct ctl_store *st, const struct ks_resource *owner_res,
-				 const cJSON *owner, int flags, struct removed **todo)
+ * everything in it. What was removed goes onto *todo; returns how many were. */
+static size_t delete_dependents_of(struct ctl_store *st, const struct ks_resource *owner_res,
+				   const cJSON *owner, int flags, struct removed **todo)
 {
 	bool is_ns = ctl_strategy_for(owner_res)->owns_namespace;
 	const char *uid = is_ns ? NULL : ks_get_str(owner, "metadata.uid");
 	const char *scan_ns = is_ns ? ks_name(owner) :
 			      owner_res->namespaced ? ks_namespace(owner) : NULL;
 	const struct ks_resource *res;
+	size_t n = 0;
 
 	if (!is_ns && !uid)
-		return;
+		return 0;
 	for (res = ks_resources; res->kind; res++) {
 		/* An owner's uid is in the text of each dependent: most rows are not decoded. */
 		struct reg_rows r = { .needle = uid };
@@ -167,39 +168,44 @@ static void delete_dependents_of(struct ctl_store *st, const struct ks_resource 
 					 &err, &out, &removed) && err.code != 404)
 				ks_log(LOG_WARNING, "cascading delete of %s %s: %s", res->plural,
 				       ks_name(dep), err.message);
-			if (removed)
+			if (removed) {
 				removed_push(todo, res, removed);
+				n++;
+			}
 			cJSON_Delete(err.causes);
 			cJSON_Delete(out);
 		}
 		cJSON_Delete(found);
 	}
+	return n;
 }
 
 /*
  * Deletes what depends on a removed object (taken), and so on down, unless CTL_ORPHAN.
  * The API server's garbage collector does this in the background; here it is done before
  * the owner's deletion is answered. A worklist, not recursion: a chain of owners as long
- * as a client likes takes no stack.
+ * as a client likes takes no stack. Returns how many objects were removed.
  */
-static void delete_dependents(struct ctl_store *st, const struct ks_resource *res,
-			      cJSON *owner, int flags)
+static size_t delete_dependents(struct ctl_store *st, const struct ks_resource *res,
+				cJSON *owner, int flags)
 {
 	struct removed *todo = NULL;
+	size_t n = 0;
 
 	if (flags & CTL_ORPHAN) {
 		cJSON_Delete(owner);
-		return;
+		return 0;
 	}
 	removed_push(&todo, res, owner);
 	while (todo) {
 		struct removed *r = todo;
 
 		todo = r->next;
-		delete_dependents_of(st, r->res, r->obj, flags, &todo);
+		n += delete_dependents_of(st, r->res, r->obj, flags, &todo);
 		cJSON_Delete(r->obj);
 		free(r);
 	}
+	return n;
 }
 
 /* Takes cur, read at expect. Marks it for deletion while finalizers remain, else removes
@@ -225,4 +231,14 @@ int ctl_obj_delete(struct ctl_store *st, const struct ks_resource *res, const ch
 	if (!ret && removed)
 		delete_dependents(st, res, removed, flags);
 	return ret;
+}
+
+long ctl_obj_delete_contents(struct ctl_store *st, const char *ns, int flags)
+{
+	const struct ks_resource *res = ks_resource_by_plural(KS_RES_NAMESPACE);
+	cJSON *owner = ks_object_new(KS_API_CORE, res->kind, NULL, ns);
+
+	if (!owner)
+		return -ENOMEM;
+	return (long)delete_dependents(st, res, owner, flags & ~CTL_ORPHAN);
 }

@@ -316,6 +316,26 @@ int ctl_store_delete(struct ctl_store *st, const char *resource, const char *ns,
 	return 0;
 }
 
+int ctl_store_empty_namespace(struct ctl_store *st, const char *ns)
+{
+	cJSON *again = ctl_store_get(st, "namespaces", NULL, ns);
+
+	if (again) {
+		cJSON_Delete(again);
+		return 0;
+	}
+	for (int i = 0; i < FAKE_RESOURCES && st->res_names[i]; i++) {
+		struct fake_obj *o = st->res_heads[i], *next;
+
+		for (; o; o = next) {
+			next = o->res_next;
+			if (ks_namespace(o->obj) && !strcmp(ks_namespace(o->obj), ns))
+				ctl_store_delete(st, o->resource, ns, ks_name(o->obj));
+		}
+	}
+	return 0;
+}
+
 void ctl_event_record(struct ctl_store *st, const cJSON *about, const char *type,
 		      const char *reason, const char *fmt, ...)
 {
