@@ -17,6 +17,7 @@
 
 #include "api/json.h"
 #include "api/log.h"
+#include "controller/cache.h"
 #include "controller/registry.h"
 #include "controller/registry_int.h"
 
@@ -114,6 +115,14 @@ static cJSON *new_event(const cJSON *ref, const char *ns, const char *name,
 	return ev;
 }
 
+/* The Event of that name, from the reconcile loop's informer when this is its thread:
+ * most are new, and on etcd the store's answer is an HTTPS round trip for each. */
+static cJSON *event_read(struct ctl_store *st, struct ctl_cache *c,
+			 const struct ks_resource *res, const char *ns, const char *name)
+{
+	return c ? ctl_cache_get(c, res, ns, name) : ctl_obj_get_latest(st, res, ns, name);
+}
+
 /*
  * The Event about ref named by what it says, created or its count raised by add (and its
  * message made message, the latest of a combined Event).
@@ -126,6 +135,7 @@ static void event_write(struct ctl_store *st, const cJSON *ref, const char *type
 	const char *ns = ks_get_str(ref, "namespace") ?: "default";
 	const char *parts[] = { ks_get_str0(ref, "uid"), type, reason, name_part, NULL };
 	char name[KS_NAME_MAX + 1], ts[KS_TIME_STRLEN];
+	struct ctl_cache *c = ctl_cache_mine(st);
 	struct ctl_status err = { 0 };
 	cJSON *ev, *out = NULL;
 	long count = 0;
@@ -137,7 +147,7 @@ static void event_write(struct ctl_store *st, const cJSON *ref, const char *type
 	snprintf(name, sizeof(name), "%.200s.%016llx", ks_get_str0(ref, "name"),
 		 (unsigned long long)hash_strings(parts));
 	for (int i = 0; i < EVENT_RETRIES; i++) {
-		ev = ctl_obj_get_latest(st, res, ns, name);
+		ev = event_read(st, c, res, ns, name);
 		if (ev) {
 			ks_get_int(ev, "count", &count);
 			ks_set_int(ev, "count", count + add);
@@ -151,10 +161,15 @@ static void event_write(struct ctl_store *st, const cJSON *ref, const char *type
 		cJSON_Delete(ev);
 		if (!ret || err.code != 409)
 			break;
+		/* Written by someone else (or before the informer saw it): read it again. */
+		if (c)
+			ctl_cache_refresh(c, res, ns, name);
 		err = (struct ctl_status){ 0 };
 	}
 	if (ret)
 		ks_log(LOG_WARNING, "recording event %s: %s", reason, err.message);
+	else if (c)
+		ctl_cache_wrote(c, res, out);
 	cJSON_Delete(out);
 }
 
