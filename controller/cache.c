@@ -21,6 +21,14 @@
 
 #define ENTRY_BUCKETS	16384
 #define LABEL_BUCKETS	1024
+/*
+ * The member names shared by the cached trees (see share_keys()): at most this many, of at
+ * most this length, so that objects with names of their own (labels, a Secret's data) cannot
+ * make the table grow without bound; names past it are kept in each tree as cJSON has them.
+ */
+#define KEY_BUCKETS	1024
+#define KEYS_MAX	8192
+#define KEY_LEN_MAX	64
 
 /**
  * struct centry - one object of a kind
@@ -80,15 +88,30 @@ struct ckind {
 };
 
 /**
+ * struct ckey - one shared member name
+ * @next: the next name in its hash bucket
+ * @s: the name
+ */
+struct ckey {
+	struct ckey *next;
+	char s[];
+};
+
+/**
  * struct ctl_cache - the informer of one store
  * @st: the store
  * @owner: the thread that uses it
+ * @keys: the shared member names, hashed; kept until the cache is freed (copies of cached
+ *        trees point at them too)
+ * @n_keys: names in @keys
  * @n: kinds (entries of ks_resources)
  * @kinds: per kind, in ks_resources order
  */
 struct ctl_cache {
 	struct ctl_store *st;
 	pthread_t owner;
+	struct ckey *keys[KEY_BUCKETS];
+	size_t n_keys;
 	size_t n;
 	struct ckind kinds[];
 };
@@ -175,7 +198,52 @@ void ctl_cache_reset(struct ctl_cache *c)
 void ctl_cache_free(struct ctl_cache *c)
 {
 	ctl_cache_reset(c);
+	for (int i = 0; c && i < KEY_BUCKETS; i++)
+		for (struct ckey *k = c->keys[i], *next; k; k = next) {
+			next = k->next;
+			free(k);
+		}
 	free(c);
+}
+
+/* The shared copy of member name s, made if there is room; NULL if not. */
+static const char *key_shared(struct ctl_cache *c, const char *s)
+{
+	unsigned int h = hash2(s, NULL, KEY_BUCKETS);
+	size_t len = strlen(s);
+	struct ckey *k;
+
+	for (k = c->keys[h]; k; k = k->next)
+		if (!strcmp(k->s, s))
+			return k->s;
+	if (len > KEY_LEN_MAX || c->n_keys >= KEYS_MAX || !(k = malloc(sizeof(*k) + len + 1)))
+		return NULL;
+	memcpy(k->s, s, len + 1);
+	k->next = c->keys[h];
+	c->keys[h] = k;
+	c->n_keys++;
+	return k->s;
+}
+
+/*
+ * Points the member names of obj at the shared copies (cJSON_StringIsConst: not freed with
+ * the tree). The objects of a kind have the same few dozen names; each its own copy was a
+ * third of a cached tree's allocations, and each copy handed out (cJSON_Duplicate) shares
+ * a constant name rather than copying it again.
+ */
+static void share_keys(struct ctl_cache *c, cJSON *obj)
+{
+	for (cJSON *m = obj ? obj->child : NULL; m; m = m->next) {
+		const char *k;
+
+		if (m->string && !(m->type & cJSON_StringIsConst) &&
+		    (k = key_shared(c, m->string))) {
+			free(m->string);
+			m->string = (char *)k;
+			m->type |= cJSON_StringIsConst;
+		}
+		share_keys(c, m);
+	}
 }
 
 static struct lbucket *bucket_of(struct lindex *ix, const char *value, bool make)
@@ -300,6 +368,7 @@ static struct ckind *kind_of(struct ctl_cache *c, const struct ks_resource *res)
 		const char *ns = ns_of(ks_namespace(obj)), *name = ks_name(obj);
 		uint64_t rv = strtoull(ks_get_str0(obj, "metadata.resourceVersion"), NULL, 10);
 
+		share_keys(c, obj);
 		if (!name || !entry_set(k, ns, name, obj, rv, false)) {
 			cJSON_Delete(items);
 			kind_clear(k);
@@ -442,6 +511,7 @@ static void kind_set(struct ctl_cache *c, const struct ks_resource *res, const c
 		cJSON_Delete(obj);
 		return;
 	}
+	share_keys(c, obj);
 	if (!entry_set(k, ns_of(ns), name, obj, rv, force)) {
 		ks_log(LOG_WARNING, "out of memory caching %s: read from the store again",
 		       res->plural);
