@@ -519,15 +519,14 @@ static void kind_set(struct ctl_cache *c, const struct ks_resource *res, const c
 	}
 }
 
-void ctl_cache_wrote(struct ctl_cache *c, const struct ks_resource *res, const cJSON *obj)
+void ctl_cache_wrote(struct ctl_cache *c, const struct ks_resource *res, cJSON *obj)
 {
 	uint64_t rv = strtoull(ks_get_str0(obj, "metadata.resourceVersion"), NULL, 10);
 
 	/* Forced: the newest state there is. On etcd its resourceVersion is provisional
 	 * until the batch commits (engine_etcd_batch.c), and lower than the real one,
 	 * which the history brings. */
-	kind_set(c, res, ks_namespace(obj), ks_name(obj), cJSON_Duplicate(obj, true), rv,
-		 true);
+	kind_set(c, res, ks_namespace(obj), ks_name(obj), obj, rv, true);
 }
 
 void ctl_cache_refresh(struct ctl_cache *c, const struct ks_resource *res, const char *ns,

@@ -47,8 +47,9 @@ cJSON *ctl_cache_get(struct ctl_cache *c, const struct ks_resource *res, const c
 cJSON *ctl_cache_list(struct ctl_cache *c, const struct ks_resource *res, const char *ns,
 		      const struct ctl_selector *sel);
 
-/* The reconcilers wrote obj (as stored, with its resourceVersion). */
-void ctl_cache_wrote(struct ctl_cache *c, const struct ks_resource *res, const cJSON *obj);
+/* The reconcilers wrote obj (as stored, with its resourceVersion), which the cache takes:
+ * the writer has no use for it after, and a copy of every write was 3 % of the CPU. */
+void ctl_cache_wrote(struct ctl_cache *c, const struct ks_resource *res, cJSON *obj);
 /* The object's entry read from the store again (after a write lost a race, a delete). */
 void ctl_cache_refresh(struct ctl_cache *c, const struct ks_resource *res, const char *ns,
 		       const char *name);

@@ -136,15 +136,16 @@ static cJSON *apply_onto(const cJSON *cur, const cJSON *obj)
 	return next;
 }
 
-/* The loop's informer told of a write of ours: stored is the object as stored (NULL: the
- * write failed, nothing to tell). */
-static void cached_write(struct ctl_store *st, const struct ks_resource *res,
-			 const cJSON *stored)
+/* The loop's informer told of a write of ours: stored (taken) is the object as stored
+ * (NULL: the write failed, nothing to tell). */
+static void cached_write(struct ctl_store *st, const struct ks_resource *res, cJSON *stored)
 {
 	struct ctl_cache *c = ctl_cache_mine(st);
 
 	if (c && stored)
 		ctl_cache_wrote(c, res, stored);
+	else
+		cJSON_Delete(stored);
 }
 
 /* Creates obj or updates the stored cur (read at its resourceVersion) towards it. */
@@ -158,7 +159,12 @@ static int apply_once(struct ctl_store *st, const struct ks_resource *res, const
 	cur = ctl_store_get(st, res->plural, ns, ks_name(obj));
 	if (!cur) {
 		next = cJSON_Duplicate(obj, true);
-		ret = ctl_obj_create(st, res, ns, next, CTL_KEEP_STATUS | CTL_INTERNAL, err, &out);
+		ret = ctl_obj_create(st, res, ns, next, CTL_KEEP_STATUS | CTL_INTERNAL, err, NULL);
+		/* next is what was stored */
+		if (!ret) {
+			out = next;
+			next = NULL;
+		}
 	} else if (!apply_differs(cur, obj)) {
 		cJSON_Delete(cur);
 		return 0;
@@ -170,7 +176,6 @@ static int apply_once(struct ctl_store *st, const struct ks_resource *res, const
 	cached_write(st, res, ret ? NULL : out);
 	cJSON_Delete(cur);
 	cJSON_Delete(next);
-	cJSON_Delete(out);
 	return ret;
 }
 
@@ -208,10 +213,11 @@ int ctl_store_create(struct ctl_store *st, const char *plural, const cJSON *obj)
 	next = cJSON_Duplicate(obj, true);
 	ret = ctl_obj_create(st, res, ks_namespace(obj), next, CTL_KEEP_STATUS | CTL_INTERNAL,
 			     &err, NULL);
-	cached_write(st, res, ret ? NULL : next);
-	cJSON_Delete(next);
-	if (!ret)
+	if (!ret) {
+		cached_write(st, res, next);
 		return 0;
+	}
+	cJSON_Delete(next);
 	if (status_errno(&err) != -EEXIST)
 		return failed("applying", plural, obj, &err);
 	cJSON_Delete(err.causes);
@@ -232,7 +238,6 @@ int ctl_store_apply_status(struct ctl_store *st, const char *plural, const cJSON
 			     CTL_STATUS_ONLY | CTL_FORCE | CTL_INTERNAL, &err, &out);
 	cached_write(st, res, ret ? NULL : out);
 	cJSON_Delete(copy);
-	cJSON_Delete(out);
 	return ret ? failed("writing status of", plural, obj, &err) : 0;
 }
 

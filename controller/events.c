@@ -156,7 +156,12 @@ static void event_write(struct ctl_store *st, const cJSON *ref, const char *type
 			ret = ctl_obj_update(st, res, ns, name, ev, CTL_INTERNAL, &err, &out);
 		} else {
 			ev = new_event(ref, ns, name, type, reason, message, ts, add);
-			ret = ctl_obj_create(st, res, ns, ev, CTL_INTERNAL, &err, &out);
+			ret = ctl_obj_create(st, res, ns, ev, CTL_INTERNAL, &err, NULL);
+			/* ev is what was stored */
+			if (!ret) {
+				out = ev;
+				ev = NULL;
+			}
 		}
 		cJSON_Delete(ev);
 		if (!ret || err.code != 409)
@@ -168,9 +173,10 @@ static void event_write(struct ctl_store *st, const cJSON *ref, const char *type
 	}
 	if (ret)
 		ks_log(LOG_WARNING, "recording event %s: %s", reason, err.message);
-	else if (c)
+	if (c && !ret)
 		ctl_cache_wrote(c, res, out);
-	cJSON_Delete(out);
+	else
+		cJSON_Delete(out);
 }
 
 static void similar_write(struct ctl_store *st, struct similar *s)
