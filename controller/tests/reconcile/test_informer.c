@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The namespace check of a create on slice-controller's real store (SQLite in a temporary
- * directory): on the reconcile loop's thread the informer answers it, refusing a missing
- * namespace (404) and one being deleted (403, the API server's message) as the store's
- * own read does; a create the stale informer lets into a namespace deleted since is
- * removed when the namespace's deletion is reconciled.
+ * The reconcilers' informer on slice-controller's real store (SQLite in a temporary
+ * directory). A create's namespace check on the reconcile loop's thread is answered from
+ * it, refusing a missing namespace (404) and one being deleted (403, the API server's
+ * message) as the store's own read does; a create the stale informer lets into a
+ * namespace deleted since is removed when the namespace's deletion is reconciled. The
+ * copies it hands out are the caller's to change.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -160,12 +161,49 @@ static void test_stale_create_removed(void **state)
 	cJSON_Delete(ns);
 }
 
+/*
+ * The cached trees share their member names, and so do the copies handed out: a copy
+ * changed (a member renamed, removed, added) leaves the cache's object as stored, with
+ * names past the shared table's bounds (long ones, and more than it keeps) too.
+ */
+static void test_copies_independent(void **state)
+{
+	struct fixture *f = *state;
+	cJSON *s = ks_object_new(KS_API_CORE, "Secret", "default", "many"), *copy, *stored;
+	struct ctl_status err = { 0 };
+	char key[160];
+
+	for (int i = 0; i < 9000; i++) {
+		snprintf(key, sizeof(key), "example.com/%s-%d", i % 2 ? "k" :
+			 "a-label-key-longer-than-sixty-four-characters-is-kept-unshared", i);
+		ks_set_label(s, key, "v");
+	}
+	assert_int_equal(ctl_obj_create(f->st, res(KS_RES_SECRET), "default", s, CTL_INTERNAL,
+					&err, NULL), 0);
+	assert_int_equal(ctl_obj_flush(f->st), 0);
+	ctl_cache_reset(f->cache);
+	copy = ctl_store_get(f->st, KS_RES_SECRET, "default", "many");
+	assert_non_null(copy);
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(copy, "metadata"),
+						"labels");
+	ks_set_label(copy, "example.com/k-1", "changed");
+	cJSON_Delete(copy);
+	copy = ctl_store_get(f->st, KS_RES_SECRET, "default", "many");
+	stored = ctl_obj_get(f->st, res(KS_RES_SECRET), "default", "many");
+	assert_true(ks_json_equal(copy, stored));
+	assert_string_equal(ks_label(copy, "example.com/k-8999"), "v");
+	cJSON_Delete(copy);
+	cJSON_Delete(stored);
+	cJSON_Delete(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_informer_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_create_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copies_independent, setup, teardown),
 	};
 
-	return cmocka_run_group_tests_name("namespace check", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("informer on the store", tests, NULL, NULL);
 }
