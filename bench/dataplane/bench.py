@@ -375,26 +375,46 @@ def sample(addr, secs, pings, per_cpu):
     return figures
 
 
-def profile(addr, secs, name):
-    """A system-wide flat profile of the guest during one TCP stream through NAME."""
+# What --profile-load can run under perf: a figure's measurement, once more, alone.
+PROFILE_LOADS = {
+    "tcp1": lambda addr, secs: f"{measure_tcp(addr, 1, secs):.3g} Mbit/s",
+    "udp64": lambda addr, secs: "{:.3g} kpps, {:.1f} % lost".format(*measure_udp64(addr, secs)),
+    # As many pings as fit the time at the benchmark's interval (10 ms).
+    "ping": lambda addr, secs: "RTT p50 {:.3g} ms, p99 {:.3g} ms".format(
+        *measure_ping(addr, secs * 100)),
+}
+
+
+def profile(addr, secs, name, load):
+    """A system-wide flat profile of the guest during one run of LOAD through NAME, headed by
+    the load's own figure and each CPU's busy share meanwhile (what is not busy is idle or
+    waiting: a round trip that grows while the CPUs idle is waiting on a hand-off)."""
     perf = shutil.which("perf")
     if not perf:
         log("profile: no perf on the host (apt-get install linux-perf); skipped")
         return
     data = os.path.join(tempfile.gettempdir(), "perf.data")
-    rec = subprocess.Popen([perf, "record", "-a", "-g", "-o", data, "--", "sleep", str(secs)],
+    # The ping load runs past SECS (its replies), so perf records for as long as the load.
+    rec = subprocess.Popen([perf, "record", "-a", "-g", "-o", data],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    before = cpu_times()
     try:
-        measure_tcp(addr, 1, secs)
+        figure = PROFILE_LOADS[load](addr, secs)
+    except (SetupError, subprocess.SubprocessError, ValueError, KeyError) as e:
+        figure = f"failed: {e}"
     finally:
+        busy = cpu_busy(before, cpu_times())
+        rec.send_signal(signal.SIGINT)
         rec.wait()
+    head = (f"# {name}, {load}: {figure}; CPU busy % "
+            + " ".join(f"{b:.0f}" for b in busy) + "\n")
     # A flat profile, then the call chains of the symbols above 2%.
     report = [perf, "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym"]
-    emit_file(f"profile-{name}.txt", "".join(
+    emit_file(f"profile-{name}-{load}.txt", head + "".join(
         subprocess.run(report + opts, capture_output=True, text=True).stdout
         for opts in (["-g", "none", "--percent-limit", "0.5"],
                      ["-g", "graph,2,callee", "--percent-limit", "2"])))
-    log(f"profile of {name} taken")
+    log(f"profile of {name} under {load} taken: {figure}")
 
 
 AEAD_LINE = re.compile(r"slice-aead-rate: (\S+) \((\S+)\) len (\d+): (\d+) seal\+open in (\d+) us")
@@ -479,8 +499,8 @@ def cmd_measure(args):
                 shown = ", ".join(f"{k} {v:.3g}" for k, v in figures.items() if v is not None)
                 log(f"rep {rep + 1}/{args.reps} {entry['name']}: {shown}")
         for entry, addr in targets:
-            if entry["name"] in (args.profile or []):
-                profile(addr, args.time, entry["name"])
+            for load in args.profile_load if entry["name"] in (args.profile or []) else []:
+                profile(addr, args.time, entry["name"], load)
         if slicectl and any(entry["kind"] == "slice" for entry, _ in targets):
             emit_file("slice-counters.txt", "".join(
                 f"{ns}:\n" + run([slicectl, "show"], ns) for ns in (NS_A, NS_B)))
@@ -694,6 +714,9 @@ def main():
     m.add_argument("--only", type=lambda s: s.split(","), help="comma-separated contenders")
     m.add_argument("--profile", type=lambda s: s.split(","),
                    help="contenders to profile with perf after the measurements")
+    m.add_argument("--profile-load", type=lambda s: s.split(","), default=["tcp1"],
+                   help="what runs while each is profiled: " + ", ".join(PROFILE_LOADS)
+                   + " (comma-separated; default tcp1)")
     m.add_argument("--bin", required=True, help="directory holding slicectl")
     m.add_argument("--mods", help="directory holding aead_rate.ko and ovpn-dco-v2.ko")
     r = sub.add_parser("report", help="summarise raw samples")
@@ -705,6 +728,10 @@ def main():
             args.reps, args.time, args.pings = 1, 1, 20
         if args.reps < 1 or args.time < 1 or args.pings < 2:
             sys.exit("bench.py: --reps and --time must be at least 1, --pings at least 2")
+        unknown = set(args.profile_load) - set(PROFILE_LOADS)
+        if unknown:
+            sys.exit(f"bench.py: unknown profile load(s) {', '.join(sorted(unknown))}; "
+                     f"known: {', '.join(PROFILE_LOADS)}")
         cmd_measure(args)
     else:
         cmd_report(args)
