@@ -408,12 +408,17 @@ def profile(addr, secs, name, load):
         rec.wait()
     head = (f"# {name}, {load}: {figure}; CPU busy % "
             + " ".join(f"{b:.0f}" for b in busy) + "\n")
-    # A flat profile, then the call chains of the symbols above 2%.
-    report = [perf, "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym"]
+    # A flat profile by module and by symbol, each symbol's share with what it calls (where
+    # a packet's time goes: the send path, the receive path, the crypto), then the call
+    # chains of the symbols above 2%.
     emit_file(f"profile-{name}-{load}.txt", head + "".join(
-        subprocess.run(report + opts, capture_output=True, text=True).stdout
-        for opts in (["-g", "none", "--percent-limit", "0.5"],
-                     ["-g", "graph,2,callee", "--percent-limit", "2"])))
+        subprocess.run([perf, "report", "-i", data, "--stdio"] + opts, capture_output=True,
+                       text=True).stdout
+        for opts in (["--no-children", "--sort", "dso", "-g", "none"],
+                     ["--no-children", "--sort", "dso,sym", "-g", "none", "--percent-limit", "0.5"],
+                     ["--children", "--sort", "sym", "-g", "none", "--percent-limit", "1"],
+                     ["--no-children", "--sort", "dso,sym", "-g", "graph,2,callee",
+                      "--percent-limit", "2"])))
     log(f"profile of {name} under {load} taken: {figure}")
 
 
