@@ -9,8 +9,7 @@
  * long as the head is done: sending from whichever context kicked it (one at a time), and
  * receiving from the peer's NAPI, so that delivery stays on one CPU at a time as GRO and the
  * inner TCP want. A packet that finds its peer's queue empty is sealed or opened inline by
- * the caller (send.c, receive.c): an idle tunnel pays no hand-off. The workers that take the
- * others run on the CPUs other than the one handing the packets over.
+ * the caller (send.c, receive.c): an idle tunnel pays no hand-off.
  */
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
@@ -88,21 +87,13 @@ void slice_crypt_queue_free(struct slice_crypt_queue *queue)
 	ptr_ring_cleanup(&queue->ring, NULL);
 }
 
-/*
- * The next online CPU after the last one chosen, round robin, skipping this one: a worker
- * of the CPU that hands a packet over would run only once that CPU is done with what it is
- * doing (the flood it receives, the sender it runs), adding a context switch and spreading
- * nothing.
- */
+/* The next online CPU after the last one chosen, round robin. */
 static int slice_crypt_next_cpu(struct slice_crypt_queue *queue)
 {
-	int cpu = READ_ONCE(queue->last_cpu);
+	int cpu = cpumask_next(READ_ONCE(queue->last_cpu), cpu_online_mask);
 
-	do {
-		cpu = cpumask_next(cpu, cpu_online_mask);
-		if (cpu >= nr_cpu_ids)
-			cpu = cpumask_first(cpu_online_mask);
-	} while (cpu == raw_smp_processor_id() && num_online_cpus() > 1);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
 	WRITE_ONCE(queue->last_cpu, cpu);
 	return cpu;
 }

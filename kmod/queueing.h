@@ -69,8 +69,7 @@ struct slice_crypt_worker {
  * @ring: the packets; multi-producer, multi-consumer (its own locks)
  * @wq: the workers' workqueue
  * @worker: a worker per CPU, all draining @ring
- * @last_cpu: the CPU the last packet was handed to (round robin over the CPUs other than
- *	the caller's; races are harmless)
+ * @last_cpu: the CPU the last packet was handed to (round robin; races are harmless)
  */
 struct slice_crypt_queue {
 	struct ptr_ring ring;

@@ -5,12 +5,12 @@
  * what came from one over a detour is dropped if it could only take a detour again.
  *
  * The socket's encap_rcv (softirq) finds the peer and key and queues the packet on its peer
- * (queueing.c); it is opened inline when the tunnel is idle (the peer's queue empty and
- * nothing heard from it in this jiffy), else by the crypto workers of the other CPUs. The
- * peer's NAPI takes the opened packets in arrival order and does the rest there. Nothing
- * about a packet is believed before it authenticated: the endpoint, the liveness of the peer
- * and the replay window move only for packets that opened with the peer's key and were not
- * seen before, and the replay check runs only once the packet opened.
+ * (queueing.c); it is opened inline when the peer's queue was empty, else by the crypto
+ * workers of every CPU. The peer's NAPI takes the opened packets in arrival order and does
+ * the rest there. Nothing about a packet is believed before it authenticated: the endpoint,
+ * the liveness of the peer and the replay window move only for packets that opened with the
+ * peer's key and were not seen before, and the replay check runs only once the packet
+ * opened.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -198,15 +198,7 @@ static void slice_rx_submit(struct slice_device *slice, struct slice_peer *peer,
 {
 	struct slice_peer_queues *pq = &peer->queues;
 	struct slice_skb_cb *cb = SLICE_SKB_CB(skb);
-	/*
-	 * Inline only while the tunnel is idle: its queue empty and nothing heard from the peer
-	 * yet in this jiffy (a ping every 10 ms is idle). A flood of small packets finds the
-	 * queue empty too, each delivered before the next arrives; opened here, all of its
-	 * opening and delivery would stay on the CPU that receives the underlay. last_rx moves
-	 * only for authenticated packets, so a forged flood cannot steer this.
-	 */
-	bool inline_open = skb_queue_empty_lockless(&pq->rx) &&
-			   time_after(jiffies, READ_ONCE(peer->last_rx));
+	bool inline_open = skb_queue_empty_lockless(&pq->rx);
 
 	/*
 	 * The packet may outlive this RCU section: nothing of it may point at what only RCU
