@@ -271,12 +271,13 @@ int ctl_store_empty_namespace(struct ctl_store *st, const char *ns)
 	const struct ks_resource *res = resource(KS_RES_NAMESPACE);
 	struct ctl_cache *c = ctl_cache_mine(st);
 	cJSON *nsobj = ctl_obj_get_latest(st, res, NULL, ns);
+	bool again = nsobj;
 	long removed;
 
-	if (nsobj || errno != ENOENT) {
+	if (again || errno != ENOENT) {
 		/* Made again since (its content is the new one's), or unreadable: left. */
 		cJSON_Delete(nsobj);
-		return nsobj ? 0 : -EIO;
+		return again ? 0 : -EIO;
 	}
 	removed = ctl_obj_delete_contents(st, ns, CTL_INTERNAL);
 	if (removed > 0) {
