@@ -331,6 +331,8 @@ static void slice_update(struct node *n, const cJSON *wsc)
 	sl->node_index = index;
 	sl->local_id = node_id(octet->valueint + 1, index < 0 ? 0 : index);
 	sl->cipher = cipher_of(wsc);
+	if (sl->subnet.addr != net.addr || sl->subnet.len != net.len)
+		sl->node_route_seen = false;
 	sl->subnet = net;
 	sl->liveness = ks_liveness_of(ks_get(wsc, "spec.sliceGatewayProvider"));
 	old = sl->routes;

@@ -287,8 +287,10 @@ static void slice_node_route(struct node *n, struct slice *sl)
 	int err;
 
 	ks_prefix_format(&sl->subnet, subnet);
-	if (slicertnl_route_present(n->rtnl, subnet, sl->ifindex))
+	if (slicertnl_route_present(n->rtnl, subnet, sl->ifindex)) {
+		sl->node_route_seen = true;
 		return;
+	}
 	err = slicertnl_route_add(n->rtnl, subnet, sl->ifindex, NULL);
 	if (err) {
 		log_event(LOG_ERR, sl->name, NULL, "route of the slice subnet to %s: %s",
@@ -296,7 +298,8 @@ static void slice_node_route(struct node *n, struct slice *sl)
 		return;
 	}
 	snprintf(what, sizeof(what), "route to %s over %s was missing", subnet, sl->ifname);
-	kernel_repaired(n, sl, what);
+	kernel_repaired_known(n, sl, what, sl->node_route_seen);
+	sl->node_route_seen = true;
 }
 
 /* Devices marked as ours whose slice is gone (also from before a restart). */

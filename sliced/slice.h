@@ -141,6 +141,9 @@ struct slice {
 	/* kernel.c */
 	char ifname[IF_NAMESIZE];
 	uint32_t ifindex;
+	/* The subnet's route into the device (slice_node_route()) seen in the node's table
+	 * for the current subnet: its loss is then drift in any pass, not only a check's. */
+	bool node_route_seen;
 	int ctl_fd;			/* the handshakes' control socket on port, -1: none */
 	/* tunnel.c */
 	struct gw_listener listener;
