@@ -61,6 +61,10 @@ static const char *const queries[Q_COUNT] = {
 	[Q_ROLLBACK] = "ROLLBACK",
 };
 
+#define OBJECTS_TABLE \
+	"CREATE TABLE IF NOT EXISTS objects(resource TEXT NOT NULL, ns TEXT NOT NULL," \
+	" name TEXT NOT NULL, body TEXT NOT NULL, rv INTEGER NOT NULL DEFAULT 0);"
+
 static const char schema[] =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=FULL;"
@@ -70,9 +74,14 @@ static const char schema[] =
 	/* Checkpoints of 8192 pages rather than 1000: a page written again meanwhile is
 	 * copied into the database once (a burst of writes rewrites the same index pages). */
 	"PRAGMA wal_autocheckpoint=8192;"
-	"CREATE TABLE IF NOT EXISTS objects(resource TEXT NOT NULL, ns TEXT NOT NULL,"
-	" name TEXT NOT NULL, body TEXT NOT NULL, rv INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY(resource, ns, name)) WITHOUT ROWID;"
+	/*
+	 * A rowid table with its key in an index, not WITHOUT ROWID: a WITHOUT ROWID row is an
+	 * index entry, which keeps at most about a quarter of a page in the B-tree, so every
+	 * body over ~1 KB (a gateway Secret is 2.6 KB) took an overflow page of its own; a
+	 * table row keeps up to a page, and new rows fill the last leaf in order.
+	 */
+	OBJECTS_TABLE
+	"CREATE UNIQUE INDEX IF NOT EXISTS objects_key ON objects(resource, ns, name);"
 	"CREATE TABLE IF NOT EXISTS history(rv INTEGER PRIMARY KEY, type INTEGER NOT NULL,"
 	" resource TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,"
 	" internal INTEGER NOT NULL DEFAULT 0);"
@@ -101,6 +110,21 @@ static const char migrate_labels_key[] =
 	"DROP TABLE labels;"
 	"ALTER TABLE labels_by_obj RENAME TO labels;"
 	"CREATE INDEX labels_all ON labels(resource, key, value, ns, name);"
+	"COMMIT;";
+
+/*
+ * The objects of before, a WITHOUT ROWID table keyed by (resource, ns, name): the same rows
+ * in the layout above (objects_key is made by the schema, which runs first, on the old
+ * table, and goes with it).
+ */
+static const char migrate_objects_rowid[] =
+	"BEGIN IMMEDIATE;"
+	"ALTER TABLE objects RENAME TO objects_without_rowid;"
+	OBJECTS_TABLE
+	"INSERT INTO objects(resource, ns, name, body, rv)"
+	" SELECT resource, ns, name, body, rv FROM objects_without_rowid ORDER BY rv;"
+	"DROP TABLE objects_without_rowid;"
+	"CREATE UNIQUE INDEX objects_key ON objects(resource, ns, name);"
 	"COMMIT;";
 
 /* Databases written before the label index: build it from the objects. */
@@ -189,7 +213,7 @@ static bool has(sqlite3 *db, const char *type, const char *name)
 
 int sq_conn_open(struct conn *c, const char *path, bool writer)
 {
-	bool index_labels;
+	bool index_labels, objects_rowid;
 
 	if (sqlite3_open(path, &c->db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(c->db, 10000) != SQLITE_OK ||
@@ -198,7 +222,12 @@ int sq_conn_open(struct conn *c, const char *path, bool writer)
 		return -EIO;
 	}
 	index_labels = writer && has(c->db, "table", "objects") && !has(c->db, "table", "labels");
+	/* Before the schema, which makes objects_key on whichever objects table there is. */
+	objects_rowid = writer && has(c->db, "table", "objects") &&
+			!has(c->db, "index", "objects_key");
 	if (sqlite3_exec(c->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    (objects_rowid &&
+	     sqlite3_exec(c->db, migrate_objects_rowid, NULL, NULL, NULL) != SQLITE_OK) ||
 	    (writer && has(c->db, "index", "labels_obj") &&
 	     sqlite3_exec(c->db, migrate_labels_key, NULL, NULL, NULL) != SQLITE_OK) ||
 	    (index_labels && sqlite3_exec(c->db, migrate_labels, NULL, NULL, NULL) != SQLITE_OK)) {

@@ -74,6 +74,25 @@ if [ "${CTL_STORE:-sqlite}" = sqlite ]; then
 	k label secret labelled -n default tier=silver --overwrite >/dev/null
 	ktap_check "a relabelled object moves in the index" \
 		is "$(k get secrets -n default -l tier=gold -o name)/$(k get secrets -n default -l tier=silver -o name)" /secret/labelled
+	RV_LABELLED=$(k get secret labelled -n default -o jsonpath='{.metadata.resourceVersion}')
+	kill_server
+	# The objects as the layout before had them: a WITHOUT ROWID table on their key.
+	sqlite3 "$DATA/store.db" "BEGIN;
+		CREATE TABLE old(resource TEXT NOT NULL, ns TEXT NOT NULL, name TEXT NOT NULL,
+			body TEXT NOT NULL, rv INTEGER NOT NULL DEFAULT 0,
+			PRIMARY KEY(resource, ns, name)) WITHOUT ROWID;
+		INSERT INTO old SELECT resource, ns, name, body, rv FROM objects;
+		DROP TABLE objects; ALTER TABLE old RENAME TO objects; COMMIT;"
+	start_server --resync 3600
+	ktap_check "a store of the objects' previous layout is upgraded" \
+		is "$(sqlite3 "$DATA/store.db" "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master
+			WHERE name='objects'")/$(sqlite3 "$DATA/store.db" "SELECT group_concat(name)
+			FROM sqlite_master WHERE tbl_name='objects' AND type='index'")" 0/objects_key
+	ktap_check "and has its objects as they were" \
+		is "$(k get secret labelled -n default -o jsonpath='{.metadata.resourceVersion}')" "$RV_LABELLED"
+	ktap_check "a create of an existing name is still refused" \
+		bash -c "! kubectl create secret generic labelled -n default 2>/dev/null"
+	ktap_check "the upgraded store takes writes" k create secret generic upgraded -n default
 fi
 if [ "$_ktap_failed" -ne 0 ]; then
 	ktap_diag "server log:"; tail -20 "$WORK/server.log" | sed 's/^/# /'
