@@ -56,7 +56,8 @@
 #                                there were, and when the gap began in seconds from the ping's
 #                                start (999999 0 0 with none)
 #   CL_GAP_MS                    the failover bound: a gap under a second, slowed
-#   cl_diagnostics               the last lines of every daemon's log, as diagnostics
+#   cl_diagnostics               the last lines of every daemon's log, then cl_kernel_state
+#   cl_kernel_state              each namespace's `slicectl show`, as diagnostics
 # shellcheck source=tests/selftests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -361,6 +362,17 @@ cl_diagnostics() {
 		[ -f "$f" ] || continue
 		ktap_diag "--- last lines of $f"
 		tail -30 "$f" | sed 's/^/#   /'
+	done
+	cl_kernel_state
+}
+# What each namespace's slice devices hold (`slicectl show`), as diagnostics: a failure the
+# daemons did not notice shows here.
+cl_kernel_state() {
+	local ns
+	for ns in "${_ktap_netns[@]}"; do
+		ip netns exec "$ns" slicectl show 2>/dev/null | grep -q . || continue
+		ktap_diag "--- slicectl show in $ns"
+		ip netns exec "$ns" slicectl show 2>&1 | sed 's/^/#   /'
 	done
 }
 

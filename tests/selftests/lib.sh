@@ -10,9 +10,10 @@
 #   ktap_diag MSG            a "# MSG" diagnostic line
 #   ktap_done                exits 0 when nothing failed, 1 otherwise
 #   netns_add NAME           creates a namespace with lo up, deleted when the script exits
-#   wait_for SECS CMD...     retries CMD every 0.1 s until it succeeds or SECS (slowed) pass; on
-#                            timeout the last try's output goes to stderr (a timed-out check's
-#                            diagnostics)
+#   wait_for SECS CMD...     retries CMD every 0.1 s until it succeeds, at most SECS (slowed) x 10
+#                            times: SECS of waiting, longer by the tries' own time when CMD is
+#                            slow; on timeout the last try's output goes to stderr (a timed-out
+#                            check's diagnostics)
 #   slowed N                 N times SLICE_SLOWDOWN: a wall-clock bound or wait of the test kernel
 #   run_bg CMD...            runs CMD in the background; killed when the script exits
 # Variables: TOP (repository root), BIN (the project's binaries: $TOP/build/bin, on PATH),

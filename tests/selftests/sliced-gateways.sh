@@ -141,8 +141,6 @@ cl_slice red 10.1.0.0/16 "c1, c2, c3"
 ktap_check "a third gateway comes up" \
 	wait_for 40 sh -c "grep -q 'peer=red-c1-c3: sending with new keys' $W/c3/sliced.log && grep -q 'peer=red-c3-c1: sending with new keys' $W/c1/sliced.log"
 ip -n c3 addr add 10.1.32.1/32 dev slice-red
-ip -n c3 route add 10.1.0.0/16 dev slice-red src 10.1.32.1
-ip -n c1 route add 10.1.32.0/20 dev slice-red src 10.1.0.1
 ktap_check "traffic reaches the third cluster while the first pair keeps working" \
 	sh -c "ip netns exec c1 ping -c 3 -W 2 10.1.32.1 && ip netns exec c1 ping -c 3 -W 2 10.1.16.1"
 
