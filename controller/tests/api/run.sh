@@ -193,22 +193,38 @@ ktap_check "kubectl get -w shows a new object" grep -q '^late ' "$WORK/watch.out
 RV=$(rv_of secret y -n $NS)
 WATCHERS=()
 for i in $(seq 50); do
-	curl -sk -N -H "Authorization: Bearer $(TOKEN)" \
-		"$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$RV&timeoutSeconds=30" \
-		>"$WORK/watch.$i" 2>/dev/null &
+	{
+		curl -sSk -N -H "Authorization: Bearer $(TOKEN)" \
+			"$URL/api/v1/namespaces/$NS/secrets?watch=true&resourceVersion=$RV&timeoutSeconds=30" \
+			>"$WORK/watch.$i" 2>"$WORK/watch-err.$i"
+		echo $? >"$WORK/watch-rc.$i"
+	} &
 	WATCHERS+=($!)
 done
 sleep 2
 api POST api/v1/namespaces/$NS/secrets '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"fanout"}}' >/dev/null
 # Each watch started from RV, so it gets the change however late it connected or the change
 # reached it (on etcd through etcd's own watch): look until all have it, on a loaded host.
+# A watcher without it says whether its connection is still open, or how curl ended and
+# what it got, to tell a lost event from a lost connection.
 fanout_seen() {
-	local n
-	n=$(grep -l '"name":"fanout"' "$WORK"/watch.* | wc -l)
-	[ "$n" = 50 ] || { echo "$n of 50 watchers got it"; return 1; }
+	local n i
+	n=$(grep -l '"name":"fanout"' "$WORK"/watch.[0-9]* | wc -l)
+	[ "$n" = 50 ] && return
+	echo "$n of 50 watchers got it"
+	for i in $(seq 50); do
+		grep -q '"name":"fanout"' "$WORK/watch.$i" && continue
+		if [ -f "$WORK/watch-rc.$i" ]; then
+			echo "watcher $i: curl ended with $(cat "$WORK/watch-rc.$i"):" \
+				"$(tr '\n' ' ' <"$WORK/watch-err.$i") got: $(head -c 300 "$WORK/watch.$i")"
+		else
+			echo "watcher $i: still connected, $(wc -l <"$WORK/watch.$i") events"
+		fi
+	done
+	return 1
 }
 ktap_check "50 concurrent watchers all get the change" wait_for 20 fanout_seen
-kill "${WATCHERS[@]}" 2>/dev/null
+pkill -P "$(IFS=,; echo "${WATCHERS[*]}")" curl 2>/dev/null
 wait "${WATCHERS[@]}" 2>/dev/null
 for i in $(seq 80); do
 	api PATCH api/v1/namespaces/$NS/secrets/y "{\"metadata\":{\"labels\":{\"n\":\"$i\"}}}" application/merge-patch+json >/dev/null
