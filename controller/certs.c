@@ -18,46 +18,11 @@
 
 #include "api/base64.h"
 #include "controller/certs.h"
-
-/* An uncompressed P-256 point: 04, x, y. */
-#define P256_POINT 65
-
-/* The extensions every gateway certificate of one CA carries, built when it is loaded. */
-enum { LEAF_BC, LEAF_KU, LEAF_EKU, LEAF_AKI, LEAF_EXTS };
-
-/**
- * struct ctl_ca - a loaded slice CA, used by one thread at a time
- * @cert: CA certificate
- * @key: CA private key
- * @keygen: P-256 key generation, set up once (OpenSSL 3 looks up the key type among the
- *	    providers and builds the curve's group on every EVP_EC_gen())
- * @sign: ECDSA-SHA256 with @key, initialized once; each signature signs with a copy
- * @leaf: the fixed extensions of ctl_ca_issue()'s certificates, or NULLs when the CA has
- *	  no subject key identifier to name in their authorityKeyIdentifier
- */
-struct ctl_ca {
-	X509 *cert;
-	EVP_PKEY *key;
-	EVP_PKEY_CTX *keygen;
-	EVP_MD_CTX *sign;
-	X509_EXTENSION *leaf[LEAF_EXTS];
-};
-
-/**
- * struct new_key - a fresh P-256 key
- * @pkey: the key
- * @pub: its public point, uncompressed (the certificate, its key identifier and the PEM
- *	 of the key each need it; OpenSSL computes it again on every request)
- */
-struct new_key {
-	EVP_PKEY *pkey;
-	unsigned char pub[P256_POINT];
-};
+#include "controller/certs_int.h"
 
 static int p256_public(EVP_PKEY *key, unsigned char pub[P256_POINT]);
 
-/* A fresh key through keygen (NULL: a one-off); 0 or -ENOMEM. */
-static int key_generate(EVP_PKEY_CTX *keygen, struct new_key *k)
+int ctl_key_generate(EVP_PKEY_CTX *keygen, struct ctl_new_key *k)
 {
 	k->pkey = NULL;
 	if (!keygen)
@@ -80,8 +45,7 @@ static int p256_public(EVP_PKEY *key, unsigned char pub[P256_POINT])
 					       &len) && len == P256_POINT && pub[0] == 4;
 }
 
-/* Base64 of der in lines of 64, between the PEM armour of label; malloc'd or NULL. */
-static char *pem_armour(const char *label, const unsigned char *der, size_t len)
+char *ctl_pem_armour(const char *label, const unsigned char *der, size_t len)
 {
 	char *b64 = ks_b64_encode(der, len), *out, *p;
 	size_t n, lines;
@@ -115,17 +79,16 @@ static char *cert_to_pem(X509 *cert)
 
 	if (len <= 0)
 		return NULL;
-	pem = pem_armour("CERTIFICATE", der, (size_t)len);
+	pem = ctl_pem_armour("CERTIFICATE", der, (size_t)len);
 	OPENSSL_free(der);
 	return pem;
 }
 
 /*
- * The key as SEC1 ECPrivateKey PEM ("EC PRIVATE KEY"), written out directly: OpenSSL 3's
- * generic encoder looks its implementation up among the providers on every call, which
- * cost more than making the key.
+ * Written out directly: OpenSSL 3's generic encoder looks its implementation up among the
+ * providers on every call, which cost more than making the key.
  */
-static char *key_to_pem(const struct new_key *key)
+char *ctl_key_to_pem(const struct ctl_new_key *key)
 {
 	/* SEQUENCE { INTEGER 1, OCTET STRING priv, [0] OID prime256v1, [1] BIT STRING pub } */
 	static const unsigned char head[] = { 0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20 };
@@ -145,7 +108,7 @@ static char *key_to_pem(const struct new_key *key)
 	memcpy(p, curve, sizeof(curve));
 	p += sizeof(curve);
 	memcpy(p, key->pub, P256_POINT);
-	pem = pem_armour("EC PRIVATE KEY", der, sizeof(der));
+	pem = ctl_pem_armour("EC PRIVATE KEY", der, sizeof(der));
 out:
 	BN_clear_free(priv);
 	OPENSSL_cleanse(der, sizeof(der));
@@ -153,7 +116,7 @@ out:
 }
 
 /* The subject public key, set from the point without OpenSSL's encode-then-decode. */
-static int cert_set_pubkey(X509 *cert, const struct new_key *key)
+static int cert_set_pubkey(X509 *cert, const struct ctl_new_key *key)
 {
 	unsigned char *pub = OPENSSL_memdup(key->pub, P256_POINT);
 
@@ -203,7 +166,7 @@ static unsigned char *pem_unarmour(const char *pem, const char *label, size_t *l
 }
 
 /*
- * A key in the layout key_to_pem() writes, made from its private scalar and public point
+ * A key in the layout ctl_key_to_pem() writes, made from its private scalar and public point
  * without OpenSSL's decoders (setting them up for one PEM costs more than a signature);
  * NULL when the PEM is not that layout.
  */
@@ -296,7 +259,7 @@ static int cert_add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 }
 
 /* A certificate for key and subject CN cn, without extensions or signature. */
-static X509 *cert_new(const struct new_key *key, const char *cn, time_t not_before, time_t not_after)
+static X509 *cert_new(const struct ctl_new_key *key, const char *cn, time_t not_before, time_t not_after)
 {
 	X509 *cert = X509_new();
 	X509_NAME *name;
@@ -327,11 +290,11 @@ static int ca_sign(const struct ctl_ca *ca, X509 *cert)
 }
 
 /* Return the PEMs of cert and key; 0 or -ENOMEM. */
-static int export_pems(X509 *cert, const struct new_key *key, char **cert_pem,
+static int export_pems(X509 *cert, const struct ctl_new_key *key, char **cert_pem,
 		       char **key_pem)
 {
 	*cert_pem = cert_to_pem(cert);
-	*key_pem = key_to_pem(key);
+	*key_pem = ctl_key_to_pem(key);
 	if (*cert_pem && *key_pem)
 		return 0;
 	free(*cert_pem);
@@ -379,7 +342,7 @@ int ctl_cert_mint(const struct ctl_ca *ca, const struct ctl_cert_profile *p,
 		  char **cert_pem, char **key_pem)
 {
 	struct cert_ext exts[6];
-	struct new_key key;
+	struct ctl_new_key key;
 	X509 *cert, *issuer;
 	char san[1024];
 	int err = -ENOMEM;
@@ -390,7 +353,7 @@ int ctl_cert_mint(const struct ctl_ca *ca, const struct ctl_cert_profile *p,
 	if (!ca && !p->is_ca)
 		return -EINVAL;
 	n = profile_exts(p, san, sizeof(san), exts);
-	if (key_generate(ca ? ca->keygen : NULL, &key))
+	if (ctl_key_generate(ca ? ca->keygen : NULL, &key))
 		return -ENOMEM;
 	cert = cert_new(&key, p->cn, p->not_before, p->not_after);
 	if (!cert)
@@ -424,34 +387,6 @@ int ctl_ca_create(const char *slice, time_t now, char **cert_pem, char **key_pem
 	return ctl_cert_mint(NULL, &p, cert_pem, key_pem);
 }
 
-/* The CA's fixed leaf extensions (a gateway certificate's but its SAN and SKI). */
-static int leaf_exts_build(struct ctl_ca *ca)
-{
-	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(ca->cert);
-	static const struct cert_ext fixed[] = {
-		[LEAF_BC] = { NID_basic_constraints, "critical,CA:FALSE" },
-		[LEAF_KU] = { NID_key_usage, "critical,digitalSignature" },
-		[LEAF_EKU] = { NID_ext_key_usage, "serverAuth,clientAuth" },
-	};
-	AUTHORITY_KEYID *akid;
-
-	if (!ski)
-		return 1;	/* "keyid:always" cannot be met: ctl_ca_issue() fails */
-	for (int i = LEAF_BC; i <= LEAF_EKU; i++) {
-		ca->leaf[i] = X509V3_EXT_conf_nid(NULL, NULL, fixed[i].nid, fixed[i].value);
-		if (!ca->leaf[i])
-			return 0;
-	}
-	akid = AUTHORITY_KEYID_new();
-	if (!akid)
-		return 0;
-	akid->keyid = ASN1_OCTET_STRING_dup(ski);
-	ca->leaf[LEAF_AKI] = akid->keyid ?
-		X509V3_EXT_i2d(NID_authority_key_identifier, 0, akid) : NULL;
-	AUTHORITY_KEYID_free(akid);
-	return ca->leaf[LEAF_AKI] != NULL;
-}
-
 /* What every certificate the CA issues reuses: key generation, signing, extensions. */
 static int ca_prepare(struct ctl_ca *ca)
 {
@@ -460,7 +395,7 @@ static int ca_prepare(struct ctl_ca *ca)
 	return ca->keygen && ca->sign && EVP_PKEY_keygen_init(ca->keygen) == 1 &&
 	       EVP_PKEY_CTX_set_group_name(ca->keygen, "P-256") == 1 &&
 	       EVP_DigestSignInit(ca->sign, NULL, EVP_sha256(), NULL, ca->key) == 1 &&
-	       leaf_exts_build(ca);
+	       ctl_leaf_template_build(ca);
 }
 
 struct ctl_ca *ctl_ca_load(const char *cert_pem, const char *key_pem)
@@ -483,84 +418,12 @@ void ctl_ca_free(struct ctl_ca *ca)
 {
 	if (!ca)
 		return;
-	for (int i = 0; i < LEAF_EXTS; i++)
-		X509_EXTENSION_free(ca->leaf[i]);
+	ctl_leaf_template_free(&ca->leaf);
 	EVP_MD_CTX_free(ca->sign);
 	EVP_PKEY_CTX_free(ca->keygen);
 	X509_free(ca->cert);
 	EVP_PKEY_free(ca->key);
 	free(ca);
-}
-
-/* subjectAltName DNS:name, without OpenSSL's configuration parser. */
-static int add_dns_san(X509 *cert, const char *name)
-{
-	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
-	GENERAL_NAME *gen = GENERAL_NAME_new();
-	ASN1_IA5STRING *ia5 = ASN1_IA5STRING_new();
-	int ok = 0;
-
-	if (!gens || !gen || !ia5 || !ASN1_STRING_set(ia5, name, -1))
-		goto out;
-	GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
-	ia5 = NULL;
-	if (!sk_GENERAL_NAME_push(gens, gen))
-		goto out;
-	gen = NULL;
-	ok = X509_add1_ext_i2d(cert, NID_subject_alt_name, gens, 0, X509V3_ADD_APPEND) == 1;
-out:
-	ASN1_IA5STRING_free(ia5);
-	GENERAL_NAME_free(gen);
-	GENERAL_NAMES_free(gens);
-	return ok;
-}
-
-/* subjectKeyIdentifier: SHA-1 of the public key's point, as OpenSSL's "hash" makes it. */
-static int add_ski(X509 *cert, const struct new_key *key)
-{
-	unsigned char md[SHA_DIGEST_LENGTH];
-	ASN1_OCTET_STRING *ski;
-	int ok;
-
-	if (!SHA1(key->pub, sizeof(key->pub), md))
-		return 0;
-	ski = ASN1_OCTET_STRING_new();
-	ok = ski && ASN1_OCTET_STRING_set(ski, md, sizeof(md)) &&
-	     X509_add1_ext_i2d(cert, NID_subject_key_identifier, ski, 0, X509V3_ADD_APPEND) == 1;
-	ASN1_OCTET_STRING_free(ski);
-	return ok;
-}
-
-/* The extensions of ctl_cert_mint()'s leaf profile, in its order, mostly the CA's copies. */
-static int add_leaf_exts(const struct ctl_ca *ca, X509 *cert, const struct new_key *key,
-			 const char *identity)
-{
-	return X509_add_ext(cert, ca->leaf[LEAF_BC], -1) &&
-	       X509_add_ext(cert, ca->leaf[LEAF_KU], -1) &&
-	       X509_add_ext(cert, ca->leaf[LEAF_EKU], -1) && add_dns_san(cert, identity) &&
-	       add_ski(cert, key) && X509_add_ext(cert, ca->leaf[LEAF_AKI], -1);
-}
-
-int ctl_ca_issue(const struct ctl_ca *ca, const char *identity, time_t not_before,
-		 time_t not_after, char **cert_pem, char **key_pem)
-{
-	struct new_key key;
-	X509 *cert = NULL;
-	int err = -ENOMEM;
-
-	if (strlen(identity) >= 300)
-		return -ENAMETOOLONG;
-	if (!ca->leaf[LEAF_AKI])
-		return -EINVAL;
-	if (key_generate(ca->keygen, &key))
-		return -ENOMEM;
-	cert = cert_new(&key, identity, not_before, not_after);
-	if (cert && X509_set_issuer_name(cert, X509_get_subject_name(ca->cert)) &&
-	    add_leaf_exts(ca, cert, &key, identity) && ca_sign(ca, cert))
-		err = export_pems(cert, &key, cert_pem, key_pem);
-	X509_free(cert);
-	EVP_PKEY_free(key.pkey);
-	return err;
 }
 
 int ctl_cert_verify(const char *ca_pem, const char *cert_pem, const char *identity, time_t at)

@@ -55,8 +55,12 @@ struct ctl_ca *ctl_ca_load(const char *cert_pem, const char *key_pem);
 void ctl_ca_free(struct ctl_ca *ca);
 
 /*
- * Issue a certificate and a fresh key for identity, valid from not_before to not_after.
- * Returns 0 with malloc'ed PEM strings, or -errno.
+ * Issue a certificate and a fresh key for identity, valid from not_before to not_after:
+ * what ctl_cert_mint() makes of a leaf profile with identity as its CN and only DNS name,
+ * for serverAuth and clientAuth, written from the CA's template (certs_leaf.c). identity
+ * is printable ASCII of at most 64 bytes (X.509's bound on a commonName). Returns 0 with
+ * malloc'ed PEM strings, -ENAMETOOLONG, -EINVAL (another name, or a CA without a subject
+ * key identifier) or -ENOMEM.
  */
 int ctl_ca_issue(const struct ctl_ca *ca, const char *identity, time_t not_before,
 		 time_t not_after, char **cert_pem, char **key_pem);
