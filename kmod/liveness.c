@@ -140,7 +140,7 @@ static bool slice_liveness_stalled(struct slice_peer *peer, unsigned long now)
 
 	if (!time_after(now, l->due + msecs_to_jiffies(l->timeout_ms) / 2))
 		return false;
-	l->stalls++;
+	WRITE_ONCE(l->stalls, l->stalls + 1);
 	l->excused = now;
 	l->recovering = false;
 	return true;

@@ -23,7 +23,7 @@ struct slice_peer;
  * @silences: times the peer went down for silence; @lock, READ_ONCE() for readers
  * @due: jiffies the clock's next tick is due; @lock
  * @excused: silence before this is no evidence (the clock was starved); @lock
- * @stalls: ticks that came too late to judge; @lock
+ * @stalls: ticks that came too late to judge; @lock, READ_ONCE() for readers
  */
 struct slice_liveness {
 	spinlock_t lock; /* state changes */

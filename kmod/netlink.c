@@ -496,7 +496,8 @@ static int slice_nl_put_liveness(struct sk_buff *msg, struct slice_liveness *l)
 	       nla_put_u32(msg, SLICE_PEER_A_KEEPALIVE_TIMEOUT_MS, READ_ONCE(l->timeout_ms)) ||
 	       nla_put_u32(msg, SLICE_PEER_A_HOLD_MS, READ_ONCE(l->hold_ms)) ||
 	       nla_put_u64_64bit(msg, SLICE_PEER_A_SILENCES, READ_ONCE(l->silences),
-				 SLICE_PEER_A_PAD);
+				 SLICE_PEER_A_PAD) ||
+	       nla_put_u64_64bit(msg, SLICE_PEER_A_STALLS, READ_ONCE(l->stalls), SLICE_PEER_A_PAD);
 }
 
 static int slice_nl_fill_peer(struct sk_buff *msg, struct slice_peer *peer, u32 portid, u32 seq,

@@ -155,6 +155,10 @@ int slicenl_parse_peer(struct nlattr *attr, struct slicenl_peer *peer)
 		peer->silences = nla_get_u64(tb[SLICE_PEER_A_SILENCES]);
 		peer->flags |= SLICENL_PEER_HAS_SILENCES;
 	}
+	if (tb[SLICE_PEER_A_STALLS]) {
+		peer->stalls = nla_get_u64(tb[SLICE_PEER_A_STALLS]);
+		peer->flags |= SLICENL_PEER_HAS_STALLS;
+	}
 	if (tb[SLICE_PEER_A_TRANSIT]) {
 		peer->transit = nla_get_u8(tb[SLICE_PEER_A_TRANSIT]);
 		peer->flags |= SLICENL_PEER_HAS_TRANSIT;

@@ -31,6 +31,7 @@ const struct nla_policy slicenl_peer_policy[SLICE_PEER_A_MAX + 1] = {
 	[SLICE_PEER_A_HOLD_MS] = { .type = NLA_U32 },
 	[SLICE_PEER_A_SILENCES] = { .type = NLA_U64 },
 	[SLICE_PEER_A_TRANSIT] = { .type = NLA_U8 },
+	[SLICE_PEER_A_STALLS] = { .type = NLA_U64 },
 };
 
 const struct nla_policy slicenl_keyconf_policy[SLICE_KEYCONF_A_MAX + 1] = {

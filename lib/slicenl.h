@@ -101,6 +101,7 @@ enum {
 	SLICENL_PEER_HAS_HOLD		= 1U << 6,
 	SLICENL_PEER_HAS_SILENCES	= 1U << 7,
 	SLICENL_PEER_HAS_TRANSIT	= 1U << 8,
+	SLICENL_PEER_HAS_STALLS		= 1U << 9,
 };
 
 struct slicenl_peer {
@@ -112,6 +113,7 @@ struct slicenl_peer {
 	uint32_t hold_ms;
 	uint8_t state;			/* enum slice_peer_state */
 	uint64_t silences;		/* times it went down for silence */
+	uint64_t stalls;		/* liveness ticks too late to judge */
 	bool transit;			/* a node of this cluster: any inner source */
 	uint64_t last_rx_msecs;
 	struct slicenl_stats stats;

@@ -81,6 +81,9 @@ static void show_peer_text(FILE *out, const struct slicenl_peer *peer)
 		fprintf(out, "  hold: back after %u ms heard without a gap\n", peer->hold_ms);
 	if ((peer->flags & SLICENL_PEER_HAS_SILENCES) && peer->silences)
 		fprintf(out, "  silences: %" PRIu64 "\n", peer->silences);
+	if ((peer->flags & SLICENL_PEER_HAS_STALLS) && peer->stalls)
+		fprintf(out, "  stalls: %" PRIu64 " ticks too late to judge the silence\n",
+			peer->stalls);
 	if (peer->transit)
 		fprintf(out, "  transit: forwards for its cluster, any inner source\n");
 	if (peer->flags & SLICENL_PEER_HAS_LAST_RX)
@@ -201,6 +204,8 @@ static void show_peer_json(FILE *out, const struct slicenl_peer *peer)
 		fprintf(out, ",\"hold_ms\":%u", peer->hold_ms);
 	if (peer->flags & SLICENL_PEER_HAS_SILENCES)
 		fprintf(out, ",\"silences\":%" PRIu64, peer->silences);
+	if (peer->flags & SLICENL_PEER_HAS_STALLS)
+		fprintf(out, ",\"stalls\":%" PRIu64, peer->stalls);
 	if (peer->flags & SLICENL_PEER_HAS_TRANSIT)
 		fprintf(out, ",\"transit\":%s", peer->transit ? "true" : "false");
 	if (peer->flags & SLICENL_PEER_HAS_LAST_RX)

@@ -144,6 +144,7 @@ enum slice_peer_a {
 	SLICE_PEER_A_HOLD_MS,		/* u32 ms a silent peer must be heard before it is used */
 	SLICE_PEER_A_SILENCES,		/* u64, get only: times it went down for silence */
 	SLICE_PEER_A_TRANSIT,		/* u8 0/1: a router of this cluster, any inner source */
+	SLICE_PEER_A_STALLS,		/* u64, get only: liveness ticks too late to judge */
 
 	__SLICE_PEER_A_MAX,
 	SLICE_PEER_A_MAX = __SLICE_PEER_A_MAX - 1
