@@ -350,10 +350,28 @@ async function main() {
     await page.uncheck('input[name=isolationEnabled]');
     await page.fill('input[name=applicationNamespaces]', '');
     await page.click('form.slice-form button[type=submit]');
-    const button = page.locator('tr[data-slice="blue"] button[data-action="delete"]');
-    await button.click();
-    await button.click();
-    await page.waitForSelector('tr[data-slice="blue"]', { state: 'detached' });
+    // The API refuses the delete until it has the form's update and the export is gone, and
+    // the row is drawn again (disarming its button) on each change the watches bring: delete
+    // once the API has both, again while a redraw took the confirmation, and say why not.
+    await until('the API to have the slice without namespaces and no export', () => {
+      const slice = JSON.parse(kubectl('get', 'sliceconfig', 'blue', '-n', NS, '-o', 'json'));
+      const apps = slice.spec.namespaceIsolationProfile?.applicationNamespaces || [];
+      const exports = JSON.parse(kubectl('get', 'serviceexportconfigs', '-n', NS, '-o', 'json'));
+      return !apps.length && !exports.items.some((e) => e.metadata.name === 'web-web-c3');
+    });
+    const row = page.locator('tr[data-slice="blue"]');
+    await until('delete to remove the row', async () => {
+      if (!(await row.count()))
+        return true;
+      const button = row.locator('button[data-action="delete"]');
+      await button.click();
+      await button.click();
+      await row.waitFor({ state: 'detached', timeout: 3000 }).catch(() => {});
+      if (await row.count())
+        throw new Error('still listed; notice: ' +
+          await page.locator('#notice').textContent({ timeout: 1000 }).catch(() => 'none'));
+      return true;
+    });
     await until('kubectl to miss the slice', () => {
       try {
         kubectl('get', 'sliceconfig', 'blue', '-n', NS);
