@@ -138,17 +138,18 @@ static void put_time(struct der_out *d, time_t t)
 	struct tm tm;
 	char s[20];
 	int year, n;
+	bool utc;
 
 	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
 		d->failed = true;
 		return;
 	}
 	year = tm.tm_year + 1900;
-	n = snprintf(s, sizeof(s), year >= 1950 && year < 2050 ? "%02d%02d%02d%02d%02d%02dZ" :
-				   "%04d%02d%02d%02d%02d%02dZ",
-		     year >= 1950 && year < 2050 ? year % 100 : year, tm.tm_mon + 1, tm.tm_mday,
-		     tm.tm_hour, tm.tm_min, tm.tm_sec);
-	der_tlv(d, year >= 1950 && year < 2050 ? 0x17 : 0x18, s, (size_t)n);
+	utc = year >= 1950 && year < 2050;
+	n = snprintf(s, sizeof(s), utc ? "%02d%02d%02d%02d%02d%02dZ" : "%04d%02d%02d%02d%02d%02dZ",
+		     utc ? year % 100 : year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		     tm.tm_sec);
+	der_tlv(d, utc ? 0x17 : 0x18, s, (size_t)n);
 }
 
 /* subject Name: one RDN, commonName identity as a UTF8String. */

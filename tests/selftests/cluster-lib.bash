@@ -368,11 +368,12 @@ cl_diagnostics() {
 # What each namespace's slice devices hold (`slicectl show`), as diagnostics: a failure the
 # daemons did not notice shows here.
 cl_kernel_state() {
-	local ns
+	local ns state
 	for ns in "${_ktap_netns[@]}"; do
-		ip netns exec "$ns" slicectl show 2>/dev/null | grep -q . || continue
+		state=$(ip netns exec "$ns" slicectl show 2>/dev/null)
+		[ -n "$state" ] || continue
 		ktap_diag "--- slicectl show in $ns"
-		ip netns exec "$ns" slicectl show 2>&1 | sed 's/^/#   /'
+		sed 's/^/#   /' <<<"$state"
 	done
 }
 
